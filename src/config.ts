@@ -1,0 +1,244 @@
+/**
+ * The only reader of `process.env`. Parses and validates every variable of CONTRACT.md, and fails
+ * with a message that names the variable and says what is wrong with it.
+ */
+import path from 'node:path';
+import { ConfigError } from './errors';
+import { LOG_LEVELS, type LogLevel } from './logger';
+import { SYSTEM_LABELS, type SystemName } from './systems';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface GenesysConfig {
+  /** `sandbox` when no client credentials are set: the built-in Genesys Cloud sandbox is used. */
+  readonly mode: 'live' | 'sandbox';
+  readonly region?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  /** Set in live mode (from the region or the override); in sandbox mode the sandbox's URL is used. */
+  readonly apiBaseUrl?: string;
+  readonly loginBaseUrl?: string;
+  readonly requestsPerMinute: number;
+  readonly sourceNames: Readonly<Record<SystemName, string>>;
+}
+
+export interface ZoomConfig {
+  readonly webhookSecretTokens: readonly string[];
+  readonly signatureToleranceSeconds: number;
+  readonly accountId?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly apiBaseUrl: string;
+  readonly oauthBaseUrl: string;
+}
+
+export interface TeamsConfig {
+  readonly tenantId?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly clientStates: readonly string[];
+  readonly notificationUrl?: string;
+  readonly encryptionPrivateKey?: string;
+  readonly encryptionCertificate?: string;
+  readonly encryptionCertificateId?: string;
+  readonly graphApiBaseUrl: string;
+  readonly microsoftLoginBaseUrl: string;
+  readonly graphJwksUrl?: string;
+}
+
+export interface RingCentralConfig {
+  readonly serverUrl: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly jwt?: string;
+  readonly verificationTokens: readonly string[];
+}
+
+/** Names of AWS resources, set by serverless.yml; absent when running locally. */
+export interface AwsConfig {
+  readonly tableName?: string;
+  readonly queueUrl?: string;
+  readonly dynamoDbEndpoint?: string;
+  readonly sqsEndpoint?: string;
+}
+
+export interface BridgeConfig {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly presenceMappingFile?: string;
+  readonly userMappingFile?: string;
+  readonly genesys: GenesysConfig;
+  readonly zoom: ZoomConfig;
+  readonly teams: TeamsConfig;
+  readonly ringcentral: RingCentralConfig;
+  readonly aws: AwsConfig;
+}
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/** Comma-separated secrets allow rotation: any listed value is accepted (CONTRACT.md). */
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL such as https://host/path, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must use http or https, got "${parsed.protocol}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/** A region is a host name such as `mypurecloud.com` or `usw2.pure.cloud`, not a URL. */
+function region(env: Env): string | undefined {
+  const raw = text(env, 'GENESYS_REGION');
+  if (raw === undefined) return undefined;
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(raw)) {
+    throw new ConfigError(
+      `GENESYS_REGION must be a region host such as mypurecloud.com, mypurecloud.ie or usw2.pure.cloud, got "${raw}"`,
+    );
+  }
+  return raw.toLowerCase();
+}
+
+function requirePair(env: Env, a: string, b: string): void {
+  if (Boolean(text(env, a)) !== Boolean(text(env, b))) {
+    const missing = text(env, a) ? b : a;
+    throw new ConfigError(`${missing} must be set together with ${missing === a ? b : a}`);
+  }
+}
+
+function loadGenesys(env: Env): GenesysConfig {
+  requirePair(env, 'GENESYS_CLIENT_ID', 'GENESYS_CLIENT_SECRET');
+  const clientId = text(env, 'GENESYS_CLIENT_ID');
+  const host = region(env);
+  const apiOverride = url(env, 'GENESYS_API_BASE_URL');
+  const loginOverride = url(env, 'GENESYS_LOGIN_BASE_URL');
+  const live = clientId !== undefined;
+  if (live && !host && !(apiOverride && loginOverride)) {
+    throw new ConfigError(
+      'GENESYS_REGION must be set (e.g. mypurecloud.com) when GENESYS_CLIENT_ID is set, ' +
+        'or both GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL must be given',
+    );
+  }
+  return {
+    mode: live ? 'live' : 'sandbox',
+    region: host,
+    clientId,
+    clientSecret: text(env, 'GENESYS_CLIENT_SECRET'),
+    apiBaseUrl: apiOverride ?? (host ? `https://api.${host}` : undefined),
+    loginBaseUrl: loginOverride ?? (host ? `https://login.${host}` : undefined),
+    requestsPerMinute: integer(env, 'GENESYS_REQUESTS_PER_MINUTE', 300, 1, 100000),
+    sourceNames: {
+      teams: text(env, 'GENESYS_SOURCE_NAME_TEAMS') ?? SYSTEM_LABELS.teams,
+      zoom: text(env, 'GENESYS_SOURCE_NAME_ZOOM') ?? SYSTEM_LABELS.zoom,
+      ringcentral: text(env, 'GENESYS_SOURCE_NAME_RINGCENTRAL') ?? SYSTEM_LABELS.ringcentral,
+    },
+  };
+}
+
+function loadZoom(env: Env): ZoomConfig {
+  return {
+    webhookSecretTokens: list(env, 'ZOOM_WEBHOOK_SECRET_TOKEN'),
+    signatureToleranceSeconds: integer(env, 'ZOOM_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 86400),
+    accountId: text(env, 'ZOOM_ACCOUNT_ID'),
+    clientId: text(env, 'ZOOM_CLIENT_ID'),
+    clientSecret: text(env, 'ZOOM_CLIENT_SECRET'),
+    apiBaseUrl: url(env, 'ZOOM_API_BASE_URL') ?? 'https://api.zoom.us/v2',
+    oauthBaseUrl: url(env, 'ZOOM_OAUTH_BASE_URL') ?? 'https://zoom.us',
+  };
+}
+
+/** PEM values often arrive with literal `\n` when set through a shell or a console form. */
+function pem(env: Env, name: string): string | undefined {
+  return text(env, name)?.replace(/\\n/g, '\n');
+}
+
+function loadTeams(env: Env): TeamsConfig {
+  return {
+    tenantId: text(env, 'TEAMS_TENANT_ID'),
+    clientId: text(env, 'TEAMS_CLIENT_ID'),
+    clientSecret: text(env, 'TEAMS_CLIENT_SECRET'),
+    clientStates: list(env, 'TEAMS_CLIENT_STATE'),
+    notificationUrl: url(env, 'TEAMS_NOTIFICATION_URL'),
+    encryptionPrivateKey: pem(env, 'TEAMS_ENCRYPTION_PRIVATE_KEY'),
+    encryptionCertificate: pem(env, 'TEAMS_ENCRYPTION_CERTIFICATE'),
+    encryptionCertificateId: text(env, 'TEAMS_ENCRYPTION_CERTIFICATE_ID'),
+    graphApiBaseUrl: url(env, 'GRAPH_API_BASE_URL') ?? 'https://graph.microsoft.com/v1.0',
+    microsoftLoginBaseUrl: url(env, 'MICROSOFT_LOGIN_BASE_URL') ?? 'https://login.microsoftonline.com',
+    graphJwksUrl: url(env, 'GRAPH_JWKS_URL'),
+  };
+}
+
+function loadRingCentral(env: Env): RingCentralConfig {
+  return {
+    serverUrl: url(env, 'RINGCENTRAL_SERVER_URL') ?? 'https://platform.ringcentral.com',
+    clientId: text(env, 'RINGCENTRAL_CLIENT_ID'),
+    clientSecret: text(env, 'RINGCENTRAL_CLIENT_SECRET'),
+    jwt: text(env, 'RINGCENTRAL_JWT'),
+    verificationTokens: list(env, 'RINGCENTRAL_VERIFICATION_TOKEN'),
+  };
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  }
+  return raw as LogLevel;
+}
+
+/** Reads, validates and freezes the whole configuration. Throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env = process.env): BridgeConfig {
+  const config: BridgeConfig = {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    dataDir: path.resolve(text(env, 'BRIDGE_DATA_DIR') ?? './.data'),
+    logLevel: logLevel(env),
+    presenceMappingFile: text(env, 'PRESENCE_MAPPING_FILE'),
+    userMappingFile: text(env, 'USER_MAPPING_FILE'),
+    genesys: loadGenesys(env),
+    zoom: loadZoom(env),
+    teams: loadTeams(env),
+    ringcentral: loadRingCentral(env),
+    aws: {
+      tableName: text(env, 'BRIDGE_TABLE_NAME'),
+      queueUrl: text(env, 'BRIDGE_QUEUE_URL'),
+      dynamoDbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
+      sqsEndpoint: url(env, 'SQS_ENDPOINT'),
+    },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
