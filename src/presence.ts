@@ -102,6 +102,13 @@ export const DEFAULT_PRESENCE_MAPPING: PresenceMapping = {
   ],
 };
 
+/**
+ * Where the message comes from when the matched rule has none. Teams' `activity` is the finer value
+ * ("BeRightBack", "InACall") of the two Graph reports, so its words describe the state best
+ * (https://learn.microsoft.com/graph/api/resources/presence). Other systems: the matched value.
+ */
+const MESSAGE_FIELD: Readonly<Partial<Record<SystemName, string>>> = { teams: 'activity' };
+
 /** Words a person reads, for values whose spelling does not say it well (keys lower-case). */
 const MESSAGES: Readonly<Record<string, string>> = {
   in_meeting: 'In a meeting',
@@ -150,7 +157,9 @@ export function mapPresence(event: PresenceEvent, mapping: PresenceMapping = DEF
     if (value === undefined) continue;
     const rule = fieldRules[value.trim().toLowerCase()];
     if (!rule) continue;
-    const message = rule.message ?? describeValue(value.trim());
+    const preferred = MESSAGE_FIELD[event.system];
+    const described = (preferred && lowerValues.get(preferred.toLowerCase())?.trim()) || value.trim();
+    const message = rule.message ?? describeValue(described);
     return { target: rule.target.toLowerCase() === SKIP ? null : rule.target, message };
   }
   const reported = Object.values(event.values)[0];

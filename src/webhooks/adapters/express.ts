@@ -1,0 +1,80 @@
+/**
+ * express adapter: converts only (DESIGN.md). Webhook routes get the exact raw bytes
+ * (`express.raw`, 1 MiB limit) so verifiers never see re-serialized JSON.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { MAX_BODY_BYTES } from '../handle-webhook';
+import type { InboundRequest, OutboundResponse } from '../types';
+
+export interface ExpressAdapterOptions {
+  readonly webhookPaths: readonly string[];
+  readonly handle: (request: InboundRequest) => Promise<OutboundResponse>;
+  /** False while the process is shutting down: /healthz then answers 503. */
+  readonly isHealthy?: () => boolean;
+  readonly now?: () => number;
+}
+
+function flattenHeaders(headers: Request['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function flattenQuery(query: Request['query']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') flat[name] = first;
+  }
+  return flat;
+}
+
+/** Builds the local HTTP app: the webhook routes and `GET /healthz`. */
+export function createExpressApp(options: ExpressAdapterOptions): express.Express {
+  const now = options.now ?? Date.now;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => {
+    const healthy = options.isHealthy?.() ?? true;
+    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'shutting-down' });
+  });
+
+  const raw = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
+  for (const path of options.webhookPaths) {
+    app.all(path, raw, async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const inbound: InboundRequest = {
+          method: req.method,
+          path,
+          query: flattenQuery(req.query),
+          headers: flattenHeaders(req.headers),
+          body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+          receivedAt: now(),
+        };
+        const outbound = await options.handle(inbound);
+        res.status(outbound.status).set(outbound.headers).send(outbound.body);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
+
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  // body-parser errors carry a status (413 too large, 415 unsupported encoding, 400 bad length).
+  app.use((error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    void _next;
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const message =
+      status === 413 ? 'body larger than 1 MiB' : status === 500 ? 'internal error; please retry' : error.message ?? 'bad request';
+    res.status(status).json({ error: message });
+  });
+  return app;
+}

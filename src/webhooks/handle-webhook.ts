@@ -1,0 +1,60 @@
+/**
+ * The transport-neutral webhook core: pick source → verify/handshake/normalize (the source) →
+ * record desired state → enqueue → status. Never calls Genesys (DESIGN.md: acknowledge fast).
+ */
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+import { recordEvents, type RecordDeps } from './record-events';
+import type { InboundRequest, OutboundResponse, WebhookSource } from './types';
+
+/** CONTRACT.md: bodies over 1 MiB get 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface WebhookCoreDeps extends RecordDeps {
+  readonly sources: readonly WebhookSource[];
+  readonly logger: Logger;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): OutboundResponse {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/** Handles one webhook request. Only a failure to record yields 5xx, so the sender retries. */
+export async function handleWebhook(request: InboundRequest, deps: WebhookCoreDeps): Promise<OutboundResponse> {
+  const source = deps.sources.find((candidate) => candidate.path === request.path);
+  if (!source) return json(404, { error: `no webhook at ${request.path}` });
+  if (request.method !== 'POST') return json(405, { error: 'use POST' }, { allow: 'POST' });
+  if (request.body.length > MAX_BODY_BYTES) return json(413, { error: 'body larger than 1 MiB' });
+
+  const log = deps.logger.child({ system: source.system });
+  let outcome;
+  try {
+    outcome = await source.handle(request);
+  } catch (error) {
+    // A source must not throw on bad input; if it does, treat the input as malformed rather than crash.
+    log.error('webhook source failed', { error: describeError(error) });
+    return json(400, { error: 'request could not be processed' });
+  }
+
+  switch (outcome.kind) {
+    case 'handshake':
+      log.info('webhook handshake answered');
+      return outcome.response;
+    case 'rejected':
+      log.warn('webhook rejected', { status: outcome.status, reason: outcome.reason });
+      return json(outcome.status, { error: outcome.reason });
+    case 'ignored':
+      log.debug('webhook ignored', { reason: outcome.reason });
+      return json(outcome.ackStatus ?? 200, { status: 'ignored' });
+    case 'accepted': {
+      try {
+        const summary = await recordEvents(outcome.events, deps, outcome.tasks);
+        log.info('webhook recorded', { events: outcome.events.length, tasks: outcome.tasks?.length ?? 0, ...summary });
+      } catch (error) {
+        log.error('failed to record webhook events; asking the sender to retry', { error: describeError(error) });
+        return json(503, { error: 'could not record the event; please retry' });
+      }
+      return json(outcome.ackStatus ?? 200, { status: 'accepted' });
+    }
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Turns normalized events into durable desired state and queued keys: map → conditional write
+ * ("latest state wins") → enqueue. Shared by the webhook path, backfills, polling and reconciliation.
+ */
+import { mapPresence, type PresenceEvent, type PresenceMapping } from '../presence';
+import { applyMessage, type KeyQueue, type QueueMessage } from '../queue/key-queue';
+import type { RecordOutcome, StateKey, StateStore } from '../store/state-store';
+
+export interface RecordDeps {
+  readonly store: StateStore;
+  readonly queue: KeyQueue;
+  readonly mapping: PresenceMapping;
+  readonly now: () => number;
+}
+
+export interface RecordSummary {
+  readonly recorded: number;
+  readonly stale: number;
+  readonly duplicate: number;
+}
+
+/**
+ * Records each event's desired state, then enqueues the keys that may need work. Duplicates are
+ * enqueued too: if an earlier attempt recorded but failed to enqueue, the sender's retry (a duplicate)
+ * must still get the key queued. The worker finds nothing to write when it was already applied.
+ */
+export async function recordEvents(
+  events: readonly PresenceEvent[],
+  deps: RecordDeps,
+  tasks: readonly QueueMessage[] = [],
+): Promise<RecordSummary> {
+  const recordedAt = new Date(deps.now()).toISOString();
+  const outcomes: RecordOutcome[] = await Promise.all(
+    events.map((event) => {
+      const state = mapPresence(event, deps.mapping);
+      const key: StateKey = { system: event.system, externalUserId: event.externalUserId };
+      return deps.store.recordDesired(
+        key,
+        {
+          target: state.target,
+          message: state.message,
+          values: event.values,
+          order: event.order,
+          tiebreak: event.tiebreak ?? 0,
+          recordedAt,
+        },
+        event.email?.toLowerCase(),
+      );
+    }),
+  );
+  const toQueue: QueueMessage[] = [];
+  const queued = new Set<string>();
+  events.forEach((event, index) => {
+    const id = `${event.system}:${event.externalUserId}`;
+    if (outcomes[index] !== 'stale' && !queued.has(id)) {
+      queued.add(id);
+      toQueue.push(applyMessage({ system: event.system, externalUserId: event.externalUserId }));
+    }
+  });
+  toQueue.push(...tasks);
+  if (toQueue.length > 0) await deps.queue.enqueue(toQueue);
+  return {
+    recorded: outcomes.filter((o) => o === 'recorded').length,
+    stale: outcomes.filter((o) => o === 'stale').length,
+    duplicate: outcomes.filter((o) => o === 'duplicate').length,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The worker: key → desired vs applied → at most one Genesys write → record the outcome (DESIGN.md).
+ * Because it always applies the *latest* desired state, duplicates, replays and bursts collapse by
+ * themselves, and a restart is safe (the store lists what is unfinished).
+ */
+import { describeError } from '../errors';
+import type { Logger } from '../logger';
+import type { QueueMessage, WorkResult } from '../queue/key-queue';
+import { formatKey, type StateKey, type StateStore, type UserStateRecord } from '../store/state-store';
+import type { SystemName } from '../systems';
+import type { UserMatch } from '../users/user-resolver';
+
+/** How a failed Genesys call should be treated; the composition root maps client errors onto this. */
+export type GenesysFailure =
+  | { readonly kind: 'parked'; readonly retryAt: Date; readonly detail: string }
+  | { readonly kind: 'retryable'; readonly afterMs: number; readonly detail: string }
+  | { readonly kind: 'source-gone'; readonly detail: string }
+  | { readonly kind: 'user-gone'; readonly detail: string }
+  | { readonly kind: 'permanent'; readonly detail: string };
+
+/** The part of the Genesys client the worker needs. */
+export interface GenesysPort {
+  sourceIdFor(system: SystemName): Promise<string>;
+  /** Forget remembered source ids so the next call re-ensures them (after a 404 on the source). */
+  forgetSources(): void;
+  resolveDefinition(target: string): Promise<{ readonly id: string } | undefined>;
+  setSourcePresence(userId: string, sourceId: string, definitionId: string, message: string): Promise<void>;
+  classify(error: unknown): GenesysFailure;
+}
+
+/** Handles source-specific tasks (e.g. read Teams presence after a basic notification). */
+export type TaskRunner = (message: Extract<QueueMessage, { kind: 'task' }>) => Promise<WorkResult>;
+
+export interface WorkerDeps {
+  readonly store: StateStore;
+  readonly genesys: GenesysPort;
+  readonly resolveUser: (key: StateKey, email?: string) => Promise<UserMatch>;
+  readonly taskRunners?: Partial<Record<SystemName, TaskRunner>>;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  /** Longest delay one retry waits before the key is looked at again (SQS allows 15 min). */
+  readonly maxRetryDelayMs?: number;
+}
+
+const DONE: WorkResult = { kind: 'done' };
+
+/** Handles one queue message. Never throws for Genesys failures: it returns `retry` or records the outcome. */
+export async function processMessage(message: QueueMessage, deps: WorkerDeps): Promise<WorkResult> {
+  if (message.kind === 'task') {
+    const runner = deps.taskRunners?.[message.system];
+    if (!runner) {
+      deps.logger.warn('no task runner for system; task dropped', { system: message.system, task: message.task });
+      return DONE;
+    }
+    return runner(message);
+  }
+  return applyKey(message.key, deps);
+}
+
+function needsWork(record: UserStateRecord, now: number): boolean {
+  if (record.status === 'pending') return true;
+  if (record.status === 'parked') return !record.retryAt || Date.parse(record.retryAt) <= now;
+  return false;
+}
+
+/** Applies the latest desired state of one key. */
+export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkResult> {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger.child({ key: formatKey(key) });
+  const record = await deps.store.get(key);
+  if (!record || !needsWork(record, now())) return DONE;
+
+  const { desired } = record;
+  const version = { order: desired.order, tiebreak: desired.tiebreak };
+
+  if (desired.target === null) {
+    await deps.store.markStatus(key, { status: 'skipped', detail: `"${desired.message}" maps to skip` }, version);
+    return DONE;
+  }
+
+  let genesysUserId = record.genesysUserId;
+  if (!genesysUserId) {
+    let match: UserMatch;
+    try {
+      match = await deps.resolveUser(key, record.email);
+    } catch (error) {
+      return retryAfterFailure(error, key, version, deps, log);
+    }
+    if (match.kind === 'unmatched') {
+      // Recorded and reported, not retried forever (CONTRACT.md guarantee 8).
+      log.warn('unmatched user', { reason: match.reason });
+      await deps.store.markStatus(key, { status: 'unmatched', detail: match.reason }, version);
+      return DONE;
+    }
+    genesysUserId = match.genesysUserId;
+  }
+
+  try {
+    const sourceId = await deps.genesys.sourceIdFor(key.system);
+    const definition = await deps.genesys.resolveDefinition(desired.target);
+    if (!definition) {
+      const detail = `mapping target "${desired.target}" matches no active presence definition in this Genesys organization; fix PRESENCE_MAPPING_FILE or add the presence`;
+      log.error('unresolvable mapping target', { target: desired.target });
+      await deps.store.markStatus(key, { status: 'failed', detail, genesysUserId }, version);
+      return DONE;
+    }
+    const applied = record.applied;
+    const alreadyThere =
+      applied !== undefined &&
+      applied.definitionId === definition.id &&
+      applied.message === desired.message &&
+      applied.sourceId === sourceId &&
+      applied.genesysUserId === genesysUserId;
+    if (!alreadyThere) {
+      await deps.genesys.setSourcePresence(genesysUserId, sourceId, definition.id, desired.message);
+      log.info('presence written', { target: desired.target, genesysUserId });
+    }
+    await deps.store.markApplied(
+      key,
+      {
+        definitionId: definition.id,
+        target: desired.target,
+        message: desired.message,
+        order: desired.order,
+        tiebreak: desired.tiebreak,
+        appliedAt: new Date(now()).toISOString(),
+        genesysUserId,
+        sourceId,
+      },
+      version,
+    );
+    return DONE;
+  } catch (error) {
+    return retryAfterFailure(error, key, version, deps, log, genesysUserId);
+  }
+}
+
+async function retryAfterFailure(
+  error: unknown,
+  key: StateKey,
+  version: { order: number; tiebreak: number },
+  deps: WorkerDeps,
+  log: Logger,
+  genesysUserId?: string,
+): Promise<WorkResult> {
+  const failure = deps.genesys.classify(error);
+  const maxDelay = deps.maxRetryDelayMs ?? 15 * 60 * 1000;
+  const now = (deps.now ?? Date.now)();
+  switch (failure.kind) {
+    case 'parked': {
+      // A long Retry-After (daily quota): park instead of sleeping; the maintainer re-enqueues when due.
+      log.warn('Genesys asked to wait long; key parked', { retryAt: failure.retryAt.toISOString(), detail: failure.detail });
+      await deps.store.markStatus(
+        key,
+        { status: 'parked', detail: failure.detail, retryAt: failure.retryAt.toISOString(), genesysUserId },
+        version,
+      );
+      return { kind: 'retry', afterMs: Math.min(maxDelay, Math.max(1000, failure.retryAt.getTime() - now)) };
+    }
+    case 'retryable':
+      log.warn('Genesys write delayed; will retry', { afterMs: failure.afterMs, detail: failure.detail });
+      return { kind: 'retry', afterMs: Math.min(maxDelay, failure.afterMs) };
+    case 'source-gone':
+      log.warn('presence source vanished; re-ensuring it', { detail: failure.detail });
+      deps.genesys.forgetSources();
+      return { kind: 'retry', afterMs: 1000 };
+    case 'user-gone':
+      await deps.store.markStatus(key, { status: 'unmatched', detail: failure.detail }, version);
+      return DONE;
+    case 'permanent':
+      log.error('Genesys refused the write', { detail: failure.detail, error: describeError(error) });
+      await deps.store.markStatus(key, { status: 'failed', detail: failure.detail, genesysUserId }, version);
+      return DONE;
+  }
+}
