@@ -214,7 +214,16 @@ function logLevel(env: Env): LogLevel {
 }
 
 /** Reads, validates and freezes the whole configuration. Throws ConfigError naming the bad variable. */
-export function loadConfig(env: Env = process.env): BridgeConfig {
+export function loadConfig(env: Env = process.env, overrides: Env = {}): BridgeConfig {
+  return buildConfig({ ...env, ...overrides });
+}
+
+/** Where AWS secrets live: SecureString parameters under this SSM path (set by serverless.yml). */
+export function ssmSecretsPrefix(env: Env = process.env): string | undefined {
+  return text(env, 'BRIDGE_SSM_PREFIX');
+}
+
+function buildConfig(env: Env): BridgeConfig {
   const config: BridgeConfig = {
     port: integer(env, 'PORT', 3000, 0, 65535),
     dataDir: path.resolve(text(env, 'BRIDGE_DATA_DIR') ?? './.data'),

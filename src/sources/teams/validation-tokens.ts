@@ -1,0 +1,114 @@
+/**
+ * Validation of the `validationTokens` Graph attaches to rich notifications, per "How to validate"
+ * (https://learn.microsoft.com/graph/change-notifications-with-resource-data#how-to-validate):
+ * every token must be (1) unexpired, (2) signed by the Microsoft identity platform, (3) issued for
+ * our app (`aud`), and (4) requested by Microsoft Graph Change Tracking — `appid` when `ver` is 1.0,
+ * `azp` when 2.0. The issuer is accepted in both the v1 (`https://sts.windows.net/{tid}/`) and v2
+ * (`https://login.microsoftonline.com/{tid}/v2.0`) forms: the docs' sample token is v2 while the
+ * official samples only check v1, and the .NET SDK accepts both
+ * (microsoftgraph/msgraph-sdk-dotnet-core `ITokenValidableExtension.cs`, issue #317).
+ * The signing key comes from an injectable source (jwks-key-source.ts in production).
+ */
+import jwt, { type JwtPayload } from 'jsonwebtoken';
+import { TeamsVerificationError } from './teams-errors';
+
+/** Returns the PEM public key for a JWT `kid`. Must be fast when cached; the caller bounds it by a timeout. */
+export type SigningKeySource = (kid: string | undefined) => Promise<string>;
+
+export interface ValidationTokenOptions {
+  /** Accepted `aud` values: TEAMS_CLIENT_ID (several when apps share the endpoint). */
+  readonly appIds: readonly string[];
+  /** Accepted `azp`/`appid`: the Graph Change Tracking app id (teams-settings.ts). */
+  readonly changeTrackingAppIds: readonly string[];
+  readonly keySource: SigningKeySource;
+  /** Extra v2 issuer host besides login.microsoftonline.com (MICROSOFT_LOGIN_BASE_URL). */
+  readonly loginBaseUrl?: string;
+  /** Bound on one key lookup (a JWKS fetch on a cold cache), to protect the 3-second ack. */
+  readonly keyTimeoutMs?: number;
+  readonly clockToleranceSeconds?: number;
+  readonly now?: () => number;
+}
+
+/** What a valid token proves: Graph sent this batch for this tenant. */
+export interface ValidatedToken {
+  readonly tenantId: string;
+}
+
+export type ValidationTokenValidator = (tokens: ReadonlyArray<string | null>) => Promise<ValidatedToken[]>;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TeamsVerificationError(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function lower(values: readonly string[]): Set<string> {
+  return new Set(values.map((value) => value.trim().toLowerCase()));
+}
+
+/** Creates a validator that checks every token of a batch and throws TeamsVerificationError on the first bad one. */
+export function createValidationTokenValidator(options: ValidationTokenOptions): ValidationTokenValidator {
+  if (options.appIds.length === 0) throw new TeamsVerificationError('no app id configured to check validation tokens against (TEAMS_CLIENT_ID)');
+  const callers = lower(options.changeTrackingAppIds);
+  const now = options.now ?? Date.now;
+  const keyTimeoutMs = options.keyTimeoutMs ?? 2000;
+  const tolerance = options.clockToleranceSeconds ?? 300;
+  const loginBase = options.loginBaseUrl?.replace(/\/+$/, '');
+  const audiences = [...options.appIds] as [string, ...string[]];
+
+  const issuersFor = (tenantId: string): string[] => {
+    const issuers = [`https://sts.windows.net/${tenantId}/`, `https://login.microsoftonline.com/${tenantId}/v2.0`];
+    if (loginBase) issuers.push(`${loginBase}/${tenantId}/v2.0`);
+    return issuers;
+  };
+
+  const validateOne = async (token: string | null, index: number): Promise<ValidatedToken> => {
+    const at = `validationTokens[${index}]`;
+    if (typeof token !== 'string' || token.length === 0) {
+      // Graph sends null when the Change Tracking service principal is blocked in the tenant (vendor facts §3).
+      throw new TeamsVerificationError(`${at} is empty or null (is the Graph Change Tracking app allowed in the tenant?)`);
+    }
+    const decoded = jwt.decode(token, { complete: true });
+    if (!decoded || typeof decoded.payload === 'string') throw new TeamsVerificationError(`${at} is not a JWT`);
+    if (decoded.header.alg !== 'RS256') throw new TeamsVerificationError(`${at} is not RS256-signed`);
+
+    const publicKey = await withTimeout(options.keySource(decoded.header.kid), keyTimeoutMs, `${at}: signing key lookup`).catch(
+      (error: unknown) => {
+        throw error instanceof TeamsVerificationError
+          ? error
+          : new TeamsVerificationError(`${at}: no signing key for kid "${decoded.header.kid ?? ''}"`, { cause: error });
+      },
+    );
+
+    let payload: JwtPayload;
+    try {
+      payload = jwt.verify(token, publicKey, {
+        algorithms: ['RS256'],
+        audience: audiences,
+        clockTolerance: tolerance,
+        clockTimestamp: Math.floor(now() / 1000),
+      }) as JwtPayload;
+    } catch (error) {
+      throw new TeamsVerificationError(`${at}: ${(error as Error).message}`, { cause: error });
+    }
+    if (typeof payload.exp !== 'number') throw new TeamsVerificationError(`${at} has no expiry`);
+
+    const tenantId = typeof payload.tid === 'string' ? payload.tid : '';
+    if (!tenantId) throw new TeamsVerificationError(`${at} has no tid claim`);
+    if (typeof payload.iss !== 'string' || !issuersFor(tenantId).includes(payload.iss)) {
+      throw new TeamsVerificationError(`${at}: issuer "${String(payload.iss)}" is not the Microsoft identity platform for tenant ${tenantId}`);
+    }
+
+    // `appid` in v1.0 tokens, `azp` in v2.0 tokens; without `ver`, whichever is present.
+    const version = typeof payload.ver === 'string' ? payload.ver : undefined;
+    const caller = version === '1.0' ? payload.appid : version === '2.0' ? payload.azp : (payload.azp ?? payload.appid);
+    if (typeof caller !== 'string' || !callers.has(caller.toLowerCase())) {
+      throw new TeamsVerificationError(`${at}: token was not requested by Microsoft Graph Change Tracking (caller "${String(caller)}")`);
+    }
+    return { tenantId: tenantId.toLowerCase() };
+  };
+
+  return async (tokens) => Promise.all(tokens.map((token, index) => validateOne(token, index)));
+}

@@ -1,0 +1,53 @@
+/**
+ * Zoom presence → `PresenceEvent`. Values are kept as Zoom spelled them; the mapping engine in
+ * presence.ts decides what Genesys shows (unknown values map to skip there, so they are still recorded).
+ */
+import type { PresenceEvent } from '../../presence';
+import type { ZoomPresenceEvent } from './schema';
+
+/** The field name the Zoom rows of the presence mapping use (CONTRACT.md, `zoom.presence_status`). */
+export const ZOOM_PRESENCE_FIELD = 'presence_status';
+
+/**
+ * The key part for a Zoom user. Lower-cased because `user.presence_status_updated` has been seen carrying
+ * the id in lower case while the REST API returns the same id in mixed case (e.g. `t2bs3bjkramttrbwckmvta`
+ * vs `t2bS3bJKRamtTrbWCKMVtA`: jisu-arisys/zoomOauth webhook.md). Backfill and webhooks must land on the
+ * same state key, so both go through this function.
+ */
+export function normalizeZoomUserId(id: string): string {
+  return id.trim().toLowerCase();
+}
+
+/** Emails are matched case-insensitively (CONTRACT.md guarantee 8); empty means unknown. */
+export function normalizeZoomEmail(email: string | undefined): string | undefined {
+  const trimmed = email?.trim().toLowerCase();
+  return trimmed ? trimmed : undefined;
+}
+
+/**
+ * `order` is kept at whole seconds because `date_time` has one-second resolution; `tiebreak` carries the
+ * millisecond timestamp. Every Zoom event (webhook or backfill read) is ordered on this same scale, so
+ * "latest state wins" compares like with like: within one second the millisecond stamps decide.
+ */
+export function toZoomOrder(epochMs: number): number {
+  return Math.floor(epochMs / 1000) * 1000;
+}
+
+/**
+ * Normalizes a parsed `user.presence_status_updated`.
+ * order: `date_time` (when the status changed), falling back to `event_ts`; tiebreak: `event_ts` (when
+ * Zoom emitted the event). Out-of-order and late deliveries are real (ha-zoom-automation#57: an event
+ * dated 19:15 arrived at 20:43), which is why the source's own time orders events, not arrival time.
+ */
+export function normalizeZoomPresenceEvent(event: ZoomPresenceEvent): PresenceEvent {
+  // The schema guarantees one of the two is present.
+  const changedAtMs = event.dateTimeMs ?? (event.eventTs as number);
+  return {
+    system: 'zoom',
+    externalUserId: normalizeZoomUserId(event.userId),
+    email: normalizeZoomEmail(event.email),
+    values: { [ZOOM_PRESENCE_FIELD]: event.presenceStatus },
+    order: toZoomOrder(changedAtMs),
+    tiebreak: event.eventTs ?? changedAtMs,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The Zoom webhook endpoint (`POST /webhooks/zoom`): verify → handshake | normalize. No I/O beyond the clock.
+ *
+ * Status choices follow Zoom's delivery policy: Zoom retries only on ≥500 or transport errors and never on
+ * 3xx/4xx (https://developers.zoom.us/docs/api/webhooks/#notification-delivery). So a forged or malformed
+ * request gets a 4xx (no pointless retries); events we do not handle get a 2xx (`ignored`), so Zoom does not
+ * count them as failures; the missing-secret case gets 503 so the delivery is retried once it is configured.
+ */
+import type { ZoomConfig } from '../../config';
+import type { InboundRequest, WebhookOutcome, WebhookSource } from '../../webhooks/types';
+import { buildZoomUrlValidationResponse } from './handshake';
+import { normalizeZoomPresenceEvent } from './normalize';
+import {
+  describeZodError,
+  ZOOM_PRESENCE_EVENT,
+  ZOOM_URL_VALIDATION_EVENT,
+  ZoomEnvelopeSchema,
+  ZoomPresenceEventSchema,
+  ZoomUrlValidationSchema,
+} from './schema';
+import { verifyZoomSignature } from './verify';
+
+export const ZOOM_WEBHOOK_PATH = '/webhooks/zoom';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+type Parsed = { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly reason: string };
+
+/** JSON.parse over strictly decoded UTF-8 (invalid bytes are malformed input, not replacement characters). */
+function parseJson(body: Buffer): Parsed {
+  try {
+    return { ok: true, json: JSON.parse(utf8.decode(body)) };
+  } catch (error) {
+    return { ok: false, reason: `body is not valid UTF-8 JSON: ${(error as Error).message}` };
+  }
+}
+
+/** Handles one request to the Zoom route. Exported for tests and adapters that need no factory. */
+export function handleZoomWebhook(config: ZoomConfig, request: InboundRequest, nowMs: number): WebhookOutcome {
+  const secrets = config.webhookSecretTokens;
+  if (secrets.length === 0) {
+    return {
+      kind: 'rejected',
+      status: 503,
+      reason: 'Zoom webhooks are not configured: set ZOOM_WEBHOOK_SECRET_TOKEN to the Secret Token of the Zoom app',
+    };
+  }
+
+  // Verify before parsing: nothing from an unverified body is ever interpreted.
+  const verified = verifyZoomSignature({
+    secrets,
+    headers: request.headers,
+    body: request.body,
+    nowMs,
+    toleranceSeconds: config.signatureToleranceSeconds,
+  });
+  if (!verified.ok) return { kind: 'rejected', status: 401, reason: `Zoom signature check failed: ${verified.reason}` };
+
+  const parsed = parseJson(request.body);
+  if (!parsed.ok) return { kind: 'rejected', status: 400, reason: parsed.reason };
+  const envelope = ZoomEnvelopeSchema.safeParse(parsed.json);
+  if (!envelope.success) {
+    return { kind: 'rejected', status: 400, reason: `not a Zoom notification: ${describeZodError(envelope.error)}` };
+  }
+
+  switch (envelope.data.event) {
+    case ZOOM_URL_VALIDATION_EVENT: {
+      const validation = ZoomUrlValidationSchema.safeParse(parsed.json);
+      if (!validation.success) {
+        return { kind: 'rejected', status: 400, reason: `bad ${ZOOM_URL_VALIDATION_EVENT}: ${describeZodError(validation.error)}` };
+      }
+      // Answer with the secret that verified the request: during a rotation that is the one Zoom holds,
+      // whatever its position in the list (with one secret configured it is simply that secret).
+      const secret = secrets[verified.secretIndex];
+      return { kind: 'handshake', response: buildZoomUrlValidationResponse(secret, validation.data.payload.plainToken) };
+    }
+    case ZOOM_PRESENCE_EVENT: {
+      const presence = ZoomPresenceEventSchema.safeParse(parsed.json);
+      if (!presence.success) {
+        return { kind: 'rejected', status: 400, reason: `bad ${ZOOM_PRESENCE_EVENT}: ${describeZodError(presence.error)}` };
+      }
+      return { kind: 'accepted', events: [normalizeZoomPresenceEvent(presence.data)] };
+    }
+    default:
+      return { kind: 'ignored', reason: `Zoom event "${envelope.data.event}" is not used by the bridge` };
+  }
+}
+
+/** The Zoom `WebhookSource`, mounted at `/webhooks/zoom`. `now` is the injected clock (epoch ms). */
+export function createZoomWebhookSource(config: ZoomConfig, now: () => number = Date.now): WebhookSource {
+  return {
+    system: 'zoom',
+    path: ZOOM_WEBHOOK_PATH,
+    handle: (request) => handleZoomWebhook(config, request, now()),
+  };
+}

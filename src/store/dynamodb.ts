@@ -1,0 +1,563 @@
+/**
+ * The AWS StateStore: one DynamoDB table shared by the webhook, worker and maintainer Lambdas.
+ *
+ * Single-table design, hash key `pk` only:
+ * - `USER#{system}#{externalUserId}`: a user record. `desiredOrder`/`desiredTiebreak` are top-level
+ *   copies of the desired version so one conditional write enforces "latest state wins"
+ *   (CONTRACT.md guarantee 5) with no read first.
+ * - `DOC#{name}`: a versioned JSON document (`body`, numeric `version`).
+ * - `DELIVERY#{id}`: a claimed delivery id, `expiresAt` in epoch seconds (the table's TTL attribute).
+ * - `BUDGET#{name}`: the shared Genesys request budget, see `dynamodb-budget.ts`.
+ *
+ * Unfinished records (pending, or parked) carry the sparse GSI keys `unfinishedPk`/`unfinishedAt`,
+ * present only while unfinished, so `listUnfinished` queries a small index instead of scanning users.
+ */
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  UpdateTimeToLiveCommand,
+  type AttributeValue,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  type TimeToLiveSpecification,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { StoreError, describeError } from '../errors';
+import { isSystemName, type SystemName } from '../systems';
+import {
+  formatKey,
+  type AppliedState,
+  type DesiredState,
+  type DesiredVersion,
+  type RecordOutcome,
+  type StateKey,
+  type StateStore,
+  type StatusUpdate,
+  type UserStateRecord,
+} from './state-store';
+import { assertVersion, decideDesired, dueAt, sortRecords, type RecordFilter } from './user-record';
+
+/** Name of the sparse GSI holding pending and parked records. */
+export const UNFINISHED_INDEX_NAME = 'unfinished';
+/** The one GSI partition value: the index only ever holds the backlog, which is small. */
+const UNFINISHED_PARTITION = 'UNFINISHED';
+/** The table's TTL attribute (epoch seconds). */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+const USER_PREFIX = 'USER#';
+const DOC_PREFIX = 'DOC#';
+const DELIVERY_PREFIX = 'DELIVERY#';
+
+/** The table as CloudFormation (serverless.yml `resources`) and CreateTable both spell it. */
+export interface TableDefinition extends CreateTableCommandInput {
+  readonly TimeToLiveSpecification: TimeToLiveSpecification;
+}
+
+/**
+ * The table definition. serverless.yml mirrors it as an `AWS::DynamoDB::Table` resource (the property
+ * names are the same); `createTableIfMissing` uses it for tests and local setups.
+ */
+export function tableDefinition(tableName: string): TableDefinition {
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'unfinishedPk', AttributeType: 'S' },
+      { AttributeName: 'unfinishedAt', AttributeType: 'N' },
+    ],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: UNFINISHED_INDEX_NAME,
+        KeySchema: [
+          { AttributeName: 'unfinishedPk', KeyType: 'HASH' },
+          { AttributeName: 'unfinishedAt', KeyType: 'RANGE' },
+        ],
+        // The key is all listUnfinished needs.
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['system', 'externalUserId'] },
+      },
+    ],
+    TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+  };
+}
+
+/**
+ * Creates the table (and enables TTL) unless it exists, then waits until it and its index are ACTIVE.
+ * Resolves true when it created the table. Local DynamoDB stand-ins without UpdateTimeToLive are tolerated.
+ */
+export async function createTableIfMissing(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  const { TimeToLiveSpecification: ttl, ...create } = tableDefinition(tableName);
+  let created = false;
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if (errorName(error) !== 'ResourceNotFoundException') throw storeError(`DescribeTable ${tableName}`, error);
+    try {
+      await client.send(new CreateTableCommand(create));
+      created = true;
+    } catch (createError) {
+      // Someone else created it meanwhile: fine, wait for it like for ours.
+      if (errorName(createError) !== 'ResourceInUseException') throw storeError(`CreateTable ${tableName}`, createError);
+    }
+  }
+  await waitUntilActive(client, tableName);
+  await enableTimeToLive(client, tableName, ttl);
+  return created;
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 5 * 60_000;
+  for (let delayMs = 25; ; delayMs = Math.min(delayMs * 2, 2000)) {
+    let table;
+    try {
+      table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
+    } catch (error) {
+      if (errorName(error) !== 'ResourceNotFoundException') throw storeError(`DescribeTable ${tableName}`, error);
+    }
+    const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (table?.TableStatus === 'ACTIVE' && indexesActive) return;
+    if (Date.now() > deadline) throw new StoreError(`the DynamoDB table ${tableName} did not become ACTIVE within 5 minutes`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+}
+
+async function enableTimeToLive(
+  client: DynamoDBClient,
+  tableName: string,
+  ttl: TimeToLiveSpecification,
+): Promise<void> {
+  try {
+    const { TimeToLiveDescription: current } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    if (current?.TimeToLiveStatus === 'ENABLED' || current?.TimeToLiveStatus === 'ENABLING') return;
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: ttl }));
+  } catch (error) {
+    // dynalite and other stand-ins lack UpdateTimeToLive. Expiry never depends on TTL deletion anyway
+    // (DynamoDB deletes expired items only eventually), so the store checks `expiresAt` itself.
+    if (errorName(error) === 'UnknownOperationException') return;
+    throw storeError(`UpdateTimeToLive ${tableName}`, error);
+  }
+}
+
+export interface DynamoDbStateStoreOptions {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Clock for `updatedAt` and delivery expiry; injected by tests. */
+  readonly now?: () => Date;
+}
+
+/** Collects `#name` and `:value` placeholders, so every attribute name is safe from reserved words. */
+class Expression {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, AttributeValue> = {};
+
+  name(attribute: string): string {
+    this.names[`#${attribute}`] = attribute;
+    return `#${attribute}`;
+  }
+
+  value(label: string, value: AttributeValue): string {
+    this.values[`:${label}`] = value;
+    return `:${label}`;
+  }
+
+  /** The placeholder maps for a command, leaving out empty ones (DynamoDB refuses them). */
+  params(): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue> } {
+    return {
+      ...(Object.keys(this.names).length > 0 ? { ExpressionAttributeNames: this.names } : {}),
+      ...(Object.keys(this.values).length > 0 ? { ExpressionAttributeValues: this.values } : {}),
+    };
+  }
+}
+
+/** Builds `SET a = :a, … REMOVE b, …` from what was collected. */
+function updateExpression(set: string[], remove: string[]): string {
+  return [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '']
+    .filter((part) => part !== '')
+    .join(' ');
+}
+
+/** The DynamoDB StateStore. The client belongs to the caller, who reuses it across invocations. */
+export class DynamoDbStateStore implements StateStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+  private readonly now: () => Date;
+
+  constructor(options: DynamoDbStateStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * One conditional UpdateItem: written only when the incoming version is newer, so concurrent
+   * webhooks need no lock and no read first. A refusal is told apart (stale vs duplicate) from the
+   * item DynamoDB returns with the failure, or a consistent read where the server does not return it.
+   */
+  async recordDesired(key: StateKey, desired: DesiredState, email?: string): Promise<RecordOutcome> {
+    assertVersion(desired, `recordDesired ${formatKey(key)}`);
+    const e = new Expression();
+    const order = e.name('desiredOrder');
+    const tiebreak = e.name('desiredTiebreak');
+    const o = e.value('order', { N: String(desired.order) });
+    const t = e.value('tiebreak', { N: String(desired.tiebreak) });
+    const set = [
+      `${e.name('system')} = ${e.value('system', { S: key.system })}`,
+      `${e.name('externalUserId')} = ${e.value('externalUserId', { S: key.externalUserId })}`,
+      `${e.name('desired')} = ${e.value('desired', { M: marshallMap(desired) })}`,
+      `${order} = ${o}`,
+      `${tiebreak} = ${t}`,
+      `${e.name('status')} = ${e.value('status', { S: 'pending' })}`,
+      `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`,
+      ...this.unfinishedSet(e, 0),
+    ];
+    if (email !== undefined) {
+      set.push(`${e.name('email')} = ${e.value('email', { S: email })}`);
+      set.push(`${e.name('emailLower')} = ${e.value('emailLower', { S: email.toLowerCase() })}`);
+    }
+    const condition = `attribute_not_exists(${e.name('pk')}) OR ${order} < ${o} OR (${order} = ${o} AND ${tiebreak} < ${t})`;
+    const update = updateExpression(set, [e.name('detail'), e.name('retryAt')]);
+
+    const result = await this.conditional(`recordDesired ${formatKey(key)}`, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: userKey(key),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ...e.params(),
+        }),
+      ),
+    );
+    if (result.ok) return 'recorded';
+    const stored = result.item ?? (await this.getItem(userKey(key), `recordDesired ${formatKey(key)}`));
+    const version = stored === undefined ? undefined : storedVersion(stored);
+    if (version === undefined) {
+      // Only an item we did not write can lack a version; refusing is safer than overwriting it.
+      throw new StoreError(`recordDesired ${formatKey(key)}: the stored item has no desired version`);
+    }
+    return decideDesired(version, desired);
+  }
+
+  async get(key: StateKey): Promise<UserStateRecord | undefined> {
+    const item = await this.getItem(userKey(key), `get ${formatKey(key)}`);
+    return item === undefined ? undefined : toRecord(item);
+  }
+
+  /**
+   * Two steps, each atomic: mark applied if the version is still current; otherwise store only the
+   * applied state (a newer desired state is waiting, so the record stays pending).
+   */
+  async markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion): Promise<void> {
+    assertVersion(forVersion, `markApplied ${formatKey(key)}`);
+    const what = `markApplied ${formatKey(key)}`;
+    const e = new Expression();
+    const appliedSet = [
+      `${e.name('applied')} = ${e.value('applied', { M: marshallMap(applied) })}`,
+      `${e.name('genesysUserId')} = ${e.value('genesysUserId', { S: applied.genesysUserId })}`,
+      `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`,
+    ];
+    const current = await this.conditional(what, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: userKey(key),
+          UpdateExpression: updateExpression(
+            [...appliedSet, `${e.name('status')} = ${e.value('status', { S: 'applied' })}`],
+            [e.name('detail'), e.name('retryAt'), e.name('unfinishedPk'), e.name('unfinishedAt')],
+          ),
+          ConditionExpression: this.versionCondition(e, forVersion),
+          ...e.params(),
+        }),
+      ),
+    );
+    if (current.ok) return;
+
+    const f = new Expression();
+    const moved = await this.conditional(what, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: userKey(key),
+          UpdateExpression: updateExpression(
+            [
+              `${f.name('applied')} = ${f.value('applied', { M: marshallMap(applied) })}`,
+              `${f.name('genesysUserId')} = ${f.value('genesysUserId', { S: applied.genesysUserId })}`,
+              `${f.name('updatedAt')} = ${f.value('updatedAt', { S: this.stamp() })}`,
+            ],
+            [],
+          ),
+          ConditionExpression: `attribute_exists(${f.name('pk')})`,
+          ...f.params(),
+        }),
+      ),
+    );
+    if (!moved.ok) {
+      throw new StoreError(`${what}: there is no record for ${formatKey(key)}; record a desired state first`);
+    }
+  }
+
+  async markStatus(key: StateKey, update: StatusUpdate, forVersion: DesiredVersion): Promise<void> {
+    assertVersion(forVersion, `markStatus ${formatKey(key)}`);
+    const e = new Expression();
+    const set = [
+      `${e.name('status')} = ${e.value('status', { S: update.status })}`,
+      `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`,
+    ];
+    const remove: string[] = [];
+    setOrRemove(e, set, remove, 'detail', update.detail);
+    setOrRemove(e, set, remove, 'retryAt', update.retryAt);
+    if (update.genesysUserId !== undefined) {
+      set.push(`${e.name('genesysUserId')} = ${e.value('genesysUserId', { S: update.genesysUserId })}`);
+    }
+    const due = dueAt(update.status, update.retryAt);
+    if (due === undefined) remove.push(e.name('unfinishedPk'), e.name('unfinishedAt'));
+    else set.push(...this.unfinishedSet(e, due));
+    // A refused condition means a newer desired state arrived: this outcome no longer matters.
+    await this.conditional(`markStatus ${formatKey(key)}`, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: userKey(key),
+          UpdateExpression: updateExpression(set, remove),
+          ConditionExpression: this.versionCondition(e, forVersion),
+          ...e.params(),
+        }),
+      ),
+    );
+  }
+
+  /** Queries the sparse index; GSI reads are eventually consistent, which restarts and the maintainer tolerate. */
+  async listUnfinished(now: Date): Promise<StateKey[]> {
+    const e = new Expression();
+    const items = await this.paginate('listUnfinished', (start) =>
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: UNFINISHED_INDEX_NAME,
+          KeyConditionExpression: `${e.name('unfinishedPk')} = ${e.value('partition', { S: UNFINISHED_PARTITION })} AND ${e.name('unfinishedAt')} <= ${e.value('now', { N: String(now.getTime()) })}`,
+          ExclusiveStartKey: start,
+          ...e.params(),
+        }),
+      ),
+    );
+    return sortRecords(items.map((item) => ({ key: toKey(unmarshall(item)) }))).map((entry) => entry.key);
+  }
+
+  /** A consistent scan of user records: for the CLI, not for hot paths. */
+  async list(filter?: RecordFilter): Promise<UserStateRecord[]> {
+    const e = new Expression();
+    const conditions = [`begins_with(${e.name('pk')}, ${e.value('prefix', { S: USER_PREFIX })})`];
+    if (filter?.system !== undefined) conditions.push(`${e.name('system')} = ${e.value('system', { S: filter.system })}`);
+    if (filter?.status !== undefined) conditions.push(`${e.name('status')} = ${e.value('status', { S: filter.status })}`);
+    if (filter?.email !== undefined) {
+      conditions.push(`${e.name('emailLower')} = ${e.value('emailLower', { S: filter.email.toLowerCase() })}`);
+    }
+    const items = await this.paginate('list', (start) =>
+      this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: conditions.join(' AND '),
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          ...e.params(),
+        }),
+      ),
+    );
+    return sortRecords(items.map(toRecord));
+  }
+
+  /**
+   * A conditional put that succeeds when the id is new or its claim expired. The expiry is checked
+   * here, not left to TTL deletion, which DynamoDB performs only eventually (within days).
+   */
+  async claimDelivery(id: string, ttlSeconds: number): Promise<boolean> {
+    if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) {
+      throw new StoreError(`claimDelivery: ttlSeconds must be a positive number (got ${String(ttlSeconds)})`);
+    }
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    const e = new Expression();
+    const result = await this.conditional(`claimDelivery ${id}`, () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: DELIVERY_PREFIX + id },
+            [TTL_ATTRIBUTE]: { N: String(nowSeconds + Math.ceil(ttlSeconds)) },
+          },
+          ConditionExpression: `attribute_not_exists(${e.name('pk')}) OR ${e.name(TTL_ATTRIBUTE)} <= ${e.value('now', { N: String(nowSeconds) })}`,
+          ...e.params(),
+        }),
+      ),
+    );
+    return result.ok;
+  }
+
+  async getDocument<T>(name: string): Promise<{ value: T; version: number } | undefined> {
+    const item = await this.getItem({ pk: { S: DOC_PREFIX + name } }, `getDocument ${name}`);
+    if (item === undefined) return undefined;
+    const body = item.body?.S;
+    return {
+      value: (body === undefined ? undefined : JSON.parse(body)) as T,
+      version: Number(item.version?.N),
+    };
+  }
+
+  /** The value is stored as JSON text: documents are opaque to queries, and JSON keeps any shape. */
+  async putDocument<T>(name: string, value: T, expectedVersion?: number): Promise<boolean> {
+    const e = new Expression();
+    const body = JSON.stringify(value) as string | undefined;
+    const condition =
+      expectedVersion === undefined
+        ? `attribute_not_exists(${e.name('pk')})`
+        : `${e.name('version')} = ${e.value('expected', { N: String(expectedVersion) })}`;
+    const result = await this.conditional(`putDocument ${name}`, () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: { S: DOC_PREFIX + name },
+            version: { N: String((expectedVersion ?? 0) + 1) },
+            updatedAt: { S: this.stamp() },
+            ...(body === undefined ? {} : { body: { S: body } }),
+          },
+          ConditionExpression: condition,
+          ...e.params(),
+        }),
+      ),
+    );
+    return result.ok;
+  }
+
+  /** Nothing to release: the client belongs to the composition root. */
+  async close(): Promise<void> {}
+
+  private versionCondition(e: Expression, version: DesiredVersion): string {
+    return (
+      `${e.name('desiredOrder')} = ${e.value('forOrder', { N: String(version.order) })} AND ` +
+      `${e.name('desiredTiebreak')} = ${e.value('forTiebreak', { N: String(version.tiebreak) })}`
+    );
+  }
+
+  private unfinishedSet(e: Expression, due: number): string[] {
+    return [
+      `${e.name('unfinishedPk')} = ${e.value('unfinishedPk', { S: UNFINISHED_PARTITION })}`,
+      `${e.name('unfinishedAt')} = ${e.value('unfinishedAt', { N: String(due) })}`,
+    ];
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  private async getItem(key: Record<string, AttributeValue>, what: string): Promise<Record<string, AttributeValue> | undefined> {
+    try {
+      const output = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return output.Item;
+    } catch (error) {
+      throw storeError(`${what} (table ${this.tableName})`, error);
+    }
+  }
+
+  /** Runs a conditional write; a refused condition is an answer, anything else a StoreError. */
+  private async conditional(
+    what: string,
+    send: () => Promise<unknown>,
+  ): Promise<{ ok: true } | { ok: false; item?: Record<string, AttributeValue> }> {
+    try {
+      await send();
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException || errorName(error) === 'ConditionalCheckFailedException') {
+        return { ok: false, item: (error as ConditionalCheckFailedException).Item };
+      }
+      throw storeError(`${what} (table ${this.tableName})`, error);
+    }
+  }
+
+  private async paginate(
+    what: string,
+    page: (start: Record<string, AttributeValue> | undefined) => Promise<{
+      Items?: Record<string, AttributeValue>[];
+      LastEvaluatedKey?: Record<string, AttributeValue>;
+    }>,
+  ): Promise<Record<string, AttributeValue>[]> {
+    const items: Record<string, AttributeValue>[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    try {
+      do {
+        const output = await page(start);
+        items.push(...(output.Items ?? []));
+        start = output.LastEvaluatedKey;
+      } while (start !== undefined);
+    } catch (error) {
+      throw storeError(`${what} (table ${this.tableName})`, error);
+    }
+    return items;
+  }
+}
+
+function userKey(key: StateKey): Record<string, AttributeValue> {
+  // The system name never contains '#', so the prefix cannot be confused whatever the user id holds.
+  return { pk: { S: `${USER_PREFIX}${key.system}#${key.externalUserId}` } };
+}
+
+function marshallMap(value: object): Record<string, AttributeValue> {
+  return marshall(value as Record<string, unknown>, { removeUndefinedValues: true, convertEmptyValues: false });
+}
+
+function setOrRemove(e: Expression, set: string[], remove: string[], attribute: string, value: string | undefined): void {
+  if (value === undefined) remove.push(e.name(attribute));
+  else set.push(`${e.name(attribute)} = ${e.value(attribute, { S: value })}`);
+}
+
+function storedVersion(item: Record<string, AttributeValue>): DesiredVersion | undefined {
+  const order = item.desiredOrder?.N;
+  const tiebreak = item.desiredTiebreak?.N;
+  if (order === undefined || tiebreak === undefined) return undefined;
+  return { order: Number(order), tiebreak: Number(tiebreak) };
+}
+
+function toKey(item: Record<string, unknown>): StateKey {
+  const system = String(item.system);
+  if (!isSystemName(system)) throw new StoreError(`a stored record has an unknown system "${system}"`);
+  return { system: system as SystemName, externalUserId: String(item.externalUserId) };
+}
+
+/** Rebuilds a record from its item, leaving out absent optional fields like the embedded store does. */
+function toRecord(item: Record<string, AttributeValue>): UserStateRecord {
+  const raw = unmarshall(item) as Record<string, unknown>;
+  const record: Record<string, unknown> = {
+    key: toKey(raw),
+    email: raw.email,
+    genesysUserId: raw.genesysUserId,
+    desired: raw.desired,
+    applied: raw.applied,
+    status: raw.status,
+    detail: raw.detail,
+    retryAt: raw.retryAt,
+    updatedAt: raw.updatedAt,
+  };
+  for (const name of Object.keys(record)) {
+    if (record[name] === undefined) delete record[name];
+  }
+  return record as unknown as UserStateRecord;
+}
+
+function errorName(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const name = (error as { name?: unknown }).name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+function storeError(what: string, error: unknown): StoreError {
+  return new StoreError(`DynamoDB ${what} failed: ${describeError(error)}`, { cause: error });
+}

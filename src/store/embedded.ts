@@ -1,0 +1,267 @@
+/**
+ * The local StateStore behind `npm start`: everything in memory, made durable by a journal in
+ * BRIDGE_DATA_DIR (see `journal.ts`), so state survives restarts with no native modules and no server.
+ * One process owns the directory at a time (`dir-lock.ts`).
+ *
+ * Every call, including reads and "nothing changed" answers, first waits until all earlier writes
+ * are fsynced. Otherwise a caller could be told "stale" because of a newer event that a crash then
+ * loses, and the older event would be dropped although its sender was acknowledged.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StoreError } from '../errors';
+import { acquireDirLock, type DirLock } from './dir-lock';
+import { openJournal, type Journal } from './journal';
+import {
+  formatKey,
+  type AppliedState,
+  type DesiredState,
+  type DesiredVersion,
+  type RecordOutcome,
+  type StateKey,
+  type StateStore,
+  type StatusUpdate,
+  type UserStateRecord,
+} from './state-store';
+import {
+  assertVersion,
+  decideDesired,
+  isUnfinished,
+  matchesFilter,
+  sortRecords,
+  type RecordFilter,
+  withApplied,
+  withDesired,
+  withStatus,
+} from './user-record';
+
+/** Compaction threshold: small enough to replay in well under a second, large enough to be rare. */
+export const DEFAULT_COMPACT_THRESHOLD_BYTES = 8 * 1024 * 1024;
+
+export interface EmbeddedStoreOptions {
+  /** Clock for `updatedAt` and delivery expiry; injected by tests. */
+  readonly now?: () => Date;
+  /** Journal size that triggers compaction; default 8 MiB. */
+  readonly compactThresholdBytes?: number;
+}
+
+/** One journal line: always a whole new value, so replaying it twice is harmless. */
+type JournalEntry =
+  | { readonly t: 'user'; readonly r: UserStateRecord }
+  | { readonly t: 'doc'; readonly n: string; readonly v: number; readonly d: unknown }
+  | { readonly t: 'delivery'; readonly id: string; readonly exp: number };
+
+interface Snapshot {
+  readonly users: UserStateRecord[];
+  readonly docs: Array<{ readonly n: string; readonly v: number; readonly d: unknown }>;
+  readonly deliveries: Array<{ readonly id: string; readonly exp: number }>;
+}
+
+interface StoredDocument {
+  readonly value: unknown;
+  readonly version: number;
+}
+
+/** The in-memory state the journal rebuilds. */
+class MemoryState {
+  readonly users = new Map<string, UserStateRecord>();
+  readonly docs = new Map<string, StoredDocument>();
+  /** Delivery id → expiry, epoch ms. */
+  readonly deliveries = new Map<string, number>();
+
+  restore(snapshot: Snapshot | undefined, entries: JournalEntry[]): void {
+    if (snapshot !== undefined) {
+      for (const record of snapshot.users) this.apply({ t: 'user', r: record });
+      for (const doc of snapshot.docs) this.apply({ t: 'doc', ...doc });
+      for (const delivery of snapshot.deliveries) this.apply({ t: 'delivery', ...delivery });
+    }
+    for (const entry of entries) this.apply(entry);
+  }
+
+  apply(entry: JournalEntry): void {
+    switch (entry.t) {
+      case 'user':
+        this.users.set(formatKey(entry.r.key), entry.r);
+        return;
+      case 'doc':
+        this.docs.set(entry.n, { value: entry.d, version: entry.v });
+        return;
+      case 'delivery':
+        this.deliveries.set(entry.id, entry.exp);
+        return;
+      default:
+        throw new StoreError(`unknown journal entry type ${JSON.stringify((entry as { t?: unknown }).t)}`);
+    }
+  }
+
+  /** Also forgets expired delivery ids, which is how their memory is reclaimed. */
+  snapshot(nowMs: number): Snapshot {
+    for (const [id, exp] of this.deliveries) {
+      if (exp <= nowMs) this.deliveries.delete(id);
+    }
+    return {
+      users: [...this.users.values()],
+      docs: [...this.docs].map(([n, doc]) => ({ n, v: doc.version, d: doc.value })),
+      deliveries: [...this.deliveries].map(([id, exp]) => ({ id, exp })),
+    };
+  }
+}
+
+/** The embedded StateStore. Create it with `openEmbeddedStore`. */
+export class EmbeddedStateStore implements StateStore {
+  private closed = false;
+
+  private constructor(
+    /** The absolute data directory. */
+    readonly dir: string,
+    private readonly lock: DirLock,
+    private readonly journal: Journal<JournalEntry>,
+    private readonly state: MemoryState,
+    private readonly now: () => Date,
+  ) {}
+
+  /** @internal use `openEmbeddedStore`. */
+  static async open(dir: string, options: EmbeddedStoreOptions = {}): Promise<EmbeddedStateStore> {
+    const absolute = path.resolve(dir);
+    try {
+      await fs.mkdir(absolute, { recursive: true });
+    } catch (error) {
+      throw new StoreError(`cannot create the data directory ${absolute}: ${String(error)}`, { cause: error });
+    }
+    const lock = await acquireDirLock(absolute);
+    const now = options.now ?? (() => new Date());
+    const state = new MemoryState();
+    try {
+      const journal = await openJournal<Snapshot, JournalEntry>(absolute, {
+        compactThresholdBytes: options.compactThresholdBytes ?? DEFAULT_COMPACT_THRESHOLD_BYTES,
+        restore: (snapshot, entries) => state.restore(snapshot, entries),
+        takeSnapshot: () => state.snapshot(now().getTime()),
+      });
+      return new EmbeddedStateStore(absolute, lock, journal, state, now);
+    } catch (error) {
+      await lock.release();
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot open the embedded store in ${absolute}: ${String(error)}`, { cause: error });
+    }
+  }
+
+  async recordDesired(key: StateKey, desired: DesiredState, email?: string): Promise<RecordOutcome> {
+    this.assertOpen();
+    assertVersion(desired, `recordDesired ${formatKey(key)}`);
+    const existing = this.state.users.get(formatKey(key));
+    const outcome = decideDesired(existing?.desired, desired);
+    if (outcome === 'recorded') this.writeUser(withDesired(existing, key, desired, email, this.stamp()));
+    await this.journal.whenDurable();
+    return outcome;
+  }
+
+  async get(key: StateKey): Promise<UserStateRecord | undefined> {
+    this.assertOpen();
+    await this.journal.whenDurable();
+    return copy(this.state.users.get(formatKey(key)));
+  }
+
+  async markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion): Promise<void> {
+    this.assertOpen();
+    assertVersion(forVersion, `markApplied ${formatKey(key)}`);
+    const existing = this.state.users.get(formatKey(key));
+    if (existing === undefined) {
+      throw new StoreError(`markApplied: there is no record for ${formatKey(key)}; record a desired state first`);
+    }
+    this.writeUser(withApplied(existing, applied, forVersion, this.stamp()));
+    await this.journal.whenDurable();
+  }
+
+  async markStatus(key: StateKey, update: StatusUpdate, forVersion: DesiredVersion): Promise<void> {
+    this.assertOpen();
+    assertVersion(forVersion, `markStatus ${formatKey(key)}`);
+    const next = withStatus(this.state.users.get(formatKey(key)), update, forVersion, this.stamp());
+    if (next !== undefined) this.writeUser(next);
+    await this.journal.whenDurable();
+  }
+
+  async listUnfinished(now: Date): Promise<StateKey[]> {
+    this.assertOpen();
+    await this.journal.whenDurable();
+    return sortRecords([...this.state.users.values()].filter((record) => isUnfinished(record, now))).map(
+      (record) => ({ ...record.key }),
+    );
+  }
+
+  async list(filter?: RecordFilter): Promise<UserStateRecord[]> {
+    this.assertOpen();
+    await this.journal.whenDurable();
+    return sortRecords([...this.state.users.values()].filter((record) => matchesFilter(record, filter))).map(
+      (record) => structuredClone(record),
+    );
+  }
+
+  async claimDelivery(id: string, ttlSeconds: number): Promise<boolean> {
+    this.assertOpen();
+    if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) {
+      throw new StoreError(`claimDelivery: ttlSeconds must be a positive number (got ${String(ttlSeconds)})`);
+    }
+    const nowMs = this.now().getTime();
+    const expiresAt = this.state.deliveries.get(id);
+    const claimed = expiresAt === undefined || expiresAt <= nowMs;
+    if (claimed) {
+      this.state.apply(this.journal.append({ t: 'delivery', id, exp: nowMs + ttlSeconds * 1000 }));
+    }
+    await this.journal.whenDurable();
+    return claimed;
+  }
+
+  async getDocument<T>(name: string): Promise<{ value: T; version: number } | undefined> {
+    this.assertOpen();
+    await this.journal.whenDurable();
+    const doc = this.state.docs.get(name);
+    return doc === undefined ? undefined : { value: structuredClone(doc.value) as T, version: doc.version };
+  }
+
+  async putDocument<T>(name: string, value: T, expectedVersion?: number): Promise<boolean> {
+    this.assertOpen();
+    const current = this.state.docs.get(name);
+    const matches = expectedVersion === undefined ? current === undefined : current?.version === expectedVersion;
+    if (matches) {
+      this.state.apply(this.journal.append({ t: 'doc', n: name, v: (current?.version ?? 0) + 1, d: value }));
+    }
+    await this.journal.whenDurable();
+    return matches;
+  }
+
+  /** Writes what is queued, closes the journal and releases the directory lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.journal.close();
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  private writeUser(record: UserStateRecord): void {
+    this.state.apply(this.journal.append({ t: 'user', r: record }));
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError(`the embedded store in ${this.dir} is closed`);
+  }
+}
+
+/**
+ * Opens (creating if needed) the embedded store in `dir`, replaying what a previous run recorded.
+ * Fails with a StoreError naming the directory when another live process holds it.
+ */
+export function openEmbeddedStore(dir: string, options?: EmbeddedStoreOptions): Promise<EmbeddedStateStore> {
+  return EmbeddedStateStore.open(dir, options);
+}
+
+/** Callers get their own copy, so mutating a returned record cannot change the store. */
+function copy<T>(value: T | undefined): T | undefined {
+  return value === undefined ? undefined : structuredClone(value);
+}

@@ -1,0 +1,462 @@
+/**
+ * The one contract every StateStore implementation must meet (DESIGN.md habit 7). Each
+ * implementation's test file calls `describeStateStoreContract` with a factory; the suite opens a
+ * fresh, empty store for every test and closes it afterwards.
+ */
+import fc from 'fast-check';
+import { StoreError } from '../../src/errors';
+import type {
+  AppliedState,
+  DesiredState,
+  DesiredVersion,
+  RecordOutcome,
+  StateKey,
+  StateStore,
+} from '../../src/store/state-store';
+import { isNewer } from '../../src/store/state-store';
+import type { SystemName } from '../../src/systems';
+
+/** What a factory receives: the clock the store must use for `updatedAt` and delivery expiry. */
+export interface StoreFactoryOptions {
+  readonly now: () => Date;
+}
+
+/** Creates a fresh, empty store. */
+export type StoreFactory = (options: StoreFactoryOptions) => Promise<StateStore>;
+
+const START = Date.parse('2025-03-01T12:00:00.000Z');
+
+function userKey(externalUserId = 'abc123', system: SystemName = 'zoom'): StateKey {
+  return { system, externalUserId };
+}
+
+/** A desired state whose content is derived from its version, so equal versions are equal states. */
+function desiredAt(order: number, tiebreak = 0, target: string | null = 'Available'): DesiredState {
+  return {
+    target,
+    message: `state ${order}/${tiebreak}`,
+    values: { presence_status: `v${order}.${tiebreak}` },
+    order,
+    tiebreak,
+    recordedAt: new Date(START).toISOString(),
+  };
+}
+
+function appliedFor(desired: DesiredState): AppliedState {
+  return {
+    definitionId: 'def-available',
+    target: desired.target ?? 'Available',
+    message: desired.message,
+    order: desired.order,
+    tiebreak: desired.tiebreak,
+    appliedAt: new Date(START).toISOString(),
+    genesysUserId: 'genesys-user-1',
+    sourceId: 'source-zoom',
+  };
+}
+
+function versionOf(desired: DesiredState): DesiredVersion {
+  return { order: desired.order, tiebreak: desired.tiebreak };
+}
+
+function sameKey(a: StateKey, b: StateKey): boolean {
+  return a.system === b.system && a.externalUserId === b.externalUserId;
+}
+
+/** Defines the shared StateStore contract tests for one implementation. */
+export function describeStateStoreContract(name: string, factory: StoreFactory): void {
+  describe(`${name} (StateStore contract)`, () => {
+    let clockMs = START;
+    let store: StateStore;
+
+    beforeEach(async () => {
+      clockMs = START;
+      store = await factory({ now: () => new Date(clockMs) });
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('recordDesired', () => {
+      it('records the first state as pending, with the email', async () => {
+        const outcome = await store.recordDesired(userKey(), desiredAt(10), 'Ann@Example.com');
+
+        expect(outcome).toBe('recorded');
+        const record = await store.get(userKey());
+        expect(record).toMatchObject({
+          key: userKey(),
+          email: 'Ann@Example.com',
+          desired: desiredAt(10),
+          status: 'pending',
+          updatedAt: new Date(START).toISOString(),
+        });
+        expect(record?.applied).toBeUndefined();
+      });
+
+      it('stores a newer order and refuses an older one as stale', async () => {
+        await store.recordDesired(userKey(), desiredAt(10));
+
+        expect(await store.recordDesired(userKey(), desiredAt(20))).toBe('recorded');
+        expect(await store.recordDesired(userKey(), desiredAt(15))).toBe('stale');
+        expect((await store.get(userKey()))?.desired).toEqual(desiredAt(20));
+      });
+
+      it('answers duplicate for the same order and tiebreak, and keeps the stored state', async () => {
+        await store.recordDesired(userKey(), desiredAt(10, 1));
+
+        const outcome = await store.recordDesired(userKey(), { ...desiredAt(10, 1), message: 'replayed' });
+
+        expect(outcome).toBe('duplicate');
+        expect((await store.get(userKey()))?.desired.message).toBe('state 10/1');
+      });
+
+      it('breaks equal orders by tiebreak', async () => {
+        await store.recordDesired(userKey(), desiredAt(10, 1));
+
+        expect(await store.recordDesired(userKey(), desiredAt(10, 2))).toBe('recorded');
+        expect(await store.recordDesired(userKey(), desiredAt(10, 0))).toBe('stale');
+        expect((await store.get(userKey()))?.desired).toEqual(desiredAt(10, 2));
+      });
+
+      it('keeps users and systems apart', async () => {
+        await store.recordDesired(userKey('u1', 'zoom'), desiredAt(10));
+
+        expect(await store.recordDesired(userKey('u1', 'teams'), desiredAt(5))).toBe('recorded');
+        expect(await store.recordDesired(userKey('u2', 'zoom'), desiredAt(5))).toBe('recorded');
+        expect(await store.get(userKey('u3', 'zoom'))).toBeUndefined();
+      });
+
+      it('keeps ids with separators intact', async () => {
+        const odd = userKey('team:user#1/ä', 'teams');
+
+        await store.recordDesired(odd, desiredAt(1));
+
+        expect((await store.get(odd))?.key).toEqual(odd);
+        expect(await store.listUnfinished(new Date(clockMs))).toEqual([odd]);
+      });
+
+      it('stores a null target (skip) and empty values', async () => {
+        const skip = { ...desiredAt(3, 0, null), values: {} };
+
+        await store.recordDesired(userKey(), skip);
+
+        expect((await store.get(userKey()))?.desired).toEqual(skip);
+      });
+
+      it('makes an outcome pending again, keeping applied state and email, dropping old details', async () => {
+        const first = desiredAt(10);
+        await store.recordDesired(userKey(), first, 'ann@example.com');
+        await store.markApplied(userKey(), appliedFor(first), versionOf(first));
+        await store.markStatus(userKey(), { status: 'parked', detail: 'quota', retryAt: '2030-01-01T00:00:00.000Z' }, versionOf(first));
+        clockMs += 1000;
+
+        await store.recordDesired(userKey(), desiredAt(11));
+
+        const record = await store.get(userKey());
+        expect(record).toMatchObject({ status: 'pending', email: 'ann@example.com', applied: appliedFor(first) });
+        expect(record?.detail).toBeUndefined();
+        expect(record?.retryAt).toBeUndefined();
+        expect(record?.updatedAt).toBe(new Date(START + 1000).toISOString());
+      });
+
+      it('replaces the email when a new one is given', async () => {
+        await store.recordDesired(userKey(), desiredAt(1), 'old@example.com');
+
+        await store.recordDesired(userKey(), desiredAt(2), 'new@example.com');
+
+        expect((await store.get(userKey()))?.email).toBe('new@example.com');
+      });
+
+      it('refuses a version that cannot be compared', async () => {
+        await expect(store.recordDesired(userKey(), desiredAt(Number.NaN))).rejects.toBeInstanceOf(StoreError);
+      });
+    });
+
+    describe('markApplied', () => {
+      it('marks the current version applied and remembers the Genesys user', async () => {
+        const desired = desiredAt(10);
+        await store.recordDesired(userKey(), desired);
+
+        await store.markApplied(userKey(), appliedFor(desired), versionOf(desired));
+
+        expect(await store.get(userKey())).toMatchObject({
+          status: 'applied',
+          applied: appliedFor(desired),
+          genesysUserId: 'genesys-user-1',
+        });
+      });
+
+      it('stores the applied state but stays pending when a newer desired state arrived meanwhile', async () => {
+        const old = desiredAt(10);
+        await store.recordDesired(userKey(), old);
+        await store.recordDesired(userKey(), desiredAt(11));
+
+        await store.markApplied(userKey(), appliedFor(old), versionOf(old));
+
+        const record = await store.get(userKey());
+        expect(record).toMatchObject({ status: 'pending', applied: appliedFor(old), desired: desiredAt(11) });
+        expect(await store.listUnfinished(new Date(clockMs))).toEqual([userKey()]);
+      });
+
+      it('fails for a key that has no record', async () => {
+        const desired = desiredAt(1);
+
+        await expect(store.markApplied(userKey('nobody'), appliedFor(desired), versionOf(desired))).rejects.toBeInstanceOf(
+          StoreError,
+        );
+      });
+    });
+
+    describe('markStatus', () => {
+      it('stores the outcome for the current version', async () => {
+        const desired = desiredAt(10);
+        await store.recordDesired(userKey(), desired);
+
+        await store.markStatus(userKey(), { status: 'unmatched', detail: 'no Genesys user with this email', genesysUserId: undefined }, versionOf(desired));
+
+        expect(await store.get(userKey())).toMatchObject({ status: 'unmatched', detail: 'no Genesys user with this email' });
+      });
+
+      it('ignores an outcome for an old version', async () => {
+        const old = desiredAt(10);
+        await store.recordDesired(userKey(), old);
+        await store.recordDesired(userKey(), desiredAt(12));
+
+        await store.markStatus(userKey(), { status: 'failed', detail: 'boom' }, versionOf(old));
+
+        const record = await store.get(userKey());
+        expect(record?.status).toBe('pending');
+        expect(record?.detail).toBeUndefined();
+      });
+
+      it('does nothing for a key that has no record', async () => {
+        await store.markStatus(userKey('nobody'), { status: 'skipped' }, { order: 1, tiebreak: 0 });
+
+        expect(await store.get(userKey('nobody'))).toBeUndefined();
+      });
+
+      it('remembers the Genesys user it was given', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey(), desired);
+
+        await store.markStatus(userKey(), { status: 'skipped', genesysUserId: 'g-9' }, versionOf(desired));
+
+        expect((await store.get(userKey()))?.genesysUserId).toBe('g-9');
+      });
+    });
+
+    describe('listUnfinished', () => {
+      it('lists pending and due parked records only', async () => {
+        const now = new Date(START);
+        const cases: Array<[string, (key: StateKey, version: DesiredVersion) => Promise<void>]> = [
+          ['pending', async () => undefined],
+          ['parked-due', (key, v) => store.markStatus(key, { status: 'parked', retryAt: new Date(START - 1).toISOString() }, v)],
+          ['parked-now', (key, v) => store.markStatus(key, { status: 'parked', retryAt: now.toISOString() }, v)],
+          ['parked-later', (key, v) => store.markStatus(key, { status: 'parked', retryAt: new Date(START + 60_000).toISOString() }, v)],
+          ['applied', (key, v) => store.markApplied(key, appliedFor(desiredAt(1)), v)],
+          ['skipped', (key, v) => store.markStatus(key, { status: 'skipped' }, v)],
+          ['unmatched', (key, v) => store.markStatus(key, { status: 'unmatched' }, v)],
+          ['failed', (key, v) => store.markStatus(key, { status: 'failed', detail: 'bad request' }, v)],
+        ];
+        for (const [id, settle] of cases) {
+          await store.recordDesired(userKey(id), desiredAt(1));
+          await settle(userKey(id), { order: 1, tiebreak: 0 });
+        }
+
+        const unfinished = await store.listUnfinished(now);
+
+        expect(unfinished).toHaveLength(3);
+        for (const id of ['pending', 'parked-due', 'parked-now']) {
+          expect(unfinished.some((key) => sameKey(key, userKey(id)))).toBe(true);
+        }
+      });
+
+      it('includes a parked record once its retryAt has passed', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey(), desired);
+        await store.markStatus(userKey(), { status: 'parked', retryAt: new Date(START + 60_000).toISOString() }, versionOf(desired));
+
+        expect(await store.listUnfinished(new Date(START))).toEqual([]);
+        expect(await store.listUnfinished(new Date(START + 60_000))).toEqual([userKey()]);
+      });
+
+      it('treats a parked record without retryAt as due, so it is never forgotten', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey(), desired);
+
+        await store.markStatus(userKey(), { status: 'parked', detail: 'waiting' }, versionOf(desired));
+
+        expect(await store.listUnfinished(new Date(START))).toEqual([userKey()]);
+      });
+
+      it('drops a record once it is applied', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey(), desired);
+
+        await store.markApplied(userKey(), appliedFor(desired), versionOf(desired));
+
+        expect(await store.listUnfinished(new Date(START))).toEqual([]);
+      });
+    });
+
+    describe('list', () => {
+      beforeEach(async () => {
+        await store.recordDesired(userKey('z1', 'zoom'), desiredAt(1), 'Ann@Example.com');
+        await store.recordDesired(userKey('t1', 'teams'), desiredAt(1), 'ann@example.COM');
+        await store.recordDesired(userKey('t2', 'teams'), desiredAt(1), 'bob@example.com');
+        await store.recordDesired(userKey('r1', 'ringcentral'), desiredAt(1));
+        await store.markStatus(userKey('t2', 'teams'), { status: 'unmatched' }, { order: 1, tiebreak: 0 });
+      });
+
+      const idsOf = async (filter?: Parameters<StateStore['list']>[0]): Promise<string[]> =>
+        (await store.list(filter)).map((record) => record.key.externalUserId).sort();
+
+      it('lists every record without a filter', async () => {
+        expect(await idsOf()).toEqual(['r1', 't1', 't2', 'z1']);
+      });
+
+      it('filters by system', async () => {
+        expect(await idsOf({ system: 'teams' })).toEqual(['t1', 't2']);
+      });
+
+      it('filters by email case-insensitively', async () => {
+        expect(await idsOf({ email: 'ANN@example.com' })).toEqual(['t1', 'z1']);
+      });
+
+      it('filters by status, and combines filters', async () => {
+        expect(await idsOf({ status: 'unmatched' })).toEqual(['t2']);
+        expect(await idsOf({ system: 'teams', email: 'ann@example.com', status: 'pending' })).toEqual(['t1']);
+        expect(await idsOf({ system: 'zoom', status: 'unmatched' })).toEqual([]);
+      });
+
+      it('returns whole records', async () => {
+        const [record] = await store.list({ system: 'zoom' });
+
+        expect(record).toMatchObject({ key: userKey('z1', 'zoom'), email: 'Ann@Example.com', desired: desiredAt(1), status: 'pending' });
+      });
+    });
+
+    describe('documents', () => {
+      it('creates a document once, at version 1', async () => {
+        expect(await store.getDocument('sources')).toBeUndefined();
+
+        expect(await store.putDocument('sources', { zoom: 'id-1' })).toBe(true);
+        expect(await store.putDocument('sources', { zoom: 'id-2' })).toBe(false);
+        expect(await store.getDocument('sources')).toEqual({ value: { zoom: 'id-1' }, version: 1 });
+      });
+
+      it('updates only at the expected version', async () => {
+        await store.putDocument('subs', { n: 1 });
+
+        expect(await store.putDocument('subs', { n: 2 }, 1)).toBe(true);
+        expect(await store.putDocument('subs', { n: 3 }, 1)).toBe(false);
+        expect(await store.getDocument('subs')).toEqual({ value: { n: 2 }, version: 2 });
+      });
+
+      it('refuses an expected version for a document that does not exist', async () => {
+        expect(await store.putDocument('missing', { n: 1 }, 1)).toBe(false);
+        expect(await store.getDocument('missing')).toBeUndefined();
+      });
+
+      it('keeps nested values, and a returned value cannot change the store', async () => {
+        const value = { list: [1, 'two', { three: true }], nothing: null, text: 'ü "quoted"' };
+        await store.putDocument('nested', value);
+
+        const first = await store.getDocument<typeof value>('nested');
+        first?.value.list.push(4);
+
+        expect(await store.getDocument('nested')).toEqual({ value, version: 1 });
+      });
+
+      it('lets exactly one of many concurrent writers win a version', async () => {
+        await store.putDocument('race', { winner: 'none' });
+
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.putDocument('race', { winner: i }, 1)),
+        );
+
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect((await store.getDocument('race'))?.version).toBe(2);
+      });
+    });
+
+    describe('claimDelivery', () => {
+      it('returns true the first time and false for a repeat', async () => {
+        expect(await store.claimDelivery('uuid-1', 3600)).toBe(true);
+        expect(await store.claimDelivery('uuid-1', 3600)).toBe(false);
+        expect(await store.claimDelivery('uuid-2', 3600)).toBe(true);
+      });
+
+      it('forgets an id once its ttl has passed', async () => {
+        await store.claimDelivery('uuid-1', 60);
+
+        clockMs += 30_000;
+        expect(await store.claimDelivery('uuid-1', 60)).toBe(false);
+        clockMs += 32_000;
+        expect(await store.claimDelivery('uuid-1', 60)).toBe(true);
+      });
+
+      it('lets exactly one of many concurrent claims win', async () => {
+        const results = await Promise.all(Array.from({ length: 10 }, () => store.claimDelivery('uuid-race', 60)));
+
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('latest state wins, under any order', () => {
+      const versionArb = fc.record({ order: fc.integer({ min: 0, max: 4 }), tiebreak: fc.integer({ min: 0, max: 2 }) });
+
+      it('ends with the greatest (order, tiebreak) whatever the order of arrival', async () => {
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(fc.array(versionArb, { minLength: 1, maxLength: 8 }), fc.boolean(), async (versions, concurrent) => {
+            run += 1;
+            const key = userKey(`prop-${run}`);
+            const max = versions.reduce((best, v) => (isNewer(v, best) ? v : best));
+
+            let outcomes: RecordOutcome[];
+            if (concurrent) {
+              outcomes = await Promise.all(versions.map((v) => store.recordDesired(key, desiredAt(v.order, v.tiebreak))));
+            } else {
+              outcomes = [];
+              let stored: DesiredVersion | undefined;
+              for (const v of versions) {
+                const outcome = await store.recordDesired(key, desiredAt(v.order, v.tiebreak));
+                const expected: RecordOutcome =
+                  stored === undefined || isNewer(v, stored)
+                    ? 'recorded'
+                    : v.order === stored.order && v.tiebreak === stored.tiebreak
+                      ? 'duplicate'
+                      : 'stale';
+                expect(outcome).toBe(expected);
+                if (expected === 'recorded') stored = v;
+                outcomes.push(outcome);
+              }
+            }
+
+            expect((await store.get(key))?.desired).toEqual(desiredAt(max.order, max.tiebreak));
+            // Each distinct version is recorded at most once; the greatest exactly once.
+            const recorded = versions.filter((_, i) => outcomes[i] === 'recorded').map((v) => `${v.order}/${v.tiebreak}`);
+            expect(new Set(recorded).size).toBe(recorded.length);
+            expect(recorded).toContain(`${max.order}/${max.tiebreak}`);
+          }),
+          { numRuns: 40 },
+        );
+      });
+
+      it('is safe under many concurrent writers of one key', async () => {
+        const versions = fc.sample(fc.shuffledSubarray(Array.from({ length: 60 }, (_, i) => i), { minLength: 60 }), 1)[0]!;
+        // Every version twice: duplicates race with their twin.
+        const writes = [...versions, ...versions].map((order) => store.recordDesired(userKey(), desiredAt(order)));
+
+        const outcomes = await Promise.all(writes);
+
+        expect((await store.get(userKey()))?.desired).toEqual(desiredAt(59));
+        const maxOutcomes = outcomes.filter((_, i) => [...versions, ...versions][i] === 59);
+        expect(maxOutcomes.sort()).toEqual(['duplicate', 'recorded']);
+        expect(outcomes.filter((o) => o === 'recorded').length).toBeGreaterThanOrEqual(1);
+      });
+    });
+  });
+}
