@@ -90,6 +90,8 @@ export const DEFAULT_PRESENCE_MAPPING: PresenceMapping = {
         In_Meeting: 'Meeting',
         In_Calendar_Event: 'Meeting',
         Offline: 'Offline',
+        // REST-only value (GET /users/{id}/presence_status, used by backfill); Teams' OutOfOffice maps the same way.
+        Out_of_Office: 'Away',
       }),
     },
   ],

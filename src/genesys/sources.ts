@@ -83,6 +83,7 @@ export class PresenceSources {
    * document's optimistic version.
    */
   async ensureSources(names: SourceNames): Promise<EnsuredSources> {
+    assertDistinctNames(names);
     const key = JSON.stringify(SYSTEMS.map((system) => names[system]));
     if (this.inFlight?.key === key) return this.inFlight.promise;
     const previous = this.inFlight?.promise.catch(() => undefined);
@@ -253,6 +254,20 @@ export class PresenceSources {
       if (active) return { source: active, relisted };
       if (error.status === 404) return this.create(system, name);
       throw error;
+    }
+  }
+}
+
+/** Two systems sharing one source would overwrite each other's presence. */
+function assertDistinctNames(names: SourceNames): void {
+  for (const [index, system] of SYSTEMS.entries()) {
+    for (const other of SYSTEMS.slice(index + 1)) {
+      if (sameName(names[system], names[other])) {
+        throw new GenesysSourceError(
+          `GENESYS_SOURCE_NAME_${system.toUpperCase()} and GENESYS_SOURCE_NAME_${other.toUpperCase()} are both "${names[system]}"; ` +
+            'each system needs its own presence source name',
+        );
+      }
     }
   }
 }

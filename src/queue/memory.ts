@@ -18,6 +18,12 @@ export interface MemoryQueueOptions {
   /** Called when a handler throws; the message is retried after `retryAfterErrorMs`. */
   readonly onError?: (error: unknown, message: QueueMessage) => void;
   readonly retryAfterErrorMs?: number;
+  /**
+   * New `apply` messages wait this long before a worker takes them, so a burst of flaps for one user
+   * collapses into one Genesys write of the last state (presence often changes several times within a
+   * second, e.g. Busy → InACall). Default 0.
+   */
+  readonly settleMs?: number;
 }
 
 export class MemoryKeyQueue implements KeyQueue {
@@ -38,18 +44,24 @@ export class MemoryKeyQueue implements KeyQueue {
   async enqueue(messages: readonly QueueMessage[], delayMs = 0): Promise<void> {
     for (const message of messages) {
       const id = identityOf(message);
-      if (delayMs > 0) {
-        if (this.delayed.has(id) || this.waiting.has(id)) continue;
-        const timer = setTimeout(() => {
-          this.delayed.delete(id);
-          this.add(id, message);
-        }, delayMs);
-        timer.unref();
-        this.delayed.set(id, timer);
-      } else {
-        this.add(id, message);
-      }
+      const settle = message.kind === 'apply' ? (this.options.settleMs ?? 0) : 0;
+      this.schedule(id, message, Math.max(delayMs, settle));
     }
+  }
+
+  /** Queues now, or after `delayMs`; a message already waiting or delayed is not added again. */
+  private schedule(id: string, message: QueueMessage, delayMs: number): void {
+    if (delayMs <= 0) {
+      this.add(id, message);
+      return;
+    }
+    if (this.delayed.has(id) || this.waiting.has(id)) return;
+    const timer = setTimeout(() => {
+      this.delayed.delete(id);
+      this.add(id, message);
+    }, delayMs);
+    timer.unref();
+    this.delayed.set(id, timer);
   }
 
   /** Starts handling messages with `handler`. */
@@ -114,7 +126,7 @@ export class MemoryKeyQueue implements KeyQueue {
     const again = this.rerun.get(id);
     this.rerun.delete(id);
     if (again) this.add(id, again);
-    else if (result.kind === 'retry' && !this.stopped) await this.enqueue([message], Math.max(1, result.afterMs));
+    else if (result.kind === 'retry' && !this.stopped) this.schedule(id, message, Math.max(1, result.afterMs));
     this.pump();
   }
 }

@@ -30,8 +30,16 @@ export async function handleSqsBatch(
   deps: { readonly client: SQSClient; readonly queueUrl: string; readonly logger: Logger },
 ): Promise<SqsBatchResponse> {
   const failures: Array<{ itemIdentifier: string }> = [];
+  // The same key twice in one batch (a burst) is handled once: two concurrent passes would both see
+  // "not applied yet" and write twice. The duplicate is simply acknowledged.
+  const seen = new Set<string>();
+  const unique = event.Records.filter((record) => {
+    if (seen.has(record.body)) return false;
+    seen.add(record.body);
+    return true;
+  });
   await Promise.all(
-    event.Records.map(async (record) => {
+    unique.map(async (record) => {
       let message;
       try {
         message = parseQueueMessage(record.body);

@@ -23,17 +23,8 @@ import {
   type StatusUpdate,
   type UserStateRecord,
 } from './state-store';
-import {
-  assertVersion,
-  decideDesired,
-  isUnfinished,
-  matchesFilter,
-  sortRecords,
-  type RecordFilter,
-  withApplied,
-  withDesired,
-  withStatus,
-} from './user-record';
+import { MemoryState, type JournalEntry, type Snapshot } from './embedded-state';
+import { assertVersion, decideDesired, withApplied, withDesired, withStatus, type RecordFilter } from './user-record';
 
 /** Compaction threshold: small enough to replay in well under a second, large enough to be rare. */
 export const DEFAULT_COMPACT_THRESHOLD_BYTES = 8 * 1024 * 1024;
@@ -43,68 +34,6 @@ export interface EmbeddedStoreOptions {
   readonly now?: () => Date;
   /** Journal size that triggers compaction; default 8 MiB. */
   readonly compactThresholdBytes?: number;
-}
-
-/** One journal line: always a whole new value, so replaying it twice is harmless. */
-type JournalEntry =
-  | { readonly t: 'user'; readonly r: UserStateRecord }
-  | { readonly t: 'doc'; readonly n: string; readonly v: number; readonly d: unknown }
-  | { readonly t: 'delivery'; readonly id: string; readonly exp: number };
-
-interface Snapshot {
-  readonly users: UserStateRecord[];
-  readonly docs: Array<{ readonly n: string; readonly v: number; readonly d: unknown }>;
-  readonly deliveries: Array<{ readonly id: string; readonly exp: number }>;
-}
-
-interface StoredDocument {
-  readonly value: unknown;
-  readonly version: number;
-}
-
-/** The in-memory state the journal rebuilds. */
-class MemoryState {
-  readonly users = new Map<string, UserStateRecord>();
-  readonly docs = new Map<string, StoredDocument>();
-  /** Delivery id → expiry, epoch ms. */
-  readonly deliveries = new Map<string, number>();
-
-  restore(snapshot: Snapshot | undefined, entries: JournalEntry[]): void {
-    if (snapshot !== undefined) {
-      for (const record of snapshot.users) this.apply({ t: 'user', r: record });
-      for (const doc of snapshot.docs) this.apply({ t: 'doc', ...doc });
-      for (const delivery of snapshot.deliveries) this.apply({ t: 'delivery', ...delivery });
-    }
-    for (const entry of entries) this.apply(entry);
-  }
-
-  apply(entry: JournalEntry): void {
-    switch (entry.t) {
-      case 'user':
-        this.users.set(formatKey(entry.r.key), entry.r);
-        return;
-      case 'doc':
-        this.docs.set(entry.n, { value: entry.d, version: entry.v });
-        return;
-      case 'delivery':
-        this.deliveries.set(entry.id, entry.exp);
-        return;
-      default:
-        throw new StoreError(`unknown journal entry type ${JSON.stringify((entry as { t?: unknown }).t)}`);
-    }
-  }
-
-  /** Also forgets expired delivery ids, which is how their memory is reclaimed. */
-  snapshot(nowMs: number): Snapshot {
-    for (const [id, exp] of this.deliveries) {
-      if (exp <= nowMs) this.deliveries.delete(id);
-    }
-    return {
-      users: [...this.users.values()],
-      docs: [...this.docs].map(([n, doc]) => ({ n, v: doc.version, d: doc.value })),
-      deliveries: [...this.deliveries].map(([id, exp]) => ({ id, exp })),
-    };
-  }
 }
 
 /** The embedded StateStore. Create it with `openEmbeddedStore`. */
@@ -158,7 +87,7 @@ export class EmbeddedStateStore implements StateStore {
   async get(key: StateKey): Promise<UserStateRecord | undefined> {
     this.assertOpen();
     await this.journal.whenDurable();
-    return copy(this.state.users.get(formatKey(key)));
+    return this.state.getRecord(key);
   }
 
   async markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion): Promise<void> {
@@ -183,17 +112,13 @@ export class EmbeddedStateStore implements StateStore {
   async listUnfinished(now: Date): Promise<StateKey[]> {
     this.assertOpen();
     await this.journal.whenDurable();
-    return sortRecords([...this.state.users.values()].filter((record) => isUnfinished(record, now))).map(
-      (record) => ({ ...record.key }),
-    );
+    return this.state.listUnfinished(now);
   }
 
   async list(filter?: RecordFilter): Promise<UserStateRecord[]> {
     this.assertOpen();
     await this.journal.whenDurable();
-    return sortRecords([...this.state.users.values()].filter((record) => matchesFilter(record, filter))).map(
-      (record) => structuredClone(record),
-    );
+    return this.state.listRecords(filter);
   }
 
   async claimDelivery(id: string, ttlSeconds: number): Promise<boolean> {
@@ -214,8 +139,7 @@ export class EmbeddedStateStore implements StateStore {
   async getDocument<T>(name: string): Promise<{ value: T; version: number } | undefined> {
     this.assertOpen();
     await this.journal.whenDurable();
-    const doc = this.state.docs.get(name);
-    return doc === undefined ? undefined : { value: structuredClone(doc.value) as T, version: doc.version };
+    return this.state.getDocument<T>(name);
   }
 
   async putDocument<T>(name: string, value: T, expectedVersion?: number): Promise<boolean> {
@@ -261,7 +185,4 @@ export function openEmbeddedStore(dir: string, options?: EmbeddedStoreOptions): 
   return EmbeddedStateStore.open(dir, options);
 }
 
-/** Callers get their own copy, so mutating a returned record cannot change the store. */
-function copy<T>(value: T | undefined): T | undefined {
-  return value === undefined ? undefined : structuredClone(value);
-}
+export { openEmbeddedStoreSnapshot } from './embedded-snapshot';

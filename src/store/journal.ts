@@ -195,12 +195,13 @@ export async function openJournal<S, E>(dir: string, options: JournalOptions<S, 
   await fs.rm(`${snapshotPath}.tmp`, { force: true });
 
   const { snapshot, snapshotBytes } = await readSnapshot<S>(snapshotPath);
-  const buffer = await fs.readFile(journalPath).catch((error: unknown) => {
-    if (isCode(error, 'ENOENT')) return Buffer.alloc(0);
-    throw new StoreError(`cannot read the journal ${journalPath}: ${String(error)}`, { cause: error });
-  });
+  const buffer = await readJournalBuffer(journalPath);
   const { entries, validBytes } = parseJournal<E>(buffer, journalPath);
-  options.restore(snapshot, entries);
+  try {
+    options.restore(snapshot, entries);
+  } catch (error) {
+    throw new StoreError(`cannot replay ${snapshotPath} and ${journalPath}: ${String(error)}`, { cause: error });
+  }
 
   const handle = await fs.open(journalPath, 'a');
   try {
@@ -219,6 +220,41 @@ export async function openJournal<S, E>(dir: string, options: JournalOptions<S, 
     await journal.compactNow();
   }
   return journal;
+}
+
+/**
+ * Reads the snapshot and journal without changing anything, for a reader while another process owns
+ * the directory. A torn tail is the owner's write in progress and is left out. When a compaction
+ * replaced the snapshot during the read, the pair may not fit together (older entries on a newer
+ * snapshot would move state backwards), so the read is repeated.
+ */
+export async function readJournalFiles<S, E>(dir: string): Promise<{ snapshot: S | undefined; entries: E[] }> {
+  const journalPath = path.join(dir, JOURNAL_FILE_NAME);
+  const snapshotPath = path.join(dir, SNAPSHOT_FILE_NAME);
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const before = await fileIdentity(snapshotPath);
+    const { snapshot } = await readSnapshot<S>(snapshotPath);
+    const buffer = await readJournalBuffer(journalPath);
+    if ((await fileIdentity(snapshotPath)) === before) {
+      return { snapshot, entries: parseJournal<E>(buffer, journalPath).entries };
+    }
+  }
+  throw new StoreError(`the store in ${dir} was compacted during every read attempt; try again`);
+}
+
+async function readJournalBuffer(journalPath: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(journalPath);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return Buffer.alloc(0);
+    throw new StoreError(`cannot read the journal ${journalPath}: ${String(error)}`, { cause: error });
+  }
+}
+
+/** Changes whenever a compaction renames a new snapshot into place. */
+async function fileIdentity(file: string): Promise<string> {
+  const stats = await fs.stat(file).catch(() => undefined);
+  return stats === undefined ? 'none' : `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { copyFileSync, mkdirSync, promises as fs } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { StoreError } from '../../src/errors';
 import { LOCK_FILE_NAME } from '../../src/store/dir-lock';
-import { openEmbeddedStore, type EmbeddedStoreOptions } from '../../src/store/embedded';
+import { openEmbeddedStore, openEmbeddedStoreSnapshot, type EmbeddedStoreOptions } from '../../src/store/embedded';
 import { JOURNAL_FILE_NAME, SNAPSHOT_FILE_NAME } from '../../src/store/journal';
 import type { DesiredState, StateKey } from '../../src/store/state-store';
 import { describeStateStoreContract } from './state-store-contract';
@@ -71,15 +71,50 @@ describe('EmbeddedStateStore (on disk)', () => {
     const store = await open(dir);
     await Promise.all([1, 2, 3].map((order) => store.recordDesired({ ...key, externalUserId: `u${order}` }, desired(order))));
 
-    // Copy the directory as a crash would leave it: no close, no lock release.
+    // Copy the journal at once, synchronously, as a crash right now would leave it: no close, no lock release.
     const copy = newDir();
-    await fs.mkdir(copy);
-    await fs.copyFile(path.join(dir, JOURNAL_FILE_NAME), path.join(copy, JOURNAL_FILE_NAME));
+    mkdirSync(copy);
+    copyFileSync(path.join(dir, JOURNAL_FILE_NAME), path.join(copy, JOURNAL_FILE_NAME));
     const recovered = await open(copy);
 
     expect((await recovered.list()).map((record) => record.key.externalUserId)).toEqual(['u1', 'u2', 'u3']);
     await recovered.close();
     await store.close();
+  });
+
+  it('answers no call, not even a stale or read one, before earlier writes are fsynced', async () => {
+    const store = await open(newDir());
+    await store.recordDesired(key, desired(1));
+    // Hold every fsync of the journal until the test lets it go.
+    const probe = await fs.open(path.join(root, 'probe'), 'w');
+    const fileHandlePrototype = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+    await probe.close();
+    const datasync = fileHandlePrototype.datasync;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const spy = jest.spyOn(fileHandlePrototype, 'datasync').mockImplementation(async function (this: unknown) {
+      await gate;
+      return datasync.call(this);
+    });
+    try {
+      const answered: string[] = [];
+      const calls = [
+        store.recordDesired(key, desired(5)).then((outcome) => answered.push(`newer:${outcome}`)),
+        store.recordDesired(key, desired(3)).then((outcome) => answered.push(`older:${outcome}`)),
+        store.get(key).then(() => answered.push('get')),
+      ];
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(answered).toEqual([]);
+
+      release();
+      await Promise.all(calls);
+
+      expect(answered.sort()).toEqual(['get', 'newer:recorded', 'older:stale']);
+    } finally {
+      release();
+      spy.mockRestore();
+      await store.close();
+    }
   });
 
   it('tolerates a torn last journal line and appends after it cleanly', async () => {
@@ -187,6 +222,28 @@ describe('EmbeddedStateStore (on disk)', () => {
 
     expect(JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE_NAME), 'utf8'))).toMatchObject({ pid: process.pid });
     await store.close();
+  });
+
+  it('gives a read-only view of a store another process owns, without touching its files', async () => {
+    const dir = newDir();
+    const owner = await open(dir, { compactThresholdBytes: 2048 });
+    for (let order = 1; order <= 30; order += 1) await owner.recordDesired(key, desired(order), 'ann@example.com');
+    await owner.putDocument('sources', { teams: 'src-1' });
+    // The owner is in the middle of its next append.
+    const journal = path.join(dir, JOURNAL_FILE_NAME);
+    await fs.appendFile(journal, '{"t":"user","r":');
+    const size = (await fs.stat(journal)).size;
+
+    const view = await openEmbeddedStoreSnapshot(dir);
+
+    expect((await view.get(key))?.desired).toEqual(desired(30));
+    expect(await view.list({ email: 'ANN@example.com' })).toHaveLength(1);
+    expect(await view.getDocument('sources')).toEqual({ value: { teams: 'src-1' }, version: 1 });
+    await expect(view.recordDesired(key, desired(31))).rejects.toThrow(/read-only/);
+    await expect(view.putDocument('sources', {}, 1)).rejects.toBeInstanceOf(StoreError);
+    expect((await fs.stat(journal)).size).toBe(size);
+    await view.close();
+    await owner.close();
   });
 
   it('refuses calls after close', async () => {

@@ -70,11 +70,15 @@ export function buildSimulatedZoomEvent(input: SimulatedZoomEventInput): Simulat
  * appended; a URL with a path is used as given.
  */
 export function resolveZoomWebhookUrl(url: string): string {
-  let parsed: URL;
+  let parsed: URL | undefined;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidInputError(`--url must be an absolute URL such as http://127.0.0.1:3000, got "${url}"`);
+    parsed = undefined;
+  }
+  // `localhost:3000` parses as a URL with scheme "localhost:", so the scheme is checked too.
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new InvalidInputError(`--url must be an absolute http(s) URL such as http://127.0.0.1:3000, got "${url}"`);
   }
   if (parsed.pathname === '' || parsed.pathname === '/') parsed.pathname = ZOOM_WEBHOOK_PATH;
   return parsed.toString();

@@ -1,0 +1,106 @@
+/**
+ * Composition root of the operator CLI (`npx presence-bridge <command>`). Commands parse and print;
+ * the parts they act on are opened lazily from configuration (src/runtime/cli-context.ts).
+ */
+import { Command } from 'commander';
+import { loadConfig, type BridgeConfig } from './config';
+import { BridgeError, describeError } from './errors';
+import { createLogger } from './logger';
+import { loadPresenceMapping } from './presence';
+import { registerGenesysCommands } from './cli/genesys-commands';
+import { registerStatusCommand } from './cli/status-command';
+import { DEFAULT_SIMULATE_URL, registerZoomCommands } from './cli/zoom-commands';
+import { applyMessage } from './queue/key-queue';
+import { readZoomDevSecret } from './runtime/dev-secrets';
+import { createCliContext, type CliContext } from './runtime/cli-context';
+import { runZoomBackfill } from './sources/zoom/backfill';
+import { createZoomClientFromConfig } from './sources/zoom/client';
+import { sendSimulatedZoomEvent } from './sources/zoom/simulated-event';
+import { recordEvents } from './webhooks/record-events';
+import type { KeyQueue } from './queue/key-queue';
+
+function buildProgram(config: BridgeConfig, context: CliContext): Command {
+  const program = new Command('presence-bridge')
+    .description('Operator CLI of presence-bridge: Teams, Zoom and RingCentral presence into Genesys Cloud custom presence sources')
+    .showHelpAfterError();
+
+  registerGenesysCommands(program, () => context.genesys(), config.genesys.sourceNames, {
+    mapping: () => loadPresenceMapping(config.presenceMappingFile),
+  });
+
+  registerStatusCommand(program, {
+    store: () => context.store(),
+    async primarySourceOf(genesysUserId) {
+      try {
+        const genesys = await context.genesys();
+        const primary = await genesys.presence.getPrimarySource(genesysUserId);
+        const sources = await genesys.sources.listSources();
+        const name = sources.find((source) => source.id === primary.sourceId)?.name;
+        return name ?? primary.sourceId ?? '(unknown)';
+      } catch (error) {
+        return `(unreadable: ${describeError(error)})`;
+      }
+    },
+  });
+
+  registerZoomCommands(program, {
+    async backfill({ emails, onProgress }) {
+      const client = createZoomClientFromConfig(config.zoom);
+      const store = await context.store();
+      const known = await store.list({ system: 'zoom' });
+      const users = emails
+        ? emails.map((email) => ({ email, externalUserId: known.find((r) => r.email === email.toLowerCase())?.key.externalUserId ?? '' }))
+        : known.filter((r) => r.email).map((r) => ({ email: r.email!, externalUserId: r.key.externalUserId }));
+      // Recorded desired states are picked up by the bridge's worker (its maintainer re-enqueues unfinished keys).
+      const queue: KeyQueue = { enqueue: async () => undefined };
+      return runZoomBackfill({
+        client,
+        users,
+        onProgress,
+        record: async (event) => {
+          await recordEvents([event], { store, queue, mapping: loadPresenceMapping(config.presenceMappingFile), now: Date.now });
+        },
+      });
+    },
+    async simulate({ email, status, url, userId }) {
+      const secret =
+        config.zoom.webhookSecretTokens[0] ?? (config.genesys.mode === 'sandbox' ? readZoomDevSecret(config.dataDir, false) : undefined);
+      if (!secret) {
+        throw new BridgeError(
+          'no Zoom secret to sign with: set ZOOM_WEBHOOK_SECRET_TOKEN, or start the bridge once in sandbox mode (npm start) so it creates a development secret',
+        );
+      }
+      const target = url === DEFAULT_SIMULATE_URL && context.runtime ? `http://127.0.0.1:${context.runtime.port}` : url;
+      return sendSimulatedZoomEvent({ secret, email, status, userId, url: target });
+    },
+  });
+
+  void applyMessage;
+  return program;
+}
+
+/** Runs the CLI with `argv` (process.argv form); resolves with the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let config: BridgeConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`presence-bridge: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const context = createCliContext(config, createLogger(config.logLevel === 'debug' ? 'debug' : 'warn', (line) => process.stderr.write(line + '\n')));
+  const program = buildProgram(config, context);
+  try {
+    await program.parseAsync(argv as string[]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    process.stderr.write(`presence-bridge: ${error instanceof BridgeError ? error.message : describeError(error)}\n`);
+    return 1;
+  } finally {
+    await context.close().catch(() => undefined);
+  }
+}
+
+if (require.main === module || require.main?.filename.endsWith('presence-bridge.js')) {
+  void runCli(process.argv).then((code) => process.exit(code));
+}

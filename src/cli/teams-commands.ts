@@ -1,0 +1,150 @@
+/**
+ * `presence-bridge teams …` operator commands:
+ * - `teams login --account <name>`: signs a service account in with the device-code flow (the
+ *   operator opens the URL and enters the code); its refresh token is kept encrypted in the store;
+ * - `teams logout --account <name>`: forgets an account (its subscription goes at the next maintenance);
+ * - `teams subscriptions [--json]`: accounts, users covered, subscription expiry, last notification;
+ * - `teams sync [--refresh-directory] [--json]`: runs maintenance + reconciliation now, with progress.
+ * Results go to stdout, progress and prompts to stderr, so `--json` output stays machine-readable.
+ */
+import type { Command } from 'commander';
+import { describeError } from '../errors';
+import type { MaintenanceProgress } from '../sources/teams/maintainer';
+import type { SubscriptionStatus, TeamsRuntime } from '../sources/teams/runtime';
+
+export interface TeamsCliDeps {
+  /** Builds the Teams runtime (reads config, opens the store) when a command runs. */
+  readonly openRuntime: () => Promise<{ readonly runtime: TeamsRuntime; readonly close?: () => Promise<void> }>;
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+  readonly now?: () => number;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+}
+
+function ago(iso: string | undefined, now: number): string {
+  if (!iso) return '-';
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  if (!Number.isFinite(seconds)) return iso;
+  const span = Math.abs(seconds);
+  const text = span < 120 ? `${span}s` : span < 7200 ? `${Math.round(span / 60)}m` : `${Math.round(span / 3600)}h`;
+  return seconds >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** Renders the subscriptions table an operator reads. */
+export function formatSubscriptions(rows: readonly SubscriptionStatus[], now: number): string {
+  if (rows.length === 0) return 'No Teams service accounts. Sign one in with: presence-bridge teams login --account <name>';
+  return table([
+    ['ACCOUNT', 'SIGNED IN AS', 'USERS', 'SUBSCRIPTION', 'EXPIRES', 'LAST NOTIFICATION', 'LAST ERROR'],
+    ...rows.map((row) => [
+      row.account,
+      row.username ?? '(not signed in)',
+      String(row.users),
+      row.subscriptionId ?? '-',
+      row.expiresAt ? `${row.expiresAt} (${ago(row.expiresAt, now)})` : '-',
+      row.lastNotificationAt ? `${row.lastNotificationAt} (${ago(row.lastNotificationAt, now)})` : '-',
+      row.lastError ?? '',
+    ]),
+  ]);
+}
+
+function describeProgress(progress: MaintenanceProgress): string {
+  if (progress.total !== undefined && progress.done !== undefined) return `${progress.message}: ${progress.done}/${progress.total}`;
+  if (progress.done !== undefined) return `${progress.message}: ${progress.done}`;
+  return progress.message;
+}
+
+/** Adds the `teams` command group to the operator CLI. */
+export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Command {
+  const out = deps.stdout ?? ((text: string) => process.stdout.write(text + '\n'));
+  const err = deps.stderr ?? ((text: string) => process.stderr.write(text + '\n'));
+  const now = deps.now ?? Date.now;
+
+  const withRuntime = async (command: Command, work: (runtime: TeamsRuntime) => Promise<void>): Promise<void> => {
+    let opened: Awaited<ReturnType<TeamsCliDeps['openRuntime']>> | undefined;
+    let failure: unknown;
+    try {
+      opened = await deps.openRuntime();
+      await work(opened.runtime);
+    } catch (error) {
+      failure = error ?? new Error('failed');
+    }
+    await opened?.close?.();
+    // command.error exits (or throws under exitOverride), so everything is closed first.
+    if (failure !== undefined) {
+      command.error(`error: ${failure instanceof Error ? failure.message : describeError(failure)}`, { exitCode: 1, code: 'teams.failed' });
+    }
+  };
+
+  const teams = program.command('teams').description('Microsoft Teams: service accounts, presence subscriptions, sync');
+
+  teams
+    .command('login')
+    .description('sign a service account in (device code); its refresh token is stored encrypted')
+    .requiredOption('--account <name>', 'name of the service account in the pool (a-z, 0-9, -, _)')
+    .option('--timeout <seconds>', 'give up waiting for the sign-in after this many seconds', '900')
+    .action(async (options: { account: string; timeout: string }, command: Command) => {
+      await withRuntime(command, async (runtime) => {
+        const timeoutSeconds = Number(options.timeout);
+        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) throw new Error('--timeout must be a whole number of seconds');
+        err(`Signing in service account "${options.account}". Use a dedicated Teams user; it will hold one presence subscription for up to 650 users.`);
+        const record = await runtime.login(options.account, (prompt) => err(prompt.message), { timeoutSeconds });
+        out(`Service account "${record.name}" signed in as ${record.username}. The next maintenance run creates its subscription.`);
+      });
+    });
+
+  teams
+    .command('logout')
+    .description('forget a service account and its tokens')
+    .requiredOption('--account <name>', 'name of the service account')
+    .action(async (options: { account: string }, command: Command) => {
+      await withRuntime(command, async (runtime) => {
+        await runtime.logout(options.account);
+        out(`Service account "${options.account}" removed; its subscription is deleted at the next maintenance run.`);
+      });
+    });
+
+  teams
+    .command('subscriptions')
+    .description('list service accounts, users covered, subscription expiry and last notification time')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withRuntime(command, async (runtime) => {
+        const rows = await runtime.listSubscriptions();
+        out(options.json ? JSON.stringify(rows, null, 2) : formatSubscriptions(rows, now()));
+      });
+    });
+
+  teams
+    .command('sync')
+    .description('reconcile now: refresh subscriptions (subscription mode) and read every user\'s presence from Graph')
+    .option('--refresh-directory', 'list users from Graph even if the directory is recent')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { refreshDirectory?: boolean; json?: boolean }, command: Command) => {
+      await withRuntime(command, async (runtime) => {
+        err(`Teams sync (${runtime.settings.mode} mode)…`);
+        const report = await runtime.runMaintenance({
+          forceDirectoryRefresh: options.refreshDirectory === true,
+          onProgress: (progress) => err(`  ${describeProgress(progress)}`),
+        });
+        if (options.json) {
+          out(JSON.stringify(report, null, 2));
+        } else {
+          out(
+            `Teams sync done: ${report.users} users, ${report.presencesRead} presences read, ${report.eventsRecorded} recorded` +
+              (report.directoryRefreshed ? ', directory refreshed' : ''),
+          );
+          for (const account of report.accounts) {
+            out(`  ${account.account}: ${account.users} users, ${account.error ? `error: ${account.error}` : (account.action ?? 'unchanged')}`);
+          }
+          if (report.uncovered > 0) out(`  ${report.uncovered} users not covered by any subscription (sign in more service accounts)`);
+        }
+        if (report.errors.length > 0) throw new Error(`sync finished with errors:\n  ${report.errors.join('\n  ')}`);
+      });
+    });
+
+  return teams;
+}

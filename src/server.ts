@@ -1,0 +1,217 @@
+/**
+ * Composition root for the local bridge (`npm start`): express on PORT, the embedded store in
+ * BRIDGE_DATA_DIR, an in-process queue and worker, and — without Genesys credentials — the built-in
+ * Genesys Cloud sandbox. Logs one JSON object per line; exits cleanly on SIGTERM/SIGINT.
+ */
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { loadConfig, type BridgeConfig } from './config';
+import { describeError } from './errors';
+import { createGenesysClient, createLocalBudget, type GenesysClient } from './genesys';
+import type { RetrySettings } from './genesys/transport';
+import { createLogger, type Logger } from './logger';
+import { loadPresenceMapping } from './presence';
+import { MemoryKeyQueue } from './queue/memory';
+import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts } from './runtime/bridge';
+import { readZoomDevSecret } from './runtime/dev-secrets';
+import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
+import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
+import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
+import { openEmbeddedStore } from './store/embedded';
+import { loadUserMapping } from './users/user-mapping-file';
+import { createExpressApp } from './webhooks/adapters/express';
+import { handleWebhook } from './webhooks/handle-webhook';
+import { processMessage } from './webhooks/worker';
+
+export interface LocalBridge {
+  readonly port: number;
+  readonly url: string;
+  readonly sandbox?: GenesysSandbox;
+  readonly queue: MemoryKeyQueue;
+  readonly parts: BridgeParts;
+  /** Runs the periodic maintenance now (tests and the timer). */
+  maintain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly config?: BridgeConfig;
+  readonly logger?: Logger;
+  /** Maintenance interval; default 60 s. */
+  readonly maintenanceIntervalMs?: number;
+  /** Sandbox overrides (tests): e.g. a small rate limit. */
+  readonly sandboxOptions?: Parameters<typeof startGenesysSandbox>[0];
+  /** Genesys client retry settings (tests shorten them). */
+  readonly genesysRetry?: RetrySettings;
+  /** How long the worker waits before retrying a key after a retryable Genesys failure; default 30 s. */
+  readonly workerRetryMs?: number;
+  /** Burst-collapsing window of the in-process queue; default 250 ms. */
+  readonly settleMs?: number;
+}
+
+/** Starts the whole local bridge and resolves once it listens. */
+export async function startLocalBridge(options: StartOptions = {}): Promise<LocalBridge> {
+  const config = options.config ?? loadConfig();
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const now = Date.now;
+  fs.mkdirSync(config.dataDir, { recursive: true });
+
+  const store = await openEmbeddedStore(path.join(config.dataDir, 'state'));
+  let sandbox: GenesysSandbox | undefined;
+  let genesys: GenesysClient;
+  try {
+    let genesysConfig = config.genesys;
+    if (config.genesys.mode === 'sandbox') {
+      sandbox = await startGenesysSandbox({
+        seedDemoUsers: true,
+        stateFile: path.join(config.dataDir, 'genesys-sandbox.json'),
+        ...options.sandboxOptions,
+      });
+      genesysConfig = {
+        ...config.genesys,
+        clientId: sandbox.clientId,
+        clientSecret: sandbox.clientSecret,
+        apiBaseUrl: sandbox.url,
+        loginBaseUrl: sandbox.url,
+      };
+      logger.info('no Genesys credentials set: using the built-in Genesys Cloud sandbox', { sandbox: sandbox.url });
+    }
+    genesys = createGenesysClient({
+      config: genesysConfig as typeof genesysConfig & { apiBaseUrl: string; loginBaseUrl: string },
+      budget: createLocalBudget(config.genesys.requestsPerMinute),
+      documents: store,
+      logger,
+      retry: options.genesysRetry,
+    });
+  } catch (error) {
+    await sandbox?.close();
+    await store.close();
+    throw error;
+  }
+
+  const zoomSecrets =
+    config.zoom.webhookSecretTokens.length > 0
+      ? config.zoom.webhookSecretTokens
+      : config.genesys.mode === 'sandbox'
+        ? [readZoomDevSecret(config.dataDir, true)!]
+        : [];
+  const queue = new MemoryKeyQueue({
+    concurrency: 8,
+    settleMs: options.settleMs ?? 250,
+    onError: (error) => logger.error('worker error; will retry', { error: describeError(error) }),
+  });
+  const parts: BridgeParts = {
+    config,
+    logger,
+    store,
+    queue,
+    genesys,
+    mapping: loadPresenceMapping(config.presenceMappingFile),
+    overrides: loadUserMapping(config.userMappingFile),
+    now,
+    zoom: { ...config.zoom, webhookSecretTokens: zoomSecrets },
+  };
+  const plugins = buildSourcePlugins(parts);
+  const webhookDeps = buildWebhookDeps(parts, plugins);
+  const workerDeps = buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs });
+
+  let stopping = false;
+  const app = createExpressApp({
+    webhookPaths: plugins.webhooks.map((source) => source.path),
+    handle: (request) => handleWebhook(request, webhookDeps),
+    isHealthy: () => !stopping,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.port, '0.0.0.0', () => resolve(listening));
+    listening.once('error', reject);
+  }).catch(async (error) => {
+    await sandbox?.close();
+    await store.close();
+    throw new Error(`cannot listen on port ${config.port}: ${(error as Error).message}; set PORT to a free port`, { cause: error });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  // Finish what a previous run left pending before taking new work.
+  queue.start((message) => processMessage(message, workerDeps));
+  const requeued = await requeueUnfinished(parts);
+  if (requeued > 0) logger.info('resuming unfinished work from the previous run', { keys: requeued });
+
+  const maintain = async (): Promise<void> => {
+    await runMaintenance(parts);
+  };
+  maintain().catch((error) => logger.error('startup maintenance failed', { error: describeError(error) }));
+  const timer = setInterval(() => void maintain().catch(() => undefined), options.maintenanceIntervalMs ?? 60_000);
+  timer.unref();
+
+  writeLocalRuntime(config.dataDir, {
+    pid: process.pid,
+    port,
+    startedAt: new Date().toISOString(),
+    sandbox: sandbox && { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
+  });
+  logger.info('presence-bridge listening', {
+    url: `http://127.0.0.1:${port}`,
+    routes: ['GET /healthz', ...plugins.webhooks.map((source) => `POST ${source.path}`)],
+    genesys: config.genesys.mode,
+    dataDir: config.dataDir,
+  });
+
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    sandbox,
+    queue,
+    parts,
+    maintain,
+    async stop() {
+      stopping = true;
+      clearInterval(timer);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await queue.stop();
+      await genesys.close();
+      await sandbox?.close();
+      await store.close();
+      removeLocalRuntime(config.dataDir);
+      logger.info('presence-bridge stopped');
+    },
+  };
+}
+
+/** `npm start`: run in the foreground until SIGTERM/SIGINT. */
+export async function main(): Promise<void> {
+  let config: BridgeConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`presence-bridge: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  let bridge: LocalBridge;
+  try {
+    bridge = await startLocalBridge({ config, logger });
+  } catch (error) {
+    logger.error('presence-bridge failed to start', { error: describeError(error) });
+    process.exit(1);
+  }
+  let exiting = false;
+  const shutdown = (signal: string) => {
+    if (exiting) return;
+    exiting = true;
+    logger.info('shutting down', { signal });
+    bridge.stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error('unclean shutdown', { error: describeError(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

@@ -1,0 +1,47 @@
+/**
+ * `isKnownSubscription` for the webhook sources, backed by the subscription index document
+ * (subscriptions.ts). Answers synchronously from memory while the copy is fresh; a miss reloads the
+ * document (at most once per `missReloadMs`), so a subscription created moments ago by another
+ * process is recognised quickly, while a flood of forged ids costs at most one read per interval.
+ * Graph retries a rejected delivery, so a brief miss right after creation loses nothing.
+ */
+import type { DocumentStore } from '../../store/state-store';
+import { TEAMS_DOCUMENTS } from './documents';
+import type { SubscriptionIndex } from './subscriptions';
+
+export function createKnownSubscriptionLookup(options: {
+  readonly store: DocumentStore;
+  readonly maxAgeMs?: number;
+  readonly missReloadMs?: number;
+  readonly now?: () => number;
+}): (subscriptionId: string) => boolean | Promise<boolean> {
+  const maxAgeMs = options.maxAgeMs ?? 60_000;
+  const missReloadMs = options.missReloadMs ?? 2_000;
+  const now = options.now ?? Date.now;
+  let known = new Set<string>();
+  let loadedAt = -Infinity;
+  let loading: Promise<void> | undefined;
+
+  const reload = (): Promise<void> => {
+    loading ??= options.store
+      .getDocument<SubscriptionIndex>(TEAMS_DOCUMENTS.subscriptions)
+      .then((document) => {
+        const ids = Object.values(document?.value.accounts ?? {})
+          .map((entry) => entry.subscriptionId)
+          .filter((id): id is string => typeof id === 'string');
+        known = new Set(ids);
+        loadedAt = now();
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  };
+
+  return (subscriptionId) => {
+    const age = now() - loadedAt;
+    if (age <= maxAgeMs && known.has(subscriptionId)) return true;
+    if (age <= maxAgeMs && age < missReloadMs) return false;
+    return reload().then(() => known.has(subscriptionId));
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * The scheduled Teams work (DESIGN.md: the maintainer), in one run:
+ * 1. refresh the objectId → email directory when it is older than TEAMS_DIRECTORY_REFRESH_MINUTES;
+ * 2. subscription mode: assign the covered users to the signed-in service accounts (≤650 each),
+ *    create, renew or re-create each account's subscription, and drop subscriptions of removed accounts;
+ * 3. both modes: reconcile EVERY covered user with getPresencesByUserId. Subscriptions can silently
+ *    stop delivering for days while renewals succeed (MicrosoftDocs/msteams-docs#11452), and
+ *    `missed`/`subscriptionRemoved` are not documented for presence (vendor facts §0.5), so reading
+ *    back is the only way Genesys cannot stay stale. In polling mode this step is the whole feed.
+ * Run it more often than TEAMS_SUBSCRIPTION_RENEW_BEFORE_MINUTES (e.g. every 5–10 min); in polling
+ * mode every TEAMS_POLL_INTERVAL_SECONDS (polling.ts).
+ */
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { describeError } from '../../errors';
+import { silentLogger, type Logger } from '../../logger';
+import type { PresenceEvent } from '../../presence';
+import type { DocumentStore } from '../../store/state-store';
+import { directoryEntries, loadTeamsDirectory, refreshTeamsDirectory, type DirectoryEntry, type TeamsDirectory } from './directory';
+import { presencesToEvents, type PresenceReader } from './presence-reader';
+import type { ServiceAccounts } from './service-accounts';
+import { assignUsersToAccounts, type EnsureAction, type SubscriptionManager } from './subscriptions';
+import { MAX_IDS_PER_PRESENCE_READ } from './tasks';
+import type { TeamsMode } from './teams-settings';
+
+export interface MaintenanceProgress {
+  readonly phase: 'directory' | 'subscriptions' | 'reconcile';
+  readonly message: string;
+  readonly done?: number;
+  readonly total?: number;
+}
+
+export interface TeamsMaintenanceDeps {
+  readonly mode: TeamsMode;
+  readonly store: DocumentStore;
+  /** App-only Graph client (directory). */
+  readonly appGraph: Client;
+  readonly graphBaseUrl: string;
+  readonly readPresences: PresenceReader;
+  readonly recordEvents: (events: PresenceEvent[]) => Promise<void>;
+  readonly directoryMaxAgeMs: number;
+  /** Subscription mode only. */
+  readonly serviceAccounts?: ServiceAccounts;
+  readonly subscriptions?: SubscriptionManager;
+  /** Which directory users the bridge covers (e.g. those with a Genesys user); default: all with an email. */
+  readonly selectUsers?: (entries: readonly DirectoryEntry[]) => Promise<readonly DirectoryEntry[]> | readonly DirectoryEntry[];
+  /**
+   * The values currently recorded per Teams user (externalUserId → values). When given, reconciliation
+   * only records users whose Graph presence differs, instead of one write per user per run.
+   */
+  readonly loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
+  readonly forceDirectoryRefresh?: boolean;
+  readonly onProgress?: (progress: MaintenanceProgress) => void;
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+export interface AccountReport {
+  readonly account: string;
+  readonly users: number;
+  readonly action?: EnsureAction;
+  readonly error?: string;
+}
+
+export interface TeamsMaintenanceReport {
+  readonly mode: TeamsMode;
+  readonly users: number;
+  readonly directoryRefreshed: boolean;
+  readonly accounts: readonly AccountReport[];
+  /** Users beyond the service accounts' capacity (650 each): reconciled only. */
+  readonly uncovered: number;
+  readonly presencesRead: number;
+  readonly eventsRecorded: number;
+  readonly errors: readonly string[];
+}
+
+function sameValues(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>>): boolean {
+  if (!a) return false;
+  const norm = (values: Readonly<Record<string, string>>): string =>
+    Object.entries(values)
+      .map(([key, value]) => `${key.toLowerCase()}=${value.trim().toLowerCase()}`)
+      .sort()
+      .join('&');
+  return norm(a) === norm(b);
+}
+
+/** Reads every user's presence in ≤650-id chunks and records it (only changes, when it can tell). */
+export async function reconcileTeamsPresence(
+  deps: Pick<TeamsMaintenanceDeps, 'readPresences' | 'recordEvents' | 'loadRecordedValues' | 'onProgress' | 'now'>,
+  users: readonly DirectoryEntry[],
+): Promise<{ presencesRead: number; eventsRecorded: number }> {
+  const now = deps.now ?? Date.now;
+  const recorded = await deps.loadRecordedValues?.();
+  const emailOf = new Map(users.map((user) => [user.objectId, user.email]));
+  let presencesRead = 0;
+  let eventsRecorded = 0;
+  for (let i = 0; i < users.length; i += MAX_IDS_PER_PRESENCE_READ) {
+    const chunk = users.slice(i, i + MAX_IDS_PER_PRESENCE_READ).map((user) => user.objectId);
+    const readAt = now();
+    const presences = await deps.readPresences(chunk);
+    presencesRead += presences.length;
+    const events = presencesToEvents(presences, readAt, (id) => emailOf.get(id)).filter(
+      (event) => !recorded || !sameValues(recorded.get(event.externalUserId), event.values),
+    );
+    if (events.length > 0) await deps.recordEvents(events);
+    eventsRecorded += events.length;
+    deps.onProgress?.({
+      phase: 'reconcile',
+      message: 'reading presence',
+      done: Math.min(i + chunk.length, users.length),
+      total: users.length,
+    });
+  }
+  return { presencesRead, eventsRecorded };
+}
+
+/** One maintenance run. Never throws for one account's failure; errors are in the report. */
+export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<TeamsMaintenanceReport> {
+  const now = deps.now ?? Date.now;
+  const log = (deps.logger ?? silentLogger).child({ system: 'teams', component: 'maintainer' });
+  const errors: string[] = [];
+
+  let directory: TeamsDirectory | undefined = await loadTeamsDirectory(deps.store);
+  let directoryRefreshed = false;
+  const age = directory ? now() - Date.parse(directory.refreshedAt) : Infinity;
+  if (deps.forceDirectoryRefresh || !directory || !(age < deps.directoryMaxAgeMs)) {
+    deps.onProgress?.({ phase: 'directory', message: 'listing users' });
+    try {
+      directory = await refreshTeamsDirectory({
+        graph: deps.appGraph,
+        graphBaseUrl: deps.graphBaseUrl,
+        store: deps.store,
+        now,
+        onPage: (count) => deps.onProgress?.({ phase: 'directory', message: 'listing users', done: count }),
+      });
+      directoryRefreshed = true;
+    } catch (error) {
+      // A stale directory still lets everything else run; without one there is nothing to cover.
+      errors.push(`directory: ${describeError(error)}`);
+      log.error('Teams directory refresh failed', { error: describeError(error) });
+      if (!directory) throw error;
+    }
+  }
+  const users = [...(await (deps.selectUsers ?? ((entries) => entries))(directoryEntries(directory!)))].sort((a, b) =>
+    a.objectId < b.objectId ? -1 : a.objectId > b.objectId ? 1 : 0,
+  );
+
+  const accounts: AccountReport[] = [];
+  let uncovered = 0;
+  if (deps.mode === 'subscription' && deps.serviceAccounts && deps.subscriptions) {
+    const subscriptions = deps.subscriptions;
+    const names = (await deps.serviceAccounts.list()).map((account) => account.name);
+    if (names.length === 0) {
+      log.warn('no Teams service account is signed in: presence comes from reconciliation only (run `presence-bridge teams login --account <name>`)');
+    }
+    const index = await subscriptions.loadIndex();
+    for (const stale of Object.keys(index.accounts).filter((account) => !names.includes(account))) {
+      await subscriptions.remove(stale).catch((error: unknown) => errors.push(`${stale}: ${describeError(error)}`));
+    }
+    const assignment = assignUsersToAccounts(
+      users.map((user) => user.objectId),
+      names,
+      await subscriptions.loadAssignments(names),
+    );
+    uncovered = assignment.uncovered.length;
+    if (uncovered > 0) {
+      log.warn('more Teams users than service accounts can cover (650 each); sign in more accounts', {
+        uncovered,
+        accounts: names.length,
+      });
+    }
+    for (const [index_, account] of names.entries()) {
+      const assigned = assignment.byAccount[account] ?? [];
+      deps.onProgress?.({ phase: 'subscriptions', message: `subscription of ${account}`, done: index_, total: names.length });
+      try {
+        accounts.push({ account, users: assigned.length, action: await subscriptions.ensure(account, assigned) });
+      } catch (error) {
+        const detail = describeError(error);
+        errors.push(`${account}: ${detail}`);
+        accounts.push({ account, users: assigned.length, error: detail });
+        log.error('Teams subscription maintenance failed for an account', { account, error: detail });
+      }
+    }
+    deps.onProgress?.({ phase: 'subscriptions', message: 'subscriptions done', done: names.length, total: names.length });
+  }
+
+  let presencesRead = 0;
+  let eventsRecorded = 0;
+  try {
+    ({ presencesRead, eventsRecorded } = await reconcileTeamsPresence({ ...deps, now }, users));
+  } catch (error) {
+    errors.push(`reconcile: ${describeError(error)}`);
+    log.error('Teams presence reconciliation failed', { error: describeError(error) });
+  }
+
+  const report: TeamsMaintenanceReport = {
+    mode: deps.mode,
+    users: users.length,
+    directoryRefreshed,
+    accounts,
+    uncovered,
+    presencesRead,
+    eventsRecorded,
+    errors,
+  };
+  log.info('Teams maintenance done', { ...report, accounts: accounts.length, errors: errors.length });
+  return report;
+}

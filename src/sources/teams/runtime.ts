@@ -1,0 +1,245 @@
+/**
+ * Wires the Teams parts together for the composition roots (server, Lambda, CLI): one call gives the
+ * webhook sources, the task runner, the maintainer and what the CLI needs. Parts that need
+ * credentials are created on first use, so the webhook sources work with only TEAMS_CLIENT_STATE
+ * (and TEAMS_CLIENT_ID for rich notifications) configured.
+ */
+import type { INetworkModule } from '@azure/msal-node';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { TeamsConfig } from '../../config';
+import { ConfigError } from '../../errors';
+import { silentLogger, type Logger } from '../../logger';
+import type { PresenceEvent } from '../../presence';
+import type { DocumentStore, StateKey } from '../../store/state-store';
+import type { WebhookSource } from '../../webhooks/types';
+import type { DecryptionKey } from './decrypt';
+import { TEAMS_DOCUMENTS } from './documents';
+import { createTeamsEmailDirectory, loadTeamsDirectory, type DirectoryEntry } from './directory';
+import { createAppTokenProvider, createGraphClient, type GraphRetrySettings } from './graph-client';
+import { createJwksKeySource } from './jwks-key-source';
+import { createKnownSubscriptionLookup } from './known-subscriptions';
+import { runTeamsMaintenance, type MaintenanceProgress, type TeamsMaintenanceReport } from './maintainer';
+import { createPresenceReader, type PresenceReader } from './presence-reader';
+import { createServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord, type ServiceAccounts } from './service-accounts';
+import { createSubscriptionActivityRecorder, loadSubscriptionActivity } from './subscription-activity';
+import { createSubscriptionManager, type SubscriptionIndex, type SubscriptionManager } from './subscriptions';
+import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
+import type { TeamsSettings } from './teams-settings';
+import { createTokenVault } from './token-vault';
+import { createValidationTokenValidator, type SigningKeySource } from './validation-tokens';
+import { createTeamsLifecycleWebhookSource, createTeamsWebhookSource } from './webhook';
+
+/** Default TEAMS_ENCRYPTION_CERTIFICATE_ID when only the key and certificate are configured. */
+export const DEFAULT_ENCRYPTION_CERTIFICATE_ID = 'presence-bridge';
+
+export interface TeamsRuntimeOptions {
+  readonly config: TeamsConfig;
+  readonly settings: TeamsSettings;
+  readonly store: DocumentStore;
+  /** Records events as desired state and enqueues them (src/webhooks/record-events.ts). */
+  readonly recordEvents: (events: PresenceEvent[]) => Promise<void>;
+  readonly selectUsers?: (entries: readonly DirectoryEntry[]) => Promise<readonly DirectoryEntry[]> | readonly DirectoryEntry[];
+  readonly loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
+  /** MSAL's network module (e.g. one trusting a test CA); default: node https with timeouts via MSAL's own client. */
+  readonly msalNetworkClient?: INetworkModule;
+  /** Overrides the JWKS key source (tests). */
+  readonly keySource?: SigningKeySource;
+  readonly graphRetry?: GraphRetrySettings;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+}
+
+/** One row of `presence-bridge teams subscriptions`. */
+export interface SubscriptionStatus {
+  readonly account: string;
+  readonly username?: string;
+  readonly signedInAt?: string;
+  readonly users: number;
+  readonly subscriptionId?: string;
+  readonly expiresAt?: string;
+  readonly lastNotificationAt?: string;
+  readonly lastError?: string;
+}
+
+export interface TeamsRuntime {
+  readonly settings: TeamsSettings;
+  /** `/webhooks/teams` and `/webhooks/teams/lifecycle`. */
+  createWebhookSources(): WebhookSource[];
+  readonly taskRunner: TeamsTaskRunner;
+  runMaintenance(options?: { forceDirectoryRefresh?: boolean; onProgress?: (progress: MaintenanceProgress) => void }): Promise<TeamsMaintenanceReport>;
+  login(account: string, onPrompt: (prompt: DeviceCodePrompt) => void, options?: { timeoutSeconds?: number }): Promise<ServiceAccountRecord>;
+  logout(account: string): Promise<void>;
+  listSubscriptions(): Promise<SubscriptionStatus[]>;
+  /** objectId → email for the worker's user resolver. */
+  readonly emailDirectory: (key: StateKey) => Promise<string | undefined>;
+}
+
+function lazy<T>(create: () => T): () => T {
+  let value: T | undefined;
+  let made = false;
+  return () => {
+    if (!made) {
+      value = create();
+      made = true;
+    }
+    return value as T;
+  };
+}
+
+export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
+  const { config, settings, store } = options;
+  const logger = (options.logger ?? silentLogger).child({ system: 'teams' });
+  const now = options.now ?? Date.now;
+
+  const appGraph = lazy<Client>(() =>
+    createGraphClient({
+      baseUrl: config.graphApiBaseUrl,
+      retry: options.graphRetry,
+      getAccessToken: createAppTokenProvider({
+        tenantId: config.tenantId,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        loginBaseUrl: config.microsoftLoginBaseUrl,
+        networkClient: options.msalNetworkClient,
+      }),
+    }),
+  );
+  const reader = lazy<PresenceReader>(() =>
+    createPresenceReader({ graph: appGraph(), requestsPer30Seconds: settings.presenceRequestsPer30Seconds, now }),
+  );
+  const readPresences: PresenceReader = (ids, progress) => reader()(ids, progress);
+
+  const serviceAccounts = lazy<ServiceAccounts>(() => {
+    if (!config.tenantId || !config.clientId) throw new ConfigError('TEAMS_TENANT_ID and TEAMS_CLIENT_ID must be set for Teams service accounts');
+    return createServiceAccounts({
+      store,
+      vault: createTokenVault({ store, secrets: settings.tokenEncryptionKeys, now }),
+      clientId: config.clientId,
+      tenantId: config.tenantId,
+      loginBaseUrl: config.microsoftLoginBaseUrl,
+      networkClient: options.msalNetworkClient,
+      now,
+    });
+  });
+
+  const encryption =
+    config.encryptionCertificate && config.encryptionPrivateKey
+      ? { certificatePem: config.encryptionCertificate, certificateId: config.encryptionCertificateId ?? DEFAULT_ENCRYPTION_CERTIFICATE_ID }
+      : undefined;
+
+  const delegatedGraphs = new Map<string, Client>();
+  const subscriptions = lazy<SubscriptionManager>(() => {
+    if (!config.notificationUrl) throw new ConfigError('TEAMS_NOTIFICATION_URL must be set to create Teams presence subscriptions');
+    if (config.clientStates.length === 0) throw new ConfigError('TEAMS_CLIENT_STATE must be set to create Teams presence subscriptions');
+    return createSubscriptionManager({
+      store,
+      graphFor: (account) => {
+        let graph = delegatedGraphs.get(account);
+        if (!graph) {
+          graph = createGraphClient({ baseUrl: config.graphApiBaseUrl, retry: options.graphRetry, getAccessToken: serviceAccounts().tokenProvider(account) });
+          delegatedGraphs.set(account, graph);
+        }
+        return graph;
+      },
+      graphBaseUrl: config.graphApiBaseUrl,
+      notificationBaseUrl: config.notificationUrl,
+      clientState: config.clientStates[0],
+      encryption,
+      lifetimeMinutes: settings.subscriptionLifetimeMinutes,
+      renewBeforeMinutes: settings.renewBeforeMinutes,
+      now,
+      logger,
+    });
+  });
+
+  const loadEmails = async (): Promise<Readonly<Record<string, string>> | undefined> => (await loadTeamsDirectory(store))?.users;
+
+  const taskRunner = createTeamsTaskRunner({
+    readPresences,
+    recordEvents: options.recordEvents,
+    get subscriptions() {
+      return settings.mode === 'subscription' ? subscriptions() : undefined;
+    },
+    loadEmails,
+    now,
+    logger,
+  });
+
+  return {
+    settings,
+
+    createWebhookSources() {
+      const decryptionKeys: DecryptionKey[] = encryption
+        ? [{ certificateId: encryption.certificateId, privateKeyPem: config.encryptionPrivateKey! }]
+        : [];
+      const validateTokens = config.clientId
+        ? createValidationTokenValidator({
+            appIds: [config.clientId],
+            changeTrackingAppIds: settings.changeTrackingAppIds,
+            keySource: options.keySource ?? createJwksKeySource({ jwksUri: config.graphJwksUrl, timeoutMs: settings.jwksTimeoutMs }),
+            loginBaseUrl: config.microsoftLoginBaseUrl,
+            keyTimeoutMs: settings.jwksTimeoutMs,
+            now,
+          })
+        : undefined;
+      const deps = {
+        clientStates: config.clientStates,
+        isKnownSubscription: createKnownSubscriptionLookup({ store, now }),
+        decryptionKeys,
+        validateTokens,
+        onVerifiedNotifications: createSubscriptionActivityRecorder({ store, logger }),
+        logger,
+      };
+      return [createTeamsWebhookSource(deps), createTeamsLifecycleWebhookSource(deps)];
+    },
+
+    taskRunner,
+
+    runMaintenance(runOptions = {}) {
+      const subscriptionMode = settings.mode === 'subscription';
+      return runTeamsMaintenance({
+        mode: settings.mode,
+        store,
+        appGraph: appGraph(),
+        graphBaseUrl: config.graphApiBaseUrl,
+        readPresences,
+        recordEvents: options.recordEvents,
+        directoryMaxAgeMs: settings.directoryRefreshMinutes * 60_000,
+        serviceAccounts: subscriptionMode ? serviceAccounts() : undefined,
+        subscriptions: subscriptionMode ? subscriptions() : undefined,
+        selectUsers: options.selectUsers,
+        loadRecordedValues: options.loadRecordedValues,
+        forceDirectoryRefresh: runOptions.forceDirectoryRefresh,
+        onProgress: runOptions.onProgress,
+        now,
+        logger,
+      });
+    },
+
+    login: (account, onPrompt, loginOptions) => serviceAccounts().login(account, onPrompt, loginOptions),
+    logout: (account) => serviceAccounts().remove(account),
+
+    async listSubscriptions() {
+      const accounts = await serviceAccounts().list();
+      const index = (await store.getDocument<SubscriptionIndex>(TEAMS_DOCUMENTS.subscriptions))?.value.accounts ?? {};
+      const activity = (await loadSubscriptionActivity(store)).lastNotificationAt;
+      const names = [...new Set([...accounts.map((a) => a.name), ...Object.keys(index)])].sort();
+      return names.map((name) => {
+        const account = accounts.find((a) => a.name === name);
+        const entry = index[name];
+        return {
+          account: name,
+          username: account?.username,
+          signedInAt: account?.signedInAt,
+          users: entry?.userCount ?? 0,
+          subscriptionId: entry?.subscriptionId,
+          expiresAt: entry?.expiresAt,
+          lastNotificationAt: entry?.subscriptionId ? activity[entry.subscriptionId] : undefined,
+          lastError: entry?.lastError,
+        };
+      });
+    },
+
+    emailDirectory: createTeamsEmailDirectory(store, { now }),
+  };
+}

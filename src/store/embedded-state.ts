@@ -1,0 +1,92 @@
+/**
+ * The in-memory state of the embedded store, the journal entries that rebuild it, and the reads
+ * shared by the writable store (`embedded.ts`) and the read-only view (`embedded-snapshot.ts`).
+ */
+import { StoreError } from '../errors';
+import { formatKey, type StateKey, type UserStateRecord } from './state-store';
+import { isUnfinished, matchesFilter, sortRecords, type RecordFilter } from './user-record';
+
+/** One journal line: always a whole new value, so replaying it twice is harmless. */
+export type JournalEntry =
+  | { readonly t: 'user'; readonly r: UserStateRecord }
+  | { readonly t: 'doc'; readonly n: string; readonly v: number; readonly d: unknown }
+  | { readonly t: 'delivery'; readonly id: string; readonly exp: number };
+
+/** The compaction snapshot's content. */
+export interface Snapshot {
+  readonly users: UserStateRecord[];
+  readonly docs: Array<{ readonly n: string; readonly v: number; readonly d: unknown }>;
+  readonly deliveries: Array<{ readonly id: string; readonly exp: number }>;
+}
+
+export interface StoredDocument {
+  readonly value: unknown;
+  readonly version: number;
+}
+
+/** What the journal rebuilds. Reads hand out copies, so callers cannot change the store by mutating them. */
+export class MemoryState {
+  readonly users = new Map<string, UserStateRecord>();
+  readonly docs = new Map<string, StoredDocument>();
+  /** Delivery id → expiry, epoch ms. */
+  readonly deliveries = new Map<string, number>();
+
+  restore(snapshot: Snapshot | undefined, entries: JournalEntry[]): void {
+    if (snapshot !== undefined) {
+      for (const record of snapshot.users) this.apply({ t: 'user', r: record });
+      for (const doc of snapshot.docs) this.apply({ t: 'doc', ...doc });
+      for (const delivery of snapshot.deliveries) this.apply({ t: 'delivery', ...delivery });
+    }
+    for (const entry of entries) this.apply(entry);
+  }
+
+  apply(entry: JournalEntry): void {
+    switch (entry.t) {
+      case 'user':
+        this.users.set(formatKey(entry.r.key), entry.r);
+        return;
+      case 'doc':
+        this.docs.set(entry.n, { value: entry.d, version: entry.v });
+        return;
+      case 'delivery':
+        this.deliveries.set(entry.id, entry.exp);
+        return;
+      default:
+        throw new StoreError(`unknown journal entry type ${JSON.stringify((entry as { t?: unknown }).t)}`);
+    }
+  }
+
+  /** Also forgets expired delivery ids, which is how their memory is reclaimed. */
+  snapshot(nowMs: number): Snapshot {
+    for (const [id, exp] of this.deliveries) {
+      if (exp <= nowMs) this.deliveries.delete(id);
+    }
+    return {
+      users: [...this.users.values()],
+      docs: [...this.docs].map(([n, doc]) => ({ n, v: doc.version, d: doc.value })),
+      deliveries: [...this.deliveries].map(([id, exp]) => ({ id, exp })),
+    };
+  }
+
+  getRecord(key: StateKey): UserStateRecord | undefined {
+    const record = this.users.get(formatKey(key));
+    return record === undefined ? undefined : structuredClone(record);
+  }
+
+  listRecords(filter: RecordFilter | undefined): UserStateRecord[] {
+    return sortRecords([...this.users.values()].filter((record) => matchesFilter(record, filter))).map((record) =>
+      structuredClone(record),
+    );
+  }
+
+  listUnfinished(now: Date): StateKey[] {
+    return sortRecords([...this.users.values()].filter((record) => isUnfinished(record, now))).map((record) => ({
+      ...record.key,
+    }));
+  }
+
+  getDocument<T>(name: string): { value: T; version: number } | undefined {
+    const doc = this.docs.get(name);
+    return doc === undefined ? undefined : { value: structuredClone(doc.value) as T, version: doc.version };
+  }
+}
