@@ -1,0 +1,53 @@
+/**
+ * Composition root for AWS Lambda: `webhook` (HTTP API), `worker` (SQS, partial batch failures) and
+ * `maintainer` (schedule). The bridge is built once per container at cold start: configuration from
+ * the environment plus SecureString parameters under BRIDGE_SSM_PREFIX.
+ */
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { loadSsmSecrets } from './aws/ssm-secrets';
+import { loadConfig, ssmSecretsPrefix } from './config';
+import { createLogger } from './logger';
+import { handleSqsBatch, type SqsBatchResponse, type SqsEvent } from './queue/sqs-batch';
+import { createAwsBridge, type AwsBridge } from './runtime/aws-bridge';
+import { runMaintenance, type MaintenanceReport } from './runtime/maintenance';
+import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from './webhooks/adapters/lambda';
+import { handleWebhook } from './webhooks/handle-webhook';
+import { processMessage } from './webhooks/worker';
+
+let bridge: Promise<AwsBridge> | undefined;
+
+async function coldStart(): Promise<AwsBridge> {
+  const prefix = ssmSecretsPrefix();
+  const secrets = prefix ? await loadSsmSecrets(new SSMClient({}), prefix) : {};
+  const config = loadConfig(process.env, secrets);
+  return createAwsBridge(config, createLogger(config.logLevel));
+}
+
+/** The container's bridge; a failed cold start is retried on the next invocation. */
+function getBridge(): Promise<AwsBridge> {
+  bridge ??= coldStart().catch((error) => {
+    bridge = undefined;
+    throw error;
+  });
+  return bridge;
+}
+
+/** For tests: use this bridge instead of building one from the environment. */
+export function useBridgeForTests(instance: AwsBridge | undefined): void {
+  bridge = instance ? Promise.resolve(instance) : undefined;
+}
+
+export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
+  const deps = (await getBridge()).webhook;
+  return createHttpApiHandler((request) => handleWebhook(request, deps), deps.now)(event);
+}
+
+export async function worker(event: SqsEvent): Promise<SqsBatchResponse> {
+  const { worker: deps, sqs, queueUrl, parts } = await getBridge();
+  return handleSqsBatch(event, (message) => processMessage(message, deps), { client: sqs, queueUrl, logger: parts.logger });
+}
+
+export async function maintainer(): Promise<MaintenanceReport> {
+  const { parts } = await getBridge();
+  return runMaintenance(parts);
+}

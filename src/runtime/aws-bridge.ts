@@ -1,0 +1,81 @@
+/**
+ * Builds the bridge on AWS parts: DynamoDB state, SQS keys, the DynamoDB-shared request budget.
+ * Used by the Lambda handlers (once per container, at cold start) and by tests against local stand-ins.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { BridgeConfig } from '../config';
+import { ConfigError } from '../errors';
+import { createGenesysClient } from '../genesys';
+import type { RetrySettings } from '../genesys/transport';
+import type { Logger } from '../logger';
+import { loadPresenceMapping } from '../presence';
+import { SqsKeyQueue } from '../queue/sqs';
+import { DynamoDbStateStore } from '../store/dynamodb';
+import { DynamoDbRequestBudget } from '../store/dynamodb-budget';
+import { loadUserMapping } from '../users/user-mapping-file';
+import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts, type SourcePlugins } from './bridge';
+import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
+import type { WorkerDeps } from '../webhooks/worker';
+
+export interface AwsBridge {
+  readonly parts: BridgeParts;
+  readonly plugins: SourcePlugins;
+  readonly webhook: WebhookCoreDeps;
+  readonly worker: WorkerDeps;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+}
+
+export interface AwsBridgeOptions {
+  readonly dynamo?: DynamoDBClient;
+  readonly sqs?: SQSClient;
+  readonly genesysRetry?: RetrySettings;
+  readonly workerRetryMs?: number;
+  readonly now?: () => number;
+}
+
+export function createAwsBridge(config: BridgeConfig, logger: Logger, options: AwsBridgeOptions = {}): AwsBridge {
+  const { tableName, queueUrl } = config.aws;
+  if (!tableName || !queueUrl) {
+    throw new ConfigError('BRIDGE_TABLE_NAME and BRIDGE_QUEUE_URL must be set (serverless.yml sets both)');
+  }
+  if (config.genesys.mode !== 'live' || !config.genesys.apiBaseUrl || !config.genesys.loginBaseUrl) {
+    throw new ConfigError(
+      'on AWS the bridge needs a Genesys OAuth client: put GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET under BRIDGE_SSM_PREFIX and set GENESYS_REGION',
+    );
+  }
+  const now = options.now ?? Date.now;
+  const dynamo = options.dynamo ?? new DynamoDBClient(config.aws.dynamoDbEndpoint ? { endpoint: config.aws.dynamoDbEndpoint } : {});
+  const sqs = options.sqs ?? new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {});
+  const store = new DynamoDbStateStore({ client: dynamo, tableName });
+  const budget = new DynamoDbRequestBudget({ client: dynamo, tableName, requestsPerMinute: config.genesys.requestsPerMinute, now });
+  const genesys = createGenesysClient({
+    config: config.genesys as BridgeConfig['genesys'] & { apiBaseUrl: string; loginBaseUrl: string },
+    budget,
+    documents: store,
+    logger,
+    now,
+    retry: options.genesysRetry,
+  });
+  const parts: BridgeParts = {
+    config,
+    logger,
+    store,
+    queue: new SqsKeyQueue(sqs, queueUrl),
+    genesys,
+    mapping: loadPresenceMapping(config.presenceMappingFile),
+    overrides: loadUserMapping(config.userMappingFile),
+    now,
+    zoom: config.zoom,
+  };
+  const plugins = buildSourcePlugins(parts);
+  return {
+    parts,
+    plugins,
+    webhook: buildWebhookDeps(parts, plugins),
+    worker: buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs }),
+    sqs,
+    queueUrl,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The AWS shape end to end on loopback: webhook Lambda → DynamoDB (dynalite, over the wire) + SQS
+ * (stand-in) → worker Lambda with partial batch failures → Genesys sandbox; then the maintainer.
+ */
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { maintainer, useBridgeForTests, webhook, worker } from '../../src/lambda';
+import { silentLogger } from '../../src/logger';
+import { createAwsBridge, type AwsBridge } from '../../src/runtime/aws-bridge';
+import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
+import { createTableIfMissing, tableDefinition } from '../../src/store/dynamodb';
+import { signZoomRequest } from '../../src/sources/zoom/verify';
+import { startDynalite } from '../helpers/dynalite';
+import { ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
+import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+
+describe('Lambda handlers against DynamoDB and SQS stand-ins', () => {
+  let dynalite: Awaited<ReturnType<typeof startDynalite>>;
+  let sqs: SqsStandIn;
+  let sandbox: GenesysSandbox;
+  let bridge: AwsBridge;
+
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+    sqs = await startSqsStandIn();
+    sandbox = await startGenesysSandbox({ seedDemoUsers: true });
+    await createTableIfMissing(dynalite.client, 'bridge-lambda-test');
+    const config = loadConfig({
+      BRIDGE_TABLE_NAME: 'bridge-lambda-test',
+      BRIDGE_QUEUE_URL: sqs.queueUrl,
+      GENESYS_CLIENT_ID: sandbox.clientId,
+      GENESYS_CLIENT_SECRET: sandbox.clientSecret,
+      GENESYS_API_BASE_URL: sandbox.url,
+      GENESYS_LOGIN_BASE_URL: sandbox.url,
+      GENESYS_REQUESTS_PER_MINUTE: '6000',
+      ZOOM_WEBHOOK_SECRET_TOKEN: ZOOM_SECRET,
+    });
+    bridge = createAwsBridge(config, silentLogger, {
+      dynamo: dynalite.client,
+      sqs: sqs.client,
+      workerRetryMs: 1000,
+      genesysRetry: { maxAttempts: 1 },
+    });
+    useBridgeForTests(bridge);
+  });
+
+  afterAll(async () => {
+    useBridgeForTests(undefined);
+    await bridge.parts.genesys.close();
+    await sandbox.close();
+    await sqs.close();
+    await dynalite.close();
+  });
+
+  function httpEvent(body: Buffer, headers: Record<string, string>) {
+    return {
+      rawPath: '/webhooks/zoom',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body.toString('base64'),
+      isBase64Encoded: true,
+      requestContext: { http: { method: 'POST', path: '/webhooks/zoom' } },
+    };
+  }
+
+  async function receiveAll() {
+    const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
+    return (received.Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }));
+  }
+
+  it('records and enqueues a verified event, then the worker writes it to Genesys', async () => {
+    const at = Math.floor(Date.now() / 1000);
+    const body = zoomPresenceBody({ email: 'bob@example.com', status: 'In_Meeting', at });
+    const answer = await webhook(httpEvent(body, { ...signZoomRequest(ZOOM_SECRET, body, at) }));
+    expect(answer.statusCode).toBe(200);
+    const records = await receiveAll();
+    expect(records).toHaveLength(1);
+
+    const result = await worker({ Records: records });
+    expect(result.batchItemFailures).toEqual([]);
+    const bob = sandbox.listUsers().find((u) => u.email === 'bob@example.com')!;
+    const sources = await bridge.parts.genesys.sources.getSources(bridge.parts.config.genesys.sourceNames);
+    const held = sandbox.getPresence(bob.id, sources.zoom.id);
+    expect(sandbox.definitions().find((d) => d.id === held?.definitionId)?.systemPresence).toBe('Meeting');
+  });
+
+  it('rejects a bad signature with 401 and enqueues nothing', async () => {
+    const body = zoomPresenceBody({ email: 'carol@example.com', status: 'Busy', at: Math.floor(Date.now() / 1000) });
+    const answer = await webhook(httpEvent(body, { ...signZoomRequest('nope', body, Math.floor(Date.now() / 1000)) }));
+    expect(answer.statusCode).toBe(401);
+    expect(await receiveAll()).toEqual([]);
+    expect(await bridge.parts.store.list({ email: 'carol@example.com' })).toEqual([]);
+  });
+
+  it('reports a Genesys outage as a partial batch failure and the maintainer finishes it later', async () => {
+    const at = Math.floor(Date.now() / 1000) + 5;
+    const body = zoomPresenceBody({ email: 'alice@example.com', status: 'Away', at });
+    expect((await webhook(httpEvent(body, { ...signZoomRequest(ZOOM_SECRET, body, at) }))).statusCode).toBe(200);
+    sandbox.setFaults({ errorRate: 1, errorStatus: 503 });
+    const records = await receiveAll();
+    const result = await worker({ Records: records });
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((r) => r.messageId));
+    const [pending] = await bridge.parts.store.list({ email: 'alice@example.com' });
+    expect(pending.status).toBe('pending');
+
+    sandbox.setFaults({});
+    const report = await maintainer();
+    expect(report.requeued).toBeGreaterThanOrEqual(1);
+    const requeued = (await receiveAll()).filter((r) => r.body.includes('alice'));
+    expect(requeued.length).toBeGreaterThanOrEqual(1);
+    expect((await worker({ Records: requeued })).batchItemFailures).toEqual([]);
+    const [applied] = await bridge.parts.store.list({ email: 'alice@example.com' });
+    expect(applied.status).toBe('applied');
+    expect(sandbox.violations).toEqual([]);
+  });
+});
+
+describe('serverless.yml', () => {
+  it('declares the table the DynamoDB store expects', () => {
+    const yml = fs.readFileSync(path.join(__dirname, '../../serverless.yml'), 'utf8');
+    const table = tableDefinition('x');
+    for (const attribute of table.AttributeDefinitions ?? []) {
+      expect(yml).toContain(`{ AttributeName: ${attribute.AttributeName}, AttributeType: ${attribute.AttributeType} }`);
+    }
+    expect(yml).toContain(`IndexName: ${table.GlobalSecondaryIndexes?.[0].IndexName}`);
+    expect(yml).toContain(`AttributeName: ${table.TimeToLiveSpecification.AttributeName}, Enabled: true`);
+  });
+});

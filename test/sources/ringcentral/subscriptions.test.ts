@@ -1,0 +1,183 @@
+/**
+ * Subscription maintenance and the extension directory against the stand-in: create (with RingCentral's
+ * Validation-Token check against the real webhook endpoint), reuse, renew, token rotation, blacklisted →
+ * deleted and re-created, account-wide filter refused → per-extension fallback.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../../../src/logger';
+import { createRingCentralClient, type RingCentralClient } from '../../../src/sources/ringcentral/client';
+import {
+  createRingCentralEmailDirectory,
+  readRingCentralDirectory,
+  refreshRingCentralDirectory,
+} from '../../../src/sources/ringcentral/directory';
+import { RingCentralApiError } from '../../../src/sources/ringcentral/errors';
+import {
+  ensureRingCentralSubscription,
+  RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS,
+  RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT,
+  ringCentralExtensionPresenceFilter,
+  ringCentralNotificationUrl,
+  type EnsureRingCentralSubscriptionOptions,
+} from '../../../src/sources/ringcentral/subscriptions';
+import { createRingCentralWebhookSource, RINGCENTRAL_WEBHOOK_PATH } from '../../../src/sources/ringcentral/webhook';
+import { createExpressApp } from '../../../src/webhooks/adapters/express';
+import { handleWebhook, type WebhookCoreDeps } from '../../../src/webhooks/handle-webhook';
+import { startRingCentralStandIn, type RingCentralStandIn } from '../../helpers/ringcentral-stand-in';
+import { createFakeClock, createMemoryDocuments, type MemoryDocuments } from './test-doubles';
+
+const TOKEN = 'rc-verification-token-1';
+let rc: RingCentralStandIn;
+let webhookServer: http.Server;
+let notificationUrl: string;
+let clock: ReturnType<typeof createFakeClock>;
+let client: RingCentralClient;
+let documents: MemoryDocuments;
+
+const extensions = [
+  { id: 101, type: 'User', status: 'Enabled', contact: { email: 'Ada@Example.COM' } },
+  { id: '102', type: 'User', status: 'Enabled', contact: { email: 'bob@example.com' } },
+  { id: 103, type: 'User', status: 'Enabled', contact: {} },
+  { id: 104, type: 'Department', status: 'Enabled', contact: { email: 'sales@example.com' } },
+  { id: 105, type: 'User', status: 'Disabled', contact: { email: 'gone@example.com' } },
+];
+
+beforeAll(async () => {
+  // The bridge's real webhook endpoint, so the stand-in's creation handshake goes over the wire.
+  const deps = { sources: [createRingCentralWebhookSource({ serverUrl: '', verificationTokens: [TOKEN] })], logger: silentLogger };
+  const app = createExpressApp({ webhookPaths: [RINGCENTRAL_WEBHOOK_PATH], handle: (r) => handleWebhook(r, deps as unknown as WebhookCoreDeps) });
+  webhookServer = await new Promise<http.Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  notificationUrl = ringCentralNotificationUrl(`http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/`);
+});
+afterAll(() => new Promise((resolve) => webhookServer.close(resolve)));
+
+beforeEach(async () => {
+  clock = createFakeClock();
+  rc = await startRingCentralStandIn({ clock: clock.now });
+  rc.validateAddress = true;
+  rc.extensions = extensions;
+  documents = createMemoryDocuments();
+  client = createRingCentralClient({ serverUrl: rc.url, clientId: rc.clientId, clientSecret: rc.clientSecret, jwt: rc.jwt, now: clock.now, sleep: clock.sleep });
+});
+afterEach(() => rc.close());
+
+function ensure(extra: Partial<EnsureRingCentralSubscriptionOptions> = {}) {
+  return ensureRingCentralSubscription({ client, documents, notificationUrl, verificationToken: TOKEN, now: clock.now, ...extra });
+}
+
+describe('account-wide subscription', () => {
+  it('creates one account-wide WebHook subscription, after RingCentral validated the endpoint', async () => {
+    const report = await ensure();
+    expect(report.scope).toBe('account');
+    expect(report.actions.map((a) => a.action)).toEqual(['created']);
+    const [created] = [...rc.subscriptions.values()];
+    expect(created.eventFilters).toEqual([RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS[0]]);
+    expect(created.deliveryMode).toEqual({ transportType: 'WebHook', address: notificationUrl, verificationToken: TOKEN });
+    expect(created.expiresIn).toBe(315360000);
+    expect(notificationUrl).toMatch(/\/webhooks\/ringcentral$/);
+    expect((await documents.getDocument(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT))?.value).toMatchObject({ scope: 'account', ids: [created.id] });
+  });
+
+  it('reuses it on the next run, and renews it when it nears expiry', async () => {
+    await ensure({ expiresIn: 30 * 24 * 3600 });
+    const again = await ensure({ expiresIn: 30 * 24 * 3600 });
+    expect(again.actions.map((a) => a.action)).toEqual(['reused']);
+    expect(rc.requestsTo(/\/subscription$/, 'POST')).toHaveLength(1);
+
+    clock.advance(24 * 24 * 3600 * 1000); // 6 days left: less than the 7-day renewal margin
+    const renewed = await ensure({ expiresIn: 30 * 24 * 3600 });
+    expect(renewed.actions.map((a) => a.action)).toEqual(['renewed']);
+    expect(rc.requestsTo(/\/renew$/, 'POST')).toHaveLength(1);
+  });
+
+  it('deletes a blacklisted subscription and creates a new one', async () => {
+    const first = await ensure();
+    const oldId = first.subscriptions[0].id;
+    rc.blacklist(oldId);
+
+    const report = await ensure();
+    expect(report.actions[0]).toMatchObject({ action: 'deleted', id: oldId });
+    expect(report.actions[0].detail).toContain('Read timed out');
+    expect(report.actions[1].action).toBe('created');
+    expect(rc.subscriptions.has(oldId)).toBe(false);
+    expect([...rc.subscriptions.values()].map((s) => s.status)).toEqual(['Active']);
+  });
+
+  it('updates the verification token after a rotation', async () => {
+    await ensure();
+    const report = await ensure({ verificationToken: 'rc-verification-token-2' });
+    expect(report.actions).toEqual([expect.objectContaining({ action: 'updated', detail: 'verification token rotated' })]);
+    expect([...rc.subscriptions.values()][0].deliveryMode.verificationToken).toBe('rc-verification-token-2');
+  });
+
+  it('fails with SUB-525 and a hint when the endpoint does not answer the handshake, without falling back', async () => {
+    const error = await ensure({ notificationUrl: `${rc.url}/nowhere` }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RingCentralApiError);
+    expect(error).toMatchObject({ status: 400, errorCode: 'SUB-525' });
+    expect((error as Error).message).toContain('Validation-Token');
+    expect(rc.requestsTo(/\/account\/~\/extension$/)).toHaveLength(0);
+  });
+});
+
+describe('per-extension fallback', () => {
+  it('falls back to per-extension filters for enabled users when the account filter is refused', async () => {
+    rc.refuseAccountFilter = 'error';
+    const report = await ensure({ filtersPerSubscription: 2 });
+    expect(report.scope).toBe('extension');
+    expect(report.accountScopeRefusal).toMatch(/ReadAccounts/);
+    const filters = [...rc.subscriptions.values()].map((s) => s.eventFilters);
+    expect(filters).toEqual([
+      [ringCentralExtensionPresenceFilter('101'), ringCentralExtensionPresenceFilter('102')],
+      [ringCentralExtensionPresenceFilter('103')],
+    ]);
+
+    // The refusal is remembered: the next run does not ask for the account filter again.
+    const creates = rc.requestsTo(/\/subscription$/, 'POST').length;
+    const again = await ensure({ filtersPerSubscription: 2 });
+    expect(again.actions.map((a) => a.action)).toEqual(['reused', 'reused']);
+    expect(rc.requestsTo(/\/subscription$/, 'POST')).toHaveLength(creates);
+  });
+
+  it('falls back when RingCentral disables the account filter instead of refusing it', async () => {
+    rc.refuseAccountFilter = 'disable';
+    const report = await ensure();
+    expect(report.scope).toBe('extension');
+    const subscriptions = [...rc.subscriptions.values()];
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0].eventFilters).toHaveLength(3);
+    expect(report.actions.filter((a) => a.action === 'deleted')).toHaveLength(2);
+  });
+
+  it('moves back to the account filter once it is allowed, deleting the per-extension subscriptions after', async () => {
+    rc.refuseAccountFilter = 'error';
+    await ensure({ extensionIds: ['101', '102'] });
+    rc.refuseAccountFilter = false;
+    clock.advance(25 * 3600 * 1000);
+    const report = await ensure();
+    expect(report.scope).toBe('account');
+    expect(report.actions.map((a) => a.action)).toEqual(['created', 'deleted']);
+    expect([...rc.subscriptions.values()].map((s) => s.eventFilters)).toEqual([[RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS[0]]]);
+  });
+
+  it('stays on the account filter when configured so, and reports the refusal', async () => {
+    rc.refuseAccountFilter = 'error';
+    await expect(ensure({ scope: 'account' })).rejects.toMatchObject({ status: 403, permissionName: 'ReadAccounts' });
+  });
+});
+
+describe('extension directory', () => {
+  it('pages the extension list and maps extension ids to lower-cased emails', async () => {
+    const result = await refreshRingCentralDirectory(client, documents, { perPage: 2 });
+    expect(result).toMatchObject({ extensions: 5, withEmail: 4, pages: 3 });
+    const lookup = createRingCentralEmailDirectory(documents);
+    expect(await lookup({ system: 'ringcentral', externalUserId: '101' })).toBe('ada@example.com');
+    expect(await lookup({ system: 'ringcentral', externalUserId: '102' })).toBe('bob@example.com');
+    expect(await lookup({ system: 'ringcentral', externalUserId: '103' })).toBeUndefined();
+    expect(await lookup({ system: 'ringcentral', externalUserId: '999' })).toBeUndefined();
+    expect(await lookup({ system: 'zoom', externalUserId: '101' })).toBeUndefined();
+    expect((await readRingCentralDirectory(documents)).get('104')).toEqual({ email: 'sales@example.com', type: 'Department', status: 'Enabled' });
+  });
+});

@@ -1,0 +1,43 @@
+import { ConfigError } from '../../../src/errors';
+import { GRAPH_CHANGE_TRACKING_APP_ID, parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
+
+describe('parseTeamsSettings', () => {
+  test('defaults: polling without a notification URL, subscription with one', () => {
+    const polling = parseTeamsSettings({});
+    expect(polling).toMatchObject({
+      mode: 'polling',
+      pollIntervalSeconds: 60,
+      tokenEncryptionKeys: [],
+      changeTrackingAppIds: [GRAPH_CHANGE_TRACKING_APP_ID],
+      subscriptionLifetimeMinutes: 58,
+      renewBeforeMinutes: 25,
+      presenceRequestsPer30Seconds: 1500,
+    });
+    expect(parseTeamsSettings({ TEAMS_NOTIFICATION_URL: 'https://bridge.example' }).mode).toBe('subscription');
+  });
+
+  test('explicit values, with rotation lists', () => {
+    const settings = parseTeamsSettings({
+      TEAMS_MODE: 'Polling',
+      TEAMS_POLL_INTERVAL_SECONDS: '15',
+      TEAMS_TOKEN_ENCRYPTION_KEY: 'new-secret-0123456789, old-secret-0123456789',
+      TEAMS_GRAPH_CHANGE_TRACKING_APP_ID: 'a,b',
+    });
+    expect(settings.mode).toBe('polling');
+    expect(settings.pollIntervalSeconds).toBe(15);
+    expect(settings.tokenEncryptionKeys).toEqual(['new-secret-0123456789', 'old-secret-0123456789']);
+    expect(settings.changeTrackingAppIds).toEqual(['a', 'b']);
+  });
+
+  test.each([
+    [{ TEAMS_MODE: 'webhooks' }, /TEAMS_MODE/],
+    [{ TEAMS_MODE: 'subscription' }, /TEAMS_NOTIFICATION_URL/],
+    [{ TEAMS_POLL_INTERVAL_SECONDS: '5' }, /TEAMS_POLL_INTERVAL_SECONDS must be between 10/],
+    [{ TEAMS_SUBSCRIPTION_LIFETIME_MINUTES: '61' }, /TEAMS_SUBSCRIPTION_LIFETIME_MINUTES/],
+    [{ TEAMS_TOKEN_ENCRYPTION_KEY: 'short' }, /TEAMS_TOKEN_ENCRYPTION_KEY/],
+    [{ TEAMS_CLIENT_STATE: 'x'.repeat(129) }, /128 characters/],
+  ])('%j is refused with a message naming the variable', (env, message) => {
+    expect(() => parseTeamsSettings(env)).toThrow(ConfigError);
+    expect(() => parseTeamsSettings(env)).toThrow(message);
+  });
+});
