@@ -148,8 +148,11 @@ export function createServiceAccounts(options: ServiceAccountsOptions): ServiceA
         if (!result?.accessToken) throw new ServiceAccountSignInRequiredError(name, 'no access token was returned');
         return result.accessToken;
       } catch (error) {
-        if (error instanceof InteractionRequiredAuthError) {
-          throw new ServiceAccountSignInRequiredError(name, error.errorCode || 'the refresh token was refused', { cause: error });
+        // Revoked or expired refresh tokens come back as InteractionRequiredAuthError or as a plain
+        // ServerError with `invalid_grant` (e.g. AADSTS50173, AADSTS700082), depending on the suberror.
+        if (error instanceof InteractionRequiredAuthError || (error as { errorCode?: unknown }).errorCode === 'invalid_grant') {
+          const code = (error as { errorCode?: string }).errorCode;
+          throw new ServiceAccountSignInRequiredError(name, code || 'the refresh token was refused', { cause: error });
         }
         throw error;
       }

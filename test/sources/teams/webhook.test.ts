@@ -1,0 +1,274 @@
+import crypto, { randomUUID } from 'node:crypto';
+import { TEAMS_TASKS } from '../../../src/sources/teams/tasks';
+import { createValidationTokenValidator, type SigningKeySource } from '../../../src/sources/teams/validation-tokens';
+import {
+  createTeamsLifecycleWebhookSource,
+  createTeamsWebhookSource,
+  type TeamsWebhookDeps,
+} from '../../../src/sources/teams/webhook';
+import {
+  CHANGE_TRACKING_APP_ID,
+  createTokenSigner,
+  encryptLikeGraph,
+  generateSelfSignedCertificate,
+  makeTempDir,
+  removeTempDir,
+  validationTokenClaims,
+  type SelfSignedCertificate,
+  type TokenSigner,
+} from '../../helpers/microsoft-stand-in';
+import { inbound } from './support';
+
+const APP_ID = randomUUID();
+const TENANT = randomUUID();
+const CLIENT_STATE = 'client-state-current';
+const SUB_A = randomUUID();
+const SUB_B = randomUUID();
+const CERT_ID = 'cert-1';
+const USERS = [randomUUID(), randomUUID(), randomUUID()];
+const RECEIVED_AT = 1_750_000_000_000;
+
+let dir: string;
+let certificate: SelfSignedCertificate;
+let signer: TokenSigner;
+
+beforeAll(() => {
+  dir = makeTempDir();
+  certificate = generateSelfSignedCertificate(dir, 'encryption');
+  signer = createTokenSigner();
+});
+afterAll(() => removeTempDir(dir));
+
+const keySource: SigningKeySource = async (kid) => {
+  if (kid === signer.kid) return signer.publicKeyPem;
+  throw new Error(`unknown kid ${kid}`);
+};
+
+function deps(overrides: Partial<TeamsWebhookDeps> = {}): TeamsWebhookDeps {
+  return {
+    clientStates: [CLIENT_STATE, 'client-state-previous'],
+    isKnownSubscription: (id) => id === SUB_A || id === SUB_B,
+    decryptionKeys: [{ certificateId: CERT_ID, privateKeyPem: certificate.keyPem }],
+    validateTokens: createValidationTokenValidator({ appIds: [APP_ID], changeTrackingAppIds: [CHANGE_TRACKING_APP_ID], keySource }),
+    ...overrides,
+  };
+}
+
+function richItem(subscriptionId: string, userId: string, availability: string, activity: string): Record<string, unknown> {
+  return {
+    subscriptionId,
+    clientState: CLIENT_STATE,
+    changeType: 'updated',
+    tenantId: TENANT,
+    resource: `communications/presences/${userId}`,
+    subscriptionExpirationDateTime: '2030-01-01T00:00:00.0000000Z',
+    resourceData: { '@odata.id': `users/${userId}/presence`, '@odata.type': '#microsoft.graph.presence', id: userId },
+    encryptedContent: encryptLikeGraph(
+      { '@odata.id': `users/${userId}/presence`, '@odata.type': '#microsoft.graph.presence', id: userId, availability, activity },
+      certificate.certPem,
+      CERT_ID,
+    ),
+  };
+}
+
+function token(claims: Record<string, unknown> = {}, by: TokenSigner = signer): string {
+  return by.sign({ ...validationTokenClaims({ appId: APP_ID, tenantId: TENANT }), ...claims });
+}
+
+function richBatch(): { value: Array<Record<string, unknown>>; validationTokens: Array<string | null> } {
+  return {
+    value: [
+      richItem(SUB_A, USERS[0], 'Busy', 'InAMeeting'),
+      richItem(SUB_B, USERS[1], 'Away', 'Away'),
+      richItem(SUB_A, USERS[2], 'Available', 'Available'),
+    ],
+    validationTokens: [token()],
+  };
+}
+
+describe('POST /webhooks/teams — rich notifications', () => {
+  test('a batch of several users and subscriptions is decrypted and normalized whole, acked 202', async () => {
+    const source = createTeamsWebhookSource(deps());
+    const outcome = await source.handle(inbound('/webhooks/teams', richBatch(), { receivedAt: RECEIVED_AT }));
+    expect(outcome).toEqual({
+      kind: 'accepted',
+      ackStatus: 202,
+      tasks: [],
+      events: [
+        { system: 'teams', externalUserId: USERS[0], values: { availability: 'Busy', activity: 'InAMeeting' }, order: RECEIVED_AT, tiebreak: 0 },
+        { system: 'teams', externalUserId: USERS[1], values: { availability: 'Away', activity: 'Away' }, order: RECEIVED_AT, tiebreak: 1 },
+        { system: 'teams', externalUserId: USERS[2], values: { availability: 'Available', activity: 'Available' }, order: RECEIVED_AT, tiebreak: 2 },
+      ],
+    });
+  });
+
+  test('a v1 validation token (sts.windows.net issuer, appid claim) is accepted too', async () => {
+    const batch = richBatch();
+    const { azp: _azp, ...claims } = validationTokenClaims({ appId: APP_ID, tenantId: TENANT });
+    batch.validationTokens = [signer.sign({ ...claims, iss: `https://sts.windows.net/${TENANT}/`, ver: '1.0', appid: CHANGE_TRACKING_APP_ID })];
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    expect(outcome).toMatchObject({ kind: 'accepted' });
+  });
+
+  test('the previous clientState still works during rotation', async () => {
+    const batch = richBatch();
+    for (const item of batch.value) item.clientState = 'client-state-previous';
+    expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch))).toMatchObject({ kind: 'accepted' });
+  });
+
+  const foreign = (): TokenSigner => createTokenSigner(signer.kid);
+  const rejections: Array<[string, (batch: ReturnType<typeof richBatch>) => void, number, RegExp]> = [
+    ['tampered dataSignature', (b) => {
+      const content = b.value[1].encryptedContent as Record<string, string>;
+      const signature = Buffer.from(content.dataSignature, 'base64');
+      signature[0] ^= 1;
+      content.dataSignature = signature.toString('base64');
+    }, 401, /dataSignature/],
+    ['tampered data', (b) => {
+      const content = b.value[2].encryptedContent as Record<string, string>;
+      const data = Buffer.from(content.data, 'base64');
+      data[data.length - 1] ^= 1;
+      content.data = data.toString('base64');
+    }, 401, /dataSignature/],
+    ['wrong clientState on one item', (b) => { b.value[2].clientState = 'guess'; }, 403, /clientState/],
+    ['missing clientState', (b) => { delete b.value[0].clientState; }, 403, /clientState/],
+    ['unknown subscription id', (b) => { b.value[1].subscriptionId = randomUUID(); }, 403, /unknown subscription/],
+    ['JWT signed by a foreign key (same kid)', (b) => { b.validationTokens = [token({}, foreign())]; }, 401, /invalid signature/],
+    ['JWT with wrong aud', (b) => { b.validationTokens = [token({ aud: randomUUID() })]; }, 401, /audience/],
+    ['JWT with wrong azp', (b) => { b.validationTokens = [token({ azp: randomUUID() })]; }, 401, /Change Tracking/],
+    ['v1 JWT with wrong appid', (b) => { b.validationTokens = [token({ ver: '1.0', azp: undefined, appid: randomUUID(), iss: `https://sts.windows.net/${TENANT}/` })]; }, 401, /Change Tracking/],
+    ['expired JWT', (b) => { b.validationTokens = [token({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 90000 })]; }, 401, /expired/],
+    ['JWT from another issuer', (b) => { b.validationTokens = [token({ iss: `https://evil.example/${TENANT}/v2.0` })]; }, 401, /issuer/],
+    ['JWT for another tenant than the items', (b) => { const other = randomUUID(); b.validationTokens = [token({ tid: other, iss: `https://login.microsoftonline.com/${other}/v2.0` })]; }, 401, /no valid validation token for tenant/],
+    ['one good and one bad token', (b) => { b.validationTokens = [token(), token({ aud: randomUUID() })]; }, 401, /validationTokens\[1\].*audience/],
+    ['null validation token', (b) => { b.validationTokens = [null]; }, 401, /null/],
+    ['no validation tokens', (b) => { b.validationTokens = []; }, 401, /without validationTokens/],
+    ['HS256 token', (b) => { b.validationTokens = [require('jsonwebtoken').sign(validationTokenClaims({ appId: APP_ID, tenantId: TENANT }), 'secret')]; }, 401, /RS256/],
+  ];
+
+  test.each(rejections)('%s → rejected, nothing accepted', async (_name, breakIt, status, reason) => {
+    const batch = richBatch();
+    breakIt(batch);
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    expect(outcome).toEqual({ kind: 'rejected', status, reason: expect.stringMatching(reason) });
+  });
+
+  test('the dataSignature is checked before any AES decryption', async () => {
+    const decipher = jest.spyOn(crypto, 'createDecipheriv');
+    try {
+      const batch = richBatch();
+      batch.value = [batch.value[0]];
+      (batch.value[0].encryptedContent as Record<string, string>).dataSignature = Buffer.alloc(32).toString('base64');
+      expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch))).toMatchObject({ kind: 'rejected', status: 401 });
+      expect(decipher).not.toHaveBeenCalled();
+      // The spy does see decryption when the signature is right.
+      expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', richBatch()))).toMatchObject({ kind: 'accepted' });
+      expect(decipher).toHaveBeenCalled();
+    } finally {
+      decipher.mockRestore();
+    }
+  });
+
+  test('a cold JWKS that never answers is bounded by the key timeout', async () => {
+    const validateTokens = createValidationTokenValidator({
+      appIds: [APP_ID],
+      changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
+      keySource: () => new Promise<string>(() => undefined),
+      keyTimeoutMs: 200,
+    });
+    const started = Date.now();
+    const outcome = await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', richBatch()));
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  test('rich notifications without a configured validator are refused with 503 (Graph retries)', async () => {
+    const outcome = await createTeamsWebhookSource(deps({ validateTokens: undefined })).handle(inbound('/webhooks/teams', richBatch()));
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 503 });
+  });
+
+  test('an unknown encryptionCertificateId falls back to reading that user from Graph', async () => {
+    const batch = richBatch();
+    (batch.value[1].encryptedContent as Record<string, string>).encryptionCertificateId = 'retired-cert';
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    expect(outcome).toMatchObject({
+      kind: 'accepted',
+      events: [expect.objectContaining({ externalUserId: USERS[0] }), expect.objectContaining({ externalUserId: USERS[2] })],
+      tasks: [{ kind: 'task', system: 'teams', task: TEAMS_TASKS.readPresence, data: { userIds: USERS[1] } }],
+    });
+  });
+});
+
+describe('POST /webhooks/teams — basic notifications and malformed input', () => {
+  test('basic notifications become one read-presence task (no Graph call on the webhook path)', async () => {
+    const value = USERS.map((userId, index) => ({
+      subscriptionId: index === 1 ? SUB_B : SUB_A,
+      clientState: CLIENT_STATE,
+      changeType: 'updated',
+      tenantId: TENANT,
+      // Id forms vary: resource with and without a leading slash, resourceData.id.
+      resource: index === 0 ? `/communications/presences/${userId}` : `communications/presences/${userId}`,
+      resourceData: index === 2 ? { '@odata.type': '#Microsoft.Graph.presence', id: userId.toUpperCase() } : undefined,
+    }));
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', { value }));
+    expect(outcome).toEqual({
+      kind: 'accepted',
+      ackStatus: 202,
+      events: [],
+      tasks: [{ kind: 'task', system: 'teams', task: 'read-presence', data: { userIds: USERS.join(',') } }],
+    });
+  });
+
+  test.each([
+    ['not JSON', '{"value": ['],
+    ['no value array', { notifications: [] }],
+    ['item without subscriptionId', { value: [{ clientState: CLIENT_STATE }] }],
+    ['encryptedContent without dataSignature', { value: [{ subscriptionId: SUB_A, clientState: CLIENT_STATE, encryptedContent: { data: 'AA==', dataKey: 'AA==' } }] }],
+  ])('%s → 400', async (_name, body) => {
+    expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', body))).toMatchObject({ kind: 'rejected', status: 400 });
+  });
+
+  test('an empty batch is acknowledged and ignored', async () => {
+    expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', { value: [] }))).toEqual({
+      kind: 'ignored',
+      reason: expect.any(String),
+      ackStatus: 202,
+    });
+  });
+});
+
+describe('POST /webhooks/teams/lifecycle', () => {
+  const item = (subscriptionId: string, lifecycleEvent: string, clientState = CLIENT_STATE): Record<string, unknown> => ({
+    subscriptionId,
+    subscriptionExpirationDateTime: '2030-01-01T00:00:00.0000000Z',
+    tenantId: TENANT,
+    clientState,
+    lifecycleEvent,
+  });
+
+  test('a batch of lifecycle events becomes tasks for the runner', async () => {
+    const source = createTeamsLifecycleWebhookSource(deps());
+    const outcome = await source.handle(
+      inbound('/webhooks/teams/lifecycle', {
+        value: [item(SUB_A, 'reauthorizationRequired'), item(SUB_B, 'subscriptionRemoved'), item(SUB_A, 'missed'), item(SUB_B, 'ReauthorizationRequired')],
+      }),
+    );
+    expect(outcome).toEqual({
+      kind: 'accepted',
+      events: [],
+      ackStatus: 202,
+      tasks: [
+        { kind: 'task', system: 'teams', task: 'reauthorize', data: { subscriptionId: SUB_A } },
+        { kind: 'task', system: 'teams', task: 'recreate-subscription', data: { subscriptionId: SUB_B } },
+        { kind: 'task', system: 'teams', task: 'read-presence', data: { subscriptionId: SUB_A } },
+        { kind: 'task', system: 'teams', task: 'reauthorize', data: { subscriptionId: SUB_B } },
+      ],
+    });
+  });
+
+  test('wrong clientState → 403; unknown subscription → 403', async () => {
+    const source = createTeamsLifecycleWebhookSource(deps());
+    expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(SUB_A, 'missed', 'nope')] }))).toMatchObject({ kind: 'rejected', status: 403 });
+    expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(randomUUID(), 'missed')] }))).toMatchObject({ kind: 'rejected', status: 403 });
+  });
+});
