@@ -10,16 +10,17 @@ import { loadPresenceMapping } from './presence';
 import { registerGenesysCommands } from './cli/genesys-commands';
 import { registerStatusCommand } from './cli/status-command';
 import { DEFAULT_SIMULATE_URL, registerZoomCommands } from './cli/zoom-commands';
-import { applyMessage } from './queue/key-queue';
 import { readZoomDevSecret } from './runtime/dev-secrets';
 import { createCliContext, type CliContext } from './runtime/cli-context';
 import { runZoomBackfill } from './sources/zoom/backfill';
 import { createZoomClientFromConfig } from './sources/zoom/client';
 import { sendSimulatedZoomEvent } from './sources/zoom/simulated-event';
 import { recordEvents } from './webhooks/record-events';
-import type { KeyQueue } from './queue/key-queue';
+import { registerRingCentralCommands } from './cli/ringcentral-commands';
+import { createRingCentralClientFromConfig } from './sources/ringcentral/client';
 
 function buildProgram(config: BridgeConfig, context: CliContext): Command {
+  const mapping = () => loadPresenceMapping(config.presenceMappingFile);
   const program = new Command('presence-bridge')
     .description('Operator CLI of presence-bridge: Teams, Zoom and RingCentral presence into Genesys Cloud custom presence sources')
     .showHelpAfterError();
@@ -51,14 +52,13 @@ function buildProgram(config: BridgeConfig, context: CliContext): Command {
       const users = emails
         ? emails.map((email) => ({ email, externalUserId: known.find((r) => r.email === email.toLowerCase())?.key.externalUserId ?? '' }))
         : known.filter((r) => r.email).map((r) => ({ email: r.email!, externalUserId: r.key.externalUserId }));
-      // Recorded desired states are picked up by the bridge's worker (its maintainer re-enqueues unfinished keys).
-      const queue: KeyQueue = { enqueue: async () => undefined };
+      const queue = await context.queue();
       return runZoomBackfill({
         client,
         users,
         onProgress,
         record: async (event) => {
-          await recordEvents([event], { store, queue, mapping: loadPresenceMapping(config.presenceMappingFile), now: Date.now });
+          await recordEvents([event], { store, queue, mapping: mapping(), now: Date.now });
         },
       });
     },
@@ -75,7 +75,19 @@ function buildProgram(config: BridgeConfig, context: CliContext): Command {
     },
   });
 
-  void applyMessage;
+  registerRingCentralCommands(program, {
+    client: async () =>
+      createRingCentralClientFromConfig(config.ringcentral, {
+        documents: await context.store(),
+        rateLimits: config.ringcentral.settings.rateLimits,
+      }),
+    documents: () => context.store(),
+    record: async (events) => recordEvents(events, { store: await context.store(), queue: await context.queue(), mapping: mapping(), now: Date.now }),
+    verificationToken: config.ringcentral.verificationTokens[0],
+    publicBaseUrl: config.teams.notificationUrl,
+    settings: config.ringcentral.settings,
+  });
+
   return program;
 }
 

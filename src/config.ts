@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError } from './errors';
 import { LOG_LEVELS, type LogLevel } from './logger';
 import { SYSTEM_LABELS, type SystemName } from './systems';
+import { parseRingCentralSettings, type RingCentralSettings } from './sources/ringcentral/ringcentral-settings';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,6 +53,10 @@ export interface RingCentralConfig {
   readonly clientSecret?: string;
   readonly jwt?: string;
   readonly verificationTokens: readonly string[];
+  /** Rate-limit groups, subscription scope and paging (RINGCENTRAL_RATE_LIMIT_*, RINGCENTRAL_SUBSCRIPTION_*). */
+  readonly settings: RingCentralSettings;
+  /** True when the JWT-flow app is configured (subscriptions, directory, backfill). */
+  readonly hasApiCredentials: boolean;
 }
 
 /** Names of AWS resources, set by serverless.yml; absent when running locally. */
@@ -202,6 +207,8 @@ function loadRingCentral(env: Env): RingCentralConfig {
     clientSecret: text(env, 'RINGCENTRAL_CLIENT_SECRET'),
     jwt: text(env, 'RINGCENTRAL_JWT'),
     verificationTokens: list(env, 'RINGCENTRAL_VERIFICATION_TOKEN'),
+    settings: parseRingCentralSettings(env),
+    hasApiCredentials: Boolean(text(env, 'RINGCENTRAL_CLIENT_ID') && text(env, 'RINGCENTRAL_CLIENT_SECRET') && text(env, 'RINGCENTRAL_JWT')),
   };
 }
 

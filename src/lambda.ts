@@ -48,6 +48,6 @@ export async function worker(event: SqsEvent): Promise<SqsBatchResponse> {
 }
 
 export async function maintainer(): Promise<MaintenanceReport> {
-  const { parts } = await getBridge();
-  return runMaintenance(parts);
+  const { parts, maintenanceSteps } = await getBridge();
+  return runMaintenance(parts, maintenanceSteps);
 }

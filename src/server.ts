@@ -18,6 +18,7 @@ import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts
 import { readZoomDevSecret } from './runtime/dev-secrets';
 import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
+import { sourceMaintenanceSteps } from './runtime/source-maintenance';
 import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
 import { openEmbeddedStore } from './store/embedded';
 import { loadUserMapping } from './users/user-mapping-file';
@@ -138,8 +139,9 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const requeued = await requeueUnfinished(parts);
   if (requeued > 0) logger.info('resuming unfinished work from the previous run', { keys: requeued });
 
+  const maintenanceSteps = sourceMaintenanceSteps(parts);
   const maintain = async (): Promise<void> => {
-    await runMaintenance(parts);
+    await runMaintenance(parts, maintenanceSteps);
   };
   maintain().catch((error) => logger.error('startup maintenance failed', { error: describeError(error) }));
   const timer = setInterval(() => void maintain().catch(() => undefined), options.maintenanceIntervalMs ?? 60_000);

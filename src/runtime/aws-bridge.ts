@@ -17,6 +17,8 @@ import { loadUserMapping } from '../users/user-mapping-file';
 import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts, type SourcePlugins } from './bridge';
 import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
 import type { WorkerDeps } from '../webhooks/worker';
+import type { MaintenanceStep } from './maintenance';
+import { sourceMaintenanceSteps } from './source-maintenance';
 
 export interface AwsBridge {
   readonly parts: BridgeParts;
@@ -25,6 +27,7 @@ export interface AwsBridge {
   readonly worker: WorkerDeps;
   readonly sqs: SQSClient;
   readonly queueUrl: string;
+  readonly maintenanceSteps: readonly MaintenanceStep[];
 }
 
 export interface AwsBridgeOptions {
@@ -77,5 +80,6 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     worker: buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs }),
     sqs,
     queueUrl,
+    maintenanceSteps: sourceMaintenanceSteps(parts),
   };
 }

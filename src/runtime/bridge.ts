@@ -8,6 +8,8 @@ import type { Logger } from '../logger';
 import type { PresenceMapping } from '../presence';
 import type { KeyQueue } from '../queue/key-queue';
 import { createZoomWebhookSource } from '../sources/zoom/webhook';
+import { createRingCentralWebhookSource } from '../sources/ringcentral/webhook';
+import { createRingCentralEmailDirectory } from '../sources/ringcentral/directory';
 import type { StateStore } from '../store/state-store';
 import type { SystemName } from '../systems';
 import { createBatchingEmailLookup } from '../users/email-lookup';
@@ -50,9 +52,11 @@ export function buildSourcePlugins(parts: BridgeParts): SourcePlugins {
       createZoomWebhookSource(parts.zoom, parts.now),
       unconfiguredSource('teams', '/webhooks/teams', 'set TEAMS_CLIENT_ID, TEAMS_TENANT_ID and TEAMS_CLIENT_STATE'),
       unconfiguredSource('teams', '/webhooks/teams/lifecycle', 'set TEAMS_CLIENT_ID, TEAMS_TENANT_ID and TEAMS_CLIENT_STATE'),
-      unconfiguredSource('ringcentral', '/webhooks/ringcentral', 'set RINGCENTRAL_VERIFICATION_TOKEN'),
+      // Duplicates need no uuid claim: a redelivery has the same (timestamp, sequence) and is recorded as a
+      // duplicate, which causes no Genesys write; claiming before recording could lose a retried event.
+      createRingCentralWebhookSource(parts.config.ringcentral, { now: parts.now }),
     ],
-    directories: {},
+    directories: { ringcentral: createRingCentralEmailDirectory(parts.store) },
     taskRunners: {},
   };
 }

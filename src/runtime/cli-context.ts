@@ -5,6 +5,9 @@
  */
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { KeyQueue } from '../queue/key-queue';
+import { SqsKeyQueue } from '../queue/sqs';
 import type { BridgeConfig } from '../config';
 import { ConfigError } from '../errors';
 import { createGenesysClient, createLocalBudget, type GenesysClient } from '../genesys';
@@ -20,6 +23,11 @@ export interface CliContext {
   /** The running local bridge, if any. */
   readonly runtime?: LocalRuntimeInfo;
   store(): Promise<StateStore>;
+  /**
+   * Where recorded work is queued: SQS on AWS; locally nothing — `npm start` picks up unfinished keys
+   * when it starts and at each maintenance run.
+   */
+  queue(): Promise<KeyQueue>;
   genesys(): Promise<GenesysClient>;
   close(): Promise<void>;
 }
@@ -67,6 +75,12 @@ export function createCliContext(config: BridgeConfig, logger: Logger = silentLo
     config,
     runtime,
     store: () => (store ??= openStore()),
+    async queue() {
+      if (config.aws.tableName && config.aws.queueUrl) {
+        return new SqsKeyQueue(new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}), config.aws.queueUrl);
+      }
+      return { enqueue: async () => undefined };
+    },
     genesys: () => (client ??= openGenesys()),
     async close() {
       if (client) await (await client).close();

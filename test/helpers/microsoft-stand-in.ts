@@ -707,6 +707,7 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
       state.approvedUserId = userId;
     },
 
+    /** Like a password reset with continuous access evaluation: refresh AND access tokens stop working. */
     revokeRefreshTokens(userId) {
       for (const [token, owner] of [...refreshTokens]) if (owner === userId) refreshTokens.delete(token);
       for (const [token, identity] of [...accessTokens]) if (identity.kind === 'user' && identity.userId === userId) accessTokens.delete(token);
@@ -735,7 +736,7 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
       const first = subscriptions.get(items[0].subscriptionId)!;
       const rich = value.some((item) => item.encryptedContent);
       const validationTokens =
-        deliverOptions.validationTokens ?? (rich ? [signer.sign(validationTokenClaims({ appId: clientId, tenantId, nowMs: Date.now() }))] : undefined);
+        deliverOptions.validationTokens ?? (rich ? [signer.sign(validationTokenClaims({ appId: clientId, tenantId, nowMs: now() }))] : undefined);
       return post(first.notificationUrl, { value, ...(validationTokens ? { validationTokens } : {}) });
     },
 

@@ -66,7 +66,7 @@ export interface RingCentralDecision {
  * Handles one request to the RingCentral route, synchronously and without I/O. Returns the outcome and,
  * for accepted notifications, the `uuid` to claim. Exported for tests and adapters that need no factory.
  */
-export function decideRingCentralWebhook(config: RingCentralConfig, request: InboundRequest, nowMs: number): RingCentralDecision {
+export function decideRingCentralWebhook(config: Pick<RingCentralConfig, 'verificationTokens'>, request: InboundRequest, nowMs: number): RingCentralDecision {
   // 1. Creation handshake: a Validation-Token and no notification. Echoing it is harmless, and the token
   //    check is skipped on purpose: the validation request may arrive while our create call is still in
   //    flight (Pipedream PR #902), and RingCentral's own sample answers it unconditionally.
@@ -135,7 +135,7 @@ export function decideRingCentralWebhook(config: RingCentralConfig, request: Inb
  * The RingCentral `WebhookSource`, mounted at `/webhooks/ringcentral`. Synchronous unless `claimDelivery`
  * is wired in; a failing claim answers 503 so RingCentral redelivers rather than the event being lost.
  */
-export function createRingCentralWebhookSource(config: RingCentralConfig, deps: RingCentralWebhookDeps = {}): WebhookSource {
+export function createRingCentralWebhookSource(config: Pick<RingCentralConfig, 'verificationTokens'>, deps: RingCentralWebhookDeps = {}): WebhookSource {
   const handle = (request: InboundRequest): WebhookOutcome | Promise<WebhookOutcome> => {
     const decision = decideRingCentralWebhook(config, request, deps.now?.() ?? request.receivedAt);
     const claim = deps.claimDelivery;

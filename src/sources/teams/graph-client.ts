@@ -26,8 +26,11 @@ import { ConfigError } from '../../errors';
 import { buildMsalAuthority, GRAPH_APP_SCOPE } from './msal-setup';
 import { GraphRequestError } from './teams-errors';
 
-/** Returns a bearer token for Graph (app-only or a service account's delegated token). */
-export type AccessTokenProvider = () => Promise<string>;
+/**
+ * Returns a bearer token for Graph (app-only or a service account's delegated token).
+ * `forceRefresh` skips any cached token (after Graph answered 401 to the cached one).
+ */
+export type AccessTokenProvider = (options?: { readonly forceRefresh?: boolean }) => Promise<string>;
 
 export interface GraphRetrySettings {
   /** Base delay in seconds when Graph gives no Retry-After (SDK default 3). */
@@ -57,12 +60,21 @@ function setHeader(context: Context, name: string, value: string): void {
   else options.headers = { ...((options.headers as Record<string, string> | undefined) ?? {}), [name]: value };
 }
 
+/**
+ * Attaches the bearer token; on a 401 (token revoked or expired early, e.g. continuous access
+ * evaluation) asks once for a fresh token and repeats the request, so a revoked refresh token
+ * surfaces as "sign in again" rather than as a bare 401.
+ */
 class BearerTokenHandler implements Middleware {
   private next?: Middleware;
   constructor(private readonly getAccessToken: AccessTokenProvider) {}
   async execute(context: Context): Promise<void> {
     setHeader(context, 'Authorization', `Bearer ${await this.getAccessToken()}`);
     await this.next!.execute(context);
+    if (context.response?.status === 401) {
+      setHeader(context, 'Authorization', `Bearer ${await this.getAccessToken({ forceRefresh: true })}`);
+      await this.next!.execute(context);
+    }
   }
   setNext(next: Middleware): void {
     this.next = next;
@@ -165,8 +177,8 @@ export function createAppTokenProvider(options: AppTokenOptions): AccessTokenPro
     },
     system: options.networkClient ? { networkClient: options.networkClient } : undefined,
   });
-  return async () => {
-    const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_APP_SCOPE] });
+  return async (request) => {
+    const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_APP_SCOPE], skipCache: request?.forceRefresh === true });
     if (!result?.accessToken) throw new GraphRequestError('the login endpoint returned no app-only access token', undefined);
     return result.accessToken;
   };

@@ -1,9 +1,10 @@
 /**
  * `isKnownSubscription` for the webhook sources, backed by the subscription index document
  * (subscriptions.ts). Answers synchronously from memory while the copy is fresh; a miss reloads the
- * document (at most once per `missReloadMs`), so a subscription created moments ago by another
- * process is recognised quickly, while a flood of forged ids costs at most one read per interval.
- * Graph retries a rejected delivery, so a brief miss right after creation loses nothing.
+ * document (concurrent misses share one read), so a subscription created moments ago by another
+ * process is recognised at once. Only requests that already passed the clientState check get here,
+ * so forged ids cannot turn into store reads; `missReloadMs` can still rate-limit reloads.
+ * Graph retries a rejected delivery, so a miss loses nothing.
  */
 import type { DocumentStore } from '../../store/state-store';
 import { TEAMS_DOCUMENTS } from './documents';
@@ -16,7 +17,7 @@ export function createKnownSubscriptionLookup(options: {
   readonly now?: () => number;
 }): (subscriptionId: string) => boolean | Promise<boolean> {
   const maxAgeMs = options.maxAgeMs ?? 60_000;
-  const missReloadMs = options.missReloadMs ?? 2_000;
+  const missReloadMs = options.missReloadMs ?? 0;
   const now = options.now ?? Date.now;
   let known = new Set<string>();
   let loadedAt = -Infinity;

@@ -57,7 +57,7 @@ export interface ServiceAccounts {
   /** Device-code sign-in; resolves when the operator has completed it. */
   login(name: string, onPrompt: (prompt: DeviceCodePrompt) => void, options?: { timeoutSeconds?: number }): Promise<ServiceAccountRecord>;
   /** A delegated Graph token for the account, refreshed silently; throws ServiceAccountSignInRequiredError. */
-  acquireToken(name: string): Promise<string>;
+  acquireToken(name: string, options?: { forceRefresh?: boolean }): Promise<string>;
   tokenProvider(name: string): AccessTokenProvider;
   /** Forgets the account and its tokens (its subscription is deleted by the maintainer). */
   remove(name: string): Promise<void>;
@@ -137,14 +137,14 @@ export function createServiceAccounts(options: ServiceAccountsOptions): ServiceA
       return record;
     },
 
-    async acquireToken(name) {
+    async acquireToken(name, tokenOptions = {}) {
       const record = (await registry()).accounts[name];
       if (!record) throw new ServiceAccountSignInRequiredError(name, 'it was never signed in');
       const app = appFor(name);
       const cached = (await app.getTokenCache().getAllAccounts()).find((a) => a.homeAccountId === record.homeAccountId);
       if (!cached) throw new ServiceAccountSignInRequiredError(name, 'no tokens are stored for it');
       try {
-        const result = await app.acquireTokenSilent({ account: cached, scopes });
+        const result = await app.acquireTokenSilent({ account: cached, scopes, forceRefresh: tokenOptions.forceRefresh === true });
         if (!result?.accessToken) throw new ServiceAccountSignInRequiredError(name, 'no access token was returned');
         return result.accessToken;
       } catch (error) {
@@ -159,7 +159,7 @@ export function createServiceAccounts(options: ServiceAccountsOptions): ServiceA
     },
 
     tokenProvider(name) {
-      return () => accounts.acquireToken(name);
+      return (tokenOptions) => accounts.acquireToken(name, tokenOptions);
     },
 
     async remove(rawName) {

@@ -45,7 +45,7 @@ const extensions = [
 
 beforeAll(async () => {
   // The bridge's real webhook endpoint, so the stand-in's creation handshake goes over the wire.
-  const deps = { sources: [createRingCentralWebhookSource({ serverUrl: '', verificationTokens: [TOKEN] })], logger: silentLogger };
+  const deps = { sources: [createRingCentralWebhookSource({ verificationTokens: [TOKEN] })], logger: silentLogger };
   const app = createExpressApp({ webhookPaths: [RINGCENTRAL_WEBHOOK_PATH], handle: (r) => handleWebhook(r, deps as unknown as WebhookCoreDeps) });
   webhookServer = await new Promise<http.Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -1,0 +1,46 @@
+/**
+ * RingCentral's share of the periodic work: refresh the extension → email directory, then ensure the
+ * webhook subscription (create, renew, re-create when Blacklisted). Runs only with JWT-flow credentials
+ * and a public base URL (TEAMS_NOTIFICATION_URL is the deployment's public base URL for every system).
+ */
+import { createRingCentralClientFromConfig } from '../sources/ringcentral/client';
+import { refreshRingCentralDirectory } from '../sources/ringcentral/directory';
+import { ensureRingCentralSubscription, ringCentralNotificationUrl } from '../sources/ringcentral/subscriptions';
+import type { BridgeParts } from './bridge';
+import type { MaintenanceStep } from './maintenance';
+
+export function ringCentralMaintenanceSteps(parts: BridgeParts): MaintenanceStep[] {
+  const rc = parts.config.ringcentral;
+  if (!rc.hasApiCredentials) return [];
+  const client = createRingCentralClientFromConfig(rc, { documents: parts.store, logger: parts.logger, rateLimits: rc.settings.rateLimits });
+  const steps: MaintenanceStep[] = [
+    {
+      name: 'ringcentral-directory',
+      run: async () => {
+        const result = await refreshRingCentralDirectory(client, parts.store);
+        return `${result.withEmail} of ${result.extensions} extensions have an email`;
+      },
+    },
+  ];
+  const base = parts.config.teams.notificationUrl;
+  const token = rc.verificationTokens[0];
+  if (base && token) {
+    steps.push({
+      name: 'ringcentral-subscription',
+      run: async () => {
+        const result = await ensureRingCentralSubscription({
+          client,
+          documents: parts.store,
+          notificationUrl: ringCentralNotificationUrl(base),
+          verificationToken: token,
+          scope: rc.settings.subscriptionScope,
+          expiresIn: rc.settings.subscriptionExpiresIn,
+          filtersPerSubscription: rc.settings.filtersPerSubscription,
+          logger: parts.logger,
+        });
+        return result.actions.map((a) => `${a.action} ${a.id}`).join(', ') || 'up to date';
+      },
+    });
+  }
+  return steps;
+}
