@@ -157,6 +157,9 @@ test('rich notifications from both subscriptions in one POST are validated (JWKS
     [u3, 'OffWork', clock, 1],
     [u2, 'Presenting', clock, 2],
   ]);
+  // The real jwks-rsa fetched the stand-in's keys once; the next batch uses its cache.
+  expect((await standIn.deliver([{ subscriptionId: b.id, userId: u3 }])).status).toBe(202);
+  expect(standIn.requests.filter((r) => r.path === '/common/discovery/v2.0/keys')).toHaveLength(1);
 });
 
 test('a forged notification (wrong clientState) gets 403 and records nothing', async () => {
