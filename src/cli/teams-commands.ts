@@ -113,6 +113,9 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       await withRuntime(command, async (runtime) => {
+        if (runtime.settings.mode === 'polling' && !options.json) {
+          err('Teams runs in polling mode (TEAMS_MODE=polling, or no TEAMS_NOTIFICATION_URL): presence is read, not subscribed to.');
+        }
         const rows = await runtime.listSubscriptions();
         out(options.json ? JSON.stringify(rows, null, 2) : formatSubscriptions(rows, now()));
       });

@@ -20,7 +20,7 @@ import { createJwksKeySource } from './jwks-key-source';
 import { createKnownSubscriptionLookup } from './known-subscriptions';
 import { runTeamsMaintenance, type MaintenanceProgress, type TeamsMaintenanceReport } from './maintainer';
 import { createPresenceReader, type PresenceReader } from './presence-reader';
-import { createServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord, type ServiceAccounts } from './service-accounts';
+import { createServiceAccounts, listServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord, type ServiceAccounts } from './service-accounts';
 import { createSubscriptionActivityRecorder, loadSubscriptionActivity } from './subscription-activity';
 import { createSubscriptionManager, type SubscriptionIndex, type SubscriptionManager } from './subscriptions';
 import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
@@ -111,6 +111,10 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
 
   const serviceAccounts = lazy<ServiceAccounts>(() => {
     if (!config.tenantId || !config.clientId) throw new ConfigError('TEAMS_TENANT_ID and TEAMS_CLIENT_ID must be set for Teams service accounts');
+    // Checked before any sign-in: otherwise the operator would finish the device code for nothing.
+    if (settings.tokenEncryptionKeys.length === 0) {
+      throw new ConfigError('TEAMS_TOKEN_ENCRYPTION_KEY must be set: service-account refresh tokens are stored encrypted with it');
+    }
     return createServiceAccounts({
       store,
       vault: createTokenVault({ store, secrets: settings.tokenEncryptionKeys, now }),
@@ -195,7 +199,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
 
     taskRunner,
 
-    runMaintenance(runOptions = {}) {
+    async runMaintenance(runOptions = {}) {
       const subscriptionMode = settings.mode === 'subscription';
       return runTeamsMaintenance({
         mode: settings.mode,
@@ -220,7 +224,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     logout: (account) => serviceAccounts().remove(account),
 
     async listSubscriptions() {
-      const accounts = await serviceAccounts().list();
+      const accounts = await listServiceAccounts(store);
       const index = (await store.getDocument<SubscriptionIndex>(TEAMS_DOCUMENTS.subscriptions))?.value.accounts ?? {};
       const activity = (await loadSubscriptionActivity(store)).lastNotificationAt;
       const names = [...new Set([...accounts.map((a) => a.name), ...Object.keys(index)])].sort();

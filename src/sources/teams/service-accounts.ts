@@ -74,6 +74,12 @@ export function validateAccountName(name: string): string {
   return normalized;
 }
 
+/** The signed-in accounts, read from the store (no credentials needed). */
+export async function listServiceAccounts(store: DocumentStore): Promise<ServiceAccountRecord[]> {
+  const registry = (await store.getDocument<ServiceAccountRegistry>(TEAMS_DOCUMENTS.serviceAccounts))?.value ?? { accounts: {} };
+  return Object.values(registry.accounts).sort((a, b) => a.name.localeCompare(b.name));
+}
+
 export function createServiceAccounts(options: ServiceAccountsOptions): ServiceAccounts {
   const now = options.now ?? Date.now;
   const apps = new Map<string, PublicClientApplication>();
@@ -96,9 +102,7 @@ export function createServiceAccounts(options: ServiceAccountsOptions): ServiceA
     (await options.store.getDocument<ServiceAccountRegistry>(TEAMS_DOCUMENTS.serviceAccounts))?.value ?? { accounts: {} };
 
   const accounts: ServiceAccounts = {
-    async list() {
-      return Object.values((await registry()).accounts).sort((a, b) => a.name.localeCompare(b.name));
-    },
+    list: () => listServiceAccounts(options.store),
 
     async login(rawName, onPrompt, loginOptions = {}) {
       const name = validateAccountName(rawName);

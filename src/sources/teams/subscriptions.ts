@@ -37,6 +37,12 @@ export interface AccountSubscription {
   readonly expiresAt?: string;
   /** Hash of the sorted covered user ids: a different hash means delete + create. */
   readonly usersHash?: string;
+  /**
+   * Hash of what else the subscription was created with (clientState, notification URL, certificate
+   * id): after a TEAMS_CLIENT_STATE rotation, a move of TEAMS_NOTIFICATION_URL or a new encryption
+   * certificate, the subscription is re-created so the old value can be retired.
+   */
+  readonly settingsHash?: string;
   readonly userCount: number;
   readonly rich: boolean;
   readonly createdAt?: string;
@@ -151,6 +157,10 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
   const renewBeforeMs = (options.renewBeforeMinutes ?? 25) * 60_000;
   const base = options.notificationBaseUrl.replace(/\/+$/, '');
   const rich = options.encryption !== undefined;
+  const settingsHash = createHash('sha256')
+    .update(JSON.stringify([options.clientState, base, options.encryption?.certificateId ?? null, options.encryption?.certificatePem ?? null]))
+    .digest('hex')
+    .slice(0, 32);
 
   const loadIndex = async (): Promise<SubscriptionIndex> =>
     (await options.store.getDocument<SubscriptionIndex>(TEAMS_DOCUMENTS.subscriptions))?.value ?? { accounts: {} };
@@ -257,6 +267,7 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
       subscriptionId: created.id,
       expiresAt: created.expirationDateTime,
       usersHash: hashUsers(userIds),
+      settingsHash,
       userCount: userIds.length,
       rich,
       createdAt: at,
@@ -320,7 +331,9 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
         const entry = (await loadIndex()).accounts[account];
         const sorted = [...new Set(userIds)].sort();
         if (!entry?.subscriptionId) return create(account, sorted, sorted.length > 0 ? 'created' : 'none');
-        if (entry.usersHash !== hashUsers(sorted) || entry.rich !== rich) return create(account, sorted, sorted.length > 0 ? 'recreated' : 'deleted');
+        if (entry.usersHash !== hashUsers(sorted) || entry.settingsHash !== settingsHash) {
+          return create(account, sorted, sorted.length > 0 ? 'recreated' : 'deleted');
+        }
         const left = Date.parse(entry.expiresAt ?? '') - now();
         if (!(left > renewBeforeMs)) return renewEntry(account, entry);
         return 'unchanged';

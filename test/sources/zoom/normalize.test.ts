@@ -43,9 +43,9 @@ describe('normalizeZoomPresenceEvent', () => {
   });
 
   it('still normalizes an unknown value, which the mapping engine then skips', () => {
-    const event = normalize({ ...base, presence_status: 'Out_of_Office' });
-    expect(event.values).toEqual({ presence_status: 'Out_of_Office' });
-    expect(mapPresence(event)).toEqual({ target: null, message: 'Out of office' });
+    const event = normalize({ ...base, presence_status: 'Sunbathing_Now' });
+    expect(event.values).toEqual({ presence_status: 'Sunbathing_Now' });
+    expect(mapPresence(event)).toEqual({ target: null, message: 'Sunbathing now' });
   });
 
   it('lower-cases and trims the email, and drops an empty one', () => {

@@ -27,10 +27,10 @@ describe('normalizeZoomRestStatus', () => {
     expect(state.target).toBe(target);
   });
 
-  it('passes Out_of_Office through (skipped by the default table, mappable by one row)', () => {
+  it('passes Out_of_Office through; the default table maps it to Away like Teams OutOfOffice', () => {
     expect(normalizeZoomRestStatus('Out_of_Office')).toBe('Out_of_Office');
     const state = mapPresence({ system: 'zoom', externalUserId: 'u', values: { presence_status: 'Out_of_Office' }, order: 1 });
-    expect(state).toEqual({ target: null, message: 'Out of office' });
+    expect(state).toEqual({ target: 'Away', message: 'Out of office' });
   });
 
   it('passes unknown values through unchanged (trimmed)', () => {
