@@ -6,9 +6,10 @@
  * - `teams subscriptions [--json]`: accounts, users covered, subscription expiry, last notification;
  * - `teams sync [--refresh-directory] [--json]`: runs maintenance + reconciliation now, with progress.
  * Results go to stdout, progress and prompts to stderr, so `--json` output stays machine-readable.
+ * Failures are thrown to the CLI root, which prints them and exits with 1.
  */
 import type { Command } from 'commander';
-import { describeError } from '../errors';
+import { BridgeError, InvalidInputError } from '../errors';
 import type { MaintenanceProgress } from '../sources/teams/maintainer';
 import type { SubscriptionStatus, TeamsRuntime } from '../sources/teams/runtime';
 
@@ -63,19 +64,13 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
   const err = deps.stderr ?? ((text: string) => process.stderr.write(text + '\n'));
   const now = deps.now ?? Date.now;
 
-  const withRuntime = async (command: Command, work: (runtime: TeamsRuntime) => Promise<void>): Promise<void> => {
-    let opened: Awaited<ReturnType<TeamsCliDeps['openRuntime']>> | undefined;
-    let failure: unknown;
+  const withRuntime = async (work: (runtime: TeamsRuntime) => Promise<void>): Promise<void> => {
+    // Errors propagate to the CLI root (src/cli.ts), which prints them and exits 1.
+    const opened = await deps.openRuntime();
     try {
-      opened = await deps.openRuntime();
       await work(opened.runtime);
-    } catch (error) {
-      failure = error ?? new Error('failed');
-    }
-    await opened?.close?.();
-    // command.error exits (or throws under exitOverride), so everything is closed first.
-    if (failure !== undefined) {
-      command.error(`error: ${failure instanceof Error ? failure.message : describeError(failure)}`, { exitCode: 1, code: 'teams.failed' });
+    } finally {
+      await opened.close?.();
     }
   };
 
@@ -86,10 +81,10 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
     .description('sign a service account in (device code); its refresh token is stored encrypted')
     .requiredOption('--account <name>', 'name of the service account in the pool (a-z, 0-9, -, _)')
     .option('--timeout <seconds>', 'give up waiting for the sign-in after this many seconds', '900')
-    .action(async (options: { account: string; timeout: string }, command: Command) => {
-      await withRuntime(command, async (runtime) => {
+    .action(async (options: { account: string; timeout: string }) => {
+      await withRuntime(async (runtime) => {
         const timeoutSeconds = Number(options.timeout);
-        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) throw new Error('--timeout must be a whole number of seconds');
+        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) throw new InvalidInputError('--timeout must be a whole number of seconds');
         err(`Signing in service account "${options.account}". Use a dedicated Teams user; it will hold one presence subscription for up to 650 users.`);
         const record = await runtime.login(options.account, (prompt) => err(prompt.message), { timeoutSeconds });
         out(`Service account "${record.name}" signed in as ${record.username}. The next maintenance run creates its subscription.`);
@@ -100,8 +95,8 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
     .command('logout')
     .description('forget a service account and its tokens')
     .requiredOption('--account <name>', 'name of the service account')
-    .action(async (options: { account: string }, command: Command) => {
-      await withRuntime(command, async (runtime) => {
+    .action(async (options: { account: string }) => {
+      await withRuntime(async (runtime) => {
         await runtime.logout(options.account);
         out(`Service account "${options.account}" removed; its subscription is deleted at the next maintenance run.`);
       });
@@ -111,8 +106,8 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
     .command('subscriptions')
     .description('list service accounts, users covered, subscription expiry and last notification time')
     .option('--json', 'print JSON')
-    .action(async (options: { json?: boolean }, command: Command) => {
-      await withRuntime(command, async (runtime) => {
+    .action(async (options: { json?: boolean }) => {
+      await withRuntime(async (runtime) => {
         if (runtime.settings.mode === 'polling' && !options.json) {
           err('Teams runs in polling mode (TEAMS_MODE=polling, or no TEAMS_NOTIFICATION_URL): presence is read, not subscribed to.');
         }
@@ -126,8 +121,8 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
     .description('reconcile now: refresh subscriptions (subscription mode) and read every user\'s presence from Graph')
     .option('--refresh-directory', 'list users from Graph even if the directory is recent')
     .option('--json', 'print the report as JSON')
-    .action(async (options: { refreshDirectory?: boolean; json?: boolean }, command: Command) => {
-      await withRuntime(command, async (runtime) => {
+    .action(async (options: { refreshDirectory?: boolean; json?: boolean }) => {
+      await withRuntime(async (runtime) => {
         err(`Teams sync (${runtime.settings.mode} mode)…`);
         const report = await runtime.runMaintenance({
           forceDirectoryRefresh: options.refreshDirectory === true,
@@ -145,7 +140,7 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
           }
           if (report.uncovered > 0) out(`  ${report.uncovered} users not covered by any subscription (sign in more service accounts)`);
         }
-        if (report.errors.length > 0) throw new Error(`sync finished with errors:\n  ${report.errors.join('\n  ')}`);
+        if (report.errors.length > 0) throw new BridgeError(`Teams sync finished with errors:\n  ${report.errors.join('\n  ')}`);
       });
     });
 

@@ -1,8 +1,12 @@
 /**
  * The Teams user directory: Entra object id → email, from app-only `GET /users`
  * (`mail`, then `userPrincipalName` — mail and UPN can differ, so mail wins; docs-contrib
- * `api-reference/v1.0/api/user-list.md`, vendor facts §6 "Resolving users"). Kept in one
- * DocumentStore document so the worker resolves emails without calling Graph.
+ * `api-reference/v1.0/api/user-list.md`, vendor facts §6 "Resolving users"). Kept in the
+ * DocumentStore so the worker resolves emails without calling Graph.
+ *
+ * Stored as 16 shards keyed by the object id's first hex digit plus a small manifest, so a large
+ * tenant stays within a document-size limit (DynamoDB items are ≤400 KB: ~5,000 users in one
+ * document, ~80,000 in 16 shards), and the worker reads only the shard of the user it resolves.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { DocumentStore, StateKey } from '../../store/state-store';
@@ -20,6 +24,24 @@ export interface TeamsDirectory {
 export interface DirectoryEntry {
   readonly objectId: string;
   readonly email: string;
+}
+
+interface DirectoryManifest {
+  readonly refreshedAt: string;
+  readonly userCount: number;
+  readonly shards: readonly string[];
+}
+
+interface DirectoryShard {
+  readonly users: Readonly<Record<string, string>>;
+}
+
+const SHARDS = '0123456789abcdef'.split('');
+
+/** The shard of an object id: its first hex digit (GUIDs), else a stable fallback. */
+export function directoryShardOf(objectId: string): string {
+  const first = objectId.charAt(0).toLowerCase();
+  return SHARDS.includes(first) ? first : SHARDS[objectId.charCodeAt(0) % SHARDS.length];
 }
 
 /** `$top=999` is the page maximum for users; `$select` keeps pages small. */
@@ -56,11 +78,37 @@ export async function listDirectoryUsers(
   return users;
 }
 
-export async function loadTeamsDirectory(store: DocumentStore): Promise<TeamsDirectory | undefined> {
-  return (await store.getDocument<TeamsDirectory>(TEAMS_DOCUMENTS.directory))?.value;
+async function loadShard(store: DocumentStore, shard: string): Promise<Readonly<Record<string, string>>> {
+  return (await store.getDocument<DirectoryShard>(TEAMS_DOCUMENTS.directoryShard(shard)))?.value.users ?? {};
 }
 
-/** Lists users and stores the directory document. */
+/** The whole directory (manifest + every shard), or undefined before the first refresh. */
+export async function loadTeamsDirectory(store: DocumentStore): Promise<TeamsDirectory | undefined> {
+  const manifest = (await store.getDocument<DirectoryManifest>(TEAMS_DOCUMENTS.directory))?.value;
+  if (!manifest) return undefined;
+  const users: Record<string, string> = {};
+  for (const shard of manifest.shards) Object.assign(users, await loadShard(store, shard));
+  return { users, refreshedAt: manifest.refreshedAt };
+}
+
+/** Stores a directory: unchanged shards are not rewritten; the manifest is written last. */
+export async function saveTeamsDirectory(store: DocumentStore, directory: TeamsDirectory): Promise<void> {
+  const byShard = new Map<string, Record<string, string>>(SHARDS.map((shard) => [shard, {}]));
+  for (const [id, email] of Object.entries(directory.users)) byShard.get(directoryShardOf(id))![id] = email;
+  for (const [shard, users] of byShard) {
+    const name = TEAMS_DOCUMENTS.directoryShard(shard);
+    const current = await store.getDocument<DirectoryShard>(name);
+    if (current && JSON.stringify(current.value.users) === JSON.stringify(users)) continue;
+    await updateDocument<DirectoryShard>(store, name, () => ({ users }));
+  }
+  await updateDocument<DirectoryManifest>(store, TEAMS_DOCUMENTS.directory, () => ({
+    refreshedAt: directory.refreshedAt,
+    userCount: Object.keys(directory.users).length,
+    shards: SHARDS,
+  }));
+}
+
+/** Lists users and stores the directory. */
 export async function refreshTeamsDirectory(options: {
   readonly graph: Client;
   readonly graphBaseUrl: string;
@@ -70,7 +118,7 @@ export async function refreshTeamsDirectory(options: {
 }): Promise<TeamsDirectory> {
   const users = await listDirectoryUsers(options.graph, options.graphBaseUrl, options.onPage);
   const directory: TeamsDirectory = { users, refreshedAt: new Date((options.now ?? Date.now)()).toISOString() };
-  await updateDocument<TeamsDirectory>(options.store, TEAMS_DOCUMENTS.directory, () => directory);
+  await saveTeamsDirectory(options.store, directory);
   return directory;
 }
 
@@ -83,7 +131,7 @@ export function directoryEntries(directory: TeamsDirectory): DirectoryEntry[] {
 
 /**
  * An email lookup for the worker (matches `EmailDirectory` in src/users/user-resolver.ts): reads the
- * directory document at most once per `ttlMs`, and again on a miss at most once per `missReloadMs`.
+ * user's shard at most once per `ttlMs`, and again on a miss at most once per `missReloadMs`.
  */
 export function createTeamsEmailDirectory(
   store: DocumentStore,
@@ -92,27 +140,28 @@ export function createTeamsEmailDirectory(
   const ttlMs = options.ttlMs ?? 5 * 60_000;
   const missReloadMs = options.missReloadMs ?? 30_000;
   const now = options.now ?? Date.now;
-  let users: Readonly<Record<string, string>> = {};
-  let loadedAt = -Infinity;
-  let loading: Promise<void> | undefined;
+  const cache = new Map<string, { users: Readonly<Record<string, string>>; loadedAt: number; loading?: Promise<void> }>();
 
-  const reload = (): Promise<void> => {
-    loading ??= loadTeamsDirectory(store)
-      .then((directory) => {
-        users = directory?.users ?? {};
-        loadedAt = now();
+  const reload = (shard: string): Promise<void> => {
+    const entry = cache.get(shard) ?? { users: {}, loadedAt: -Infinity };
+    cache.set(shard, entry);
+    entry.loading ??= loadShard(store, shard)
+      .then((users) => {
+        entry.users = users;
+        entry.loadedAt = now();
       })
       .finally(() => {
-        loading = undefined;
+        entry.loading = undefined;
       });
-    return loading;
+    return entry.loading;
   };
 
   return async (key) => {
     if (key.system !== 'teams') return undefined;
     const id = key.externalUserId.toLowerCase();
-    if (now() - loadedAt > ttlMs) await reload();
-    if (users[id] === undefined && now() - loadedAt > missReloadMs) await reload();
-    return users[id];
+    const shard = directoryShardOf(id);
+    if (now() - (cache.get(shard)?.loadedAt ?? -Infinity) > ttlMs) await reload(shard);
+    if (cache.get(shard)!.users[id] === undefined && now() - cache.get(shard)!.loadedAt > missReloadMs) await reload(shard);
+    return cache.get(shard)!.users[id];
   };
 }

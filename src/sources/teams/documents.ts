@@ -6,8 +6,10 @@ import { StoreError } from '../../errors';
 import type { DocumentStore } from '../../store/state-store';
 
 export const TEAMS_DOCUMENTS = {
-  /** objectId → email, for the worker (directory.ts). */
+  /** Directory manifest (refresh time, shard count) — directory.ts. */
   directory: 'teams.directory',
+  /** One shard of objectId → email, for the worker (directory.ts). */
+  directoryShard: (shard: string) => `teams.directory.${shard}`,
   /** Service accounts signed in with `teams login` (service-accounts.ts). */
   serviceAccounts: 'teams.service-accounts',
   /** Per account: subscription id, expiry, state (subscriptions.ts); also the known-subscription list. */

@@ -30,7 +30,6 @@ export function createJwksKeySource(options: JwksKeySourceOptions = {}): Signing
   let client: JwksClient | undefined;
   const getClient = (): JwksClient => {
     if (!client) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const jwksRsa = require('jwks-rsa') as typeof import('jwks-rsa');
       client = jwksRsa({
         jwksUri: options.jwksUri ?? DEFAULT_GRAPH_JWKS_URL,

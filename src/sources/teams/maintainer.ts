@@ -205,3 +205,13 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
   log.info('Teams maintenance done', { ...report, accounts: accounts.length, errors: errors.length });
   return report;
 }
+
+/** One line for logs and the maintenance-step summary (src/runtime/maintenance.ts convention). */
+export function describeTeamsMaintenance(report: TeamsMaintenanceReport): string {
+  const parts = [`${report.mode}: ${report.users} users, ${report.presencesRead} read, ${report.eventsRecorded} recorded`];
+  if (report.directoryRefreshed) parts.push('directory refreshed');
+  for (const account of report.accounts) parts.push(`${account.account} ${account.error ? 'FAILED' : (account.action ?? 'unchanged')} (${account.users})`);
+  if (report.uncovered > 0) parts.push(`${report.uncovered} uncovered`);
+  if (report.errors.length > 0) parts.push(`errors: ${report.errors.join('; ')}`);
+  return parts.join(', ');
+}

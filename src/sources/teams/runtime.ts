@@ -14,9 +14,10 @@ import type { DocumentStore, StateKey } from '../../store/state-store';
 import type { WebhookSource } from '../../webhooks/types';
 import type { DecryptionKey } from './decrypt';
 import { TEAMS_DOCUMENTS } from './documents';
-import { createTeamsEmailDirectory, loadTeamsDirectory, type DirectoryEntry } from './directory';
+import { createTeamsEmailDirectory, type DirectoryEntry } from './directory';
 import { createAppTokenProvider, createGraphClient, type GraphRetrySettings } from './graph-client';
 import { createJwksKeySource } from './jwks-key-source';
+import { createMsalNetworkClient } from './msal-setup';
 import { createKnownSubscriptionLookup } from './known-subscriptions';
 import { runTeamsMaintenance, type MaintenanceProgress, type TeamsMaintenanceReport } from './maintainer';
 import { createPresenceReader, type PresenceReader } from './presence-reader';
@@ -40,7 +41,7 @@ export interface TeamsRuntimeOptions {
   readonly recordEvents: (events: PresenceEvent[]) => Promise<void>;
   readonly selectUsers?: (entries: readonly DirectoryEntry[]) => Promise<readonly DirectoryEntry[]> | readonly DirectoryEntry[];
   readonly loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
-  /** MSAL's network module (e.g. one trusting a test CA); default: node https with timeouts via MSAL's own client. */
+  /** MSAL's network module (e.g. one trusting a test CA); default: createMsalNetworkClient() (Node's CAs, timeouts). */
   readonly msalNetworkClient?: INetworkModule;
   /** Overrides the JWKS key source (tests). */
   readonly keySource?: SigningKeySource;
@@ -90,6 +91,8 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
   const { config, settings, store } = options;
   const logger = (options.logger ?? silentLogger).child({ system: 'teams' });
   const now = options.now ?? Date.now;
+  // Our network module everywhere: it puts a timeout on every login call (MSAL's own has none on POST).
+  const msalNetworkClient = options.msalNetworkClient ?? createMsalNetworkClient();
 
   const appGraph = lazy<Client>(() =>
     createGraphClient({
@@ -100,7 +103,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
         clientId: config.clientId,
         clientSecret: config.clientSecret,
         loginBaseUrl: config.microsoftLoginBaseUrl,
-        networkClient: options.msalNetworkClient,
+        networkClient: msalNetworkClient,
       }),
     }),
   );
@@ -121,7 +124,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       clientId: config.clientId,
       tenantId: config.tenantId,
       loginBaseUrl: config.microsoftLoginBaseUrl,
-      networkClient: options.msalNetworkClient,
+      networkClient: msalNetworkClient,
       now,
     });
   });
@@ -156,7 +159,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     });
   });
 
-  const loadEmails = async (): Promise<Readonly<Record<string, string>> | undefined> => (await loadTeamsDirectory(store))?.users;
+  const emailDirectory = createTeamsEmailDirectory(store, { now });
 
   const taskRunner = createTeamsTaskRunner({
     readPresences,
@@ -164,7 +167,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     get subscriptions() {
       return settings.mode === 'subscription' ? subscriptions() : undefined;
     },
-    loadEmails,
+    emailOf: (objectId) => emailDirectory({ system: 'teams', externalUserId: objectId }),
     now,
     logger,
   });
@@ -244,6 +247,6 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       });
     },
 
-    emailDirectory: createTeamsEmailDirectory(store, { now }),
+    emailDirectory,
   };
 }

@@ -25,8 +25,8 @@ export interface TeamsTaskRunnerDeps {
   readonly recordEvents: (events: PresenceEvent[]) => Promise<void>;
   /** Needed for lifecycle tasks and for reads by subscription id. */
   readonly subscriptions?: SubscriptionManager;
-  /** objectId → email (the directory document), to attach emails to recorded events. */
-  readonly loadEmails?: () => Promise<Readonly<Record<string, string>> | undefined>;
+  /** objectId → email (the directory; see createTeamsEmailDirectory), to attach emails to recorded events. */
+  readonly emailOf?: (objectId: string) => Promise<string | undefined>;
   readonly now?: () => number;
   readonly logger?: Logger;
   /** Delay before a transient failure is retried (default 30 s). */
@@ -58,10 +58,11 @@ export function createTeamsTaskRunner(deps: TeamsTaskRunnerDeps): TeamsTaskRunne
     if (userIds.length === 0) return 0;
     const readAt = now();
     const presences = await deps.readPresences(userIds);
-    const emails = (await deps.loadEmails?.()) ?? {};
-    const events = presencesToEvents(presences, readAt, (id) => emails[id]);
-    if (events.length > 0) await deps.recordEvents(events);
-    return events.length;
+    const events = presencesToEvents(presences, readAt);
+    const emails = deps.emailOf ? await Promise.all(events.map((event) => deps.emailOf!(event.externalUserId))) : [];
+    const withEmails = events.map((event, index) => (emails[index] ? { ...event, email: emails[index] } : event));
+    if (withEmails.length > 0) await deps.recordEvents(withEmails);
+    return withEmails.length;
   };
 
   const accountOf = async (subscriptionId: string | undefined): Promise<string | undefined> => {

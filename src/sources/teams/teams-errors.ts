@@ -8,6 +8,11 @@ export class TeamsVerificationError extends BridgeError {
   override readonly name = 'TeamsVerificationError';
 }
 
+/** Microsoft's signing keys could not be fetched in time: the notification cannot be checked now (retry). */
+export class TeamsSigningKeyUnavailableError extends BridgeError {
+  override readonly name = 'TeamsSigningKeyUnavailableError';
+}
+
 /** A rich notification could not be decrypted because no configured key matches it. */
 export class TeamsDecryptionKeyMissingError extends BridgeError {
   override readonly name = 'TeamsDecryptionKeyMissingError';

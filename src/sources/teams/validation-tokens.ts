@@ -10,7 +10,7 @@
  * The signing key comes from an injectable source (jwks-key-source.ts in production).
  */
 import jwt, { type JwtPayload } from 'jsonwebtoken';
-import { TeamsVerificationError } from './teams-errors';
+import { TeamsSigningKeyUnavailableError, TeamsVerificationError } from './teams-errors';
 
 /** Returns the PEM public key for a JWT `kid`. Must be fast when cached; the caller bounds it by a timeout. */
 export type SigningKeySource = (kid: string | undefined) => Promise<string>;
@@ -39,16 +39,24 @@ export type ValidationTokenValidator = (tokens: ReadonlyArray<string | null>) =>
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TeamsVerificationError(`${what} took longer than ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new TeamsSigningKeyUnavailableError(`${what} took longer than ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** jwks-rsa's answer for a kid that is not in Microsoft's (fresh) key set: the token is not Microsoft's. */
+function isUnknownKid(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'SigningKeyNotFoundError';
 }
 
 function lower(values: readonly string[]): Set<string> {
   return new Set(values.map((value) => value.trim().toLowerCase()));
 }
 
-/** Creates a validator that checks every token of a batch and throws TeamsVerificationError on the first bad one. */
+/**
+ * Creates a validator that checks every token of a batch. Throws TeamsVerificationError for a bad
+ * token, TeamsSigningKeyUnavailableError when the keys cannot be had in time (the caller answers 503).
+ */
 export function createValidationTokenValidator(options: ValidationTokenOptions): ValidationTokenValidator {
   if (options.appIds.length === 0) throw new TeamsVerificationError('no app id configured to check validation tokens against (TEAMS_CLIENT_ID)');
   const callers = lower(options.changeTrackingAppIds);
@@ -76,9 +84,11 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
 
     const publicKey = await withTimeout(options.keySource(decoded.header.kid), keyTimeoutMs, `${at}: signing key lookup`).catch(
       (error: unknown) => {
-        throw error instanceof TeamsVerificationError
-          ? error
-          : new TeamsVerificationError(`${at}: no signing key for kid "${decoded.header.kid ?? ''}"`, { cause: error });
+        if (error instanceof TeamsSigningKeyUnavailableError || error instanceof TeamsVerificationError) throw error;
+        const kid = decoded.header.kid ?? '';
+        if (isUnknownKid(error)) throw new TeamsVerificationError(`${at}: no Microsoft signing key has kid "${kid}"`, { cause: error });
+        // Network failure, JWKS rate limit: cannot decide now.
+        throw new TeamsSigningKeyUnavailableError(`${at}: signing keys unavailable (${(error as Error)?.message ?? String(error)})`, { cause: error });
       },
     );
 

@@ -7,7 +7,9 @@
  * Both answer the `validationToken` handshake even when TEAMS_CLIENT_STATE is unset (Graph validates
  * both URLs when a subscription is created), and otherwise verify the WHOLE batch before anything is
  * recorded: every item's clientState (403), every subscription id known (403), every validation
- * token valid and covering every tenant of a rich item (401), every dataSignature (401). A batch may
+ * token valid and covering every tenant of a rich item (401), every dataSignature (401). When a
+ * check cannot be made right now (store unreadable, signing keys not fetchable in time) the answer
+ * is 503, so Graph retries. A batch may
  * mix subscriptions and tenants (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks),
  * so all items are handled, never only `value[0]`. A rejected batch is retried by Graph, so nothing
  * that was valid in it is lost.
@@ -32,7 +34,7 @@ import {
   recreateSubscriptionTask,
   type TeamsTaskMessage,
 } from './tasks';
-import { TeamsDecryptionKeyMissingError, TeamsVerificationError } from './teams-errors';
+import { TeamsDecryptionKeyMissingError, TeamsSigningKeyUnavailableError, TeamsVerificationError } from './teams-errors';
 import type { ValidationTokenValidator } from './validation-tokens';
 
 export const TEAMS_WEBHOOK_PATH = '/webhooks/teams';
@@ -56,7 +58,7 @@ export interface TeamsWebhookDeps {
 }
 
 type Verified =
-  | { readonly ok: true; readonly collection: ChangeNotificationCollection; readonly tenants: ReadonlySet<string> }
+  | { readonly ok: true; readonly collection: ChangeNotificationCollection }
   | { readonly ok: false; readonly outcome: WebhookOutcome };
 
 function reject(status: 400 | 401 | 403 | 503, reason: string): { ok: false; outcome: WebhookOutcome } {
@@ -92,7 +94,14 @@ async function verifyBatch(request: InboundRequest, deps: TeamsWebhookDeps, log:
   }
 
   const subscriptionIds = [...new Set(items.map((item) => item.subscriptionId))];
-  const known = await Promise.all(subscriptionIds.map(async (id) => deps.isKnownSubscription(id)));
+  let known: boolean[];
+  try {
+    known = await Promise.all(subscriptionIds.map(async (id) => deps.isKnownSubscription(id)));
+  } catch (error) {
+    // The store could not be read: not the sender's fault, so 5xx and Graph retries.
+    log.error('could not check Teams subscription ids', { error: describeError(error) });
+    return reject(503, 'subscription ids cannot be checked right now; retry');
+  }
   const unknown = subscriptionIds.filter((_, index) => !known[index]);
   if (unknown.length > 0) {
     log.warn('notification for unknown subscription rejected', { subscriptionIds: unknown });
@@ -110,13 +119,18 @@ async function verifyBatch(request: InboundRequest, deps: TeamsWebhookDeps, log:
     try {
       for (const token of await deps.validateTokens(tokens)) tenants.add(token.tenantId);
     } catch (error) {
+      if (error instanceof TeamsSigningKeyUnavailableError) {
+        // Microsoft's keys could not be fetched in time (cold cache): retryable, not a forgery.
+        log.warn('validation tokens not checkable now', { error: error.message });
+        return reject(503, error.message);
+      }
       return reject(401, `validation token rejected: ${error instanceof TeamsVerificationError ? error.message : describeError(error)}`);
     }
     // Tokens are issued per app+tenant: every tenant a rich item claims must be vouched for by one.
     const unvouched = rich.find((item) => item.tenantId && !tenants.has(item.tenantId.toLowerCase()));
     if (unvouched) return reject(401, `no valid validation token for tenant ${unvouched.tenantId}`);
   }
-  return { ok: true, collection, tenants };
+  return { ok: true, collection };
 }
 
 /** Lifecycle items become tasks for the runner (https://learn.microsoft.com/graph/change-notifications-lifecycle-events). */

@@ -6,7 +6,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { ConfigError } from '../../../src/errors';
 import type { PresenceEvent } from '../../../src/presence';
-import { loadTeamsDirectory, refreshTeamsDirectory } from '../../../src/sources/teams/directory';
+import { createTeamsEmailDirectory, loadTeamsDirectory, refreshTeamsDirectory } from '../../../src/sources/teams/directory';
 import { createAppTokenProvider, createGraphClient, relativeGraphPath } from '../../../src/sources/teams/graph-client';
 import { buildMsalAuthority, createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createPresenceReader } from '../../../src/sources/teams/presence-reader';
@@ -102,6 +102,16 @@ test('the directory pages through /users and prefers mail over userPrincipalName
   expect(directory.users[USERS[0].id]).toBe('user00000@contoso.example');
   expect(directory.users[USERS[9].id]).toBe('user00009.upn@contoso.example');
   expect((await loadTeamsDirectory(store))?.users[USERS[9].id]).toBe('user00009.upn@contoso.example');
+  // Sharded for document-size limits; the worker's lookup reads one shard.
+  expect([...store.documents.keys()].filter((name) => name.startsWith('teams.directory.'))).toHaveLength(16);
+  const emailOf = createTeamsEmailDirectory(store);
+  expect(await emailOf({ system: 'teams', externalUserId: USERS[0].id.toUpperCase() })).toBe('user00000@contoso.example');
+  expect(await emailOf({ system: 'zoom', externalUserId: USERS[0].id })).toBeUndefined();
+  // A refresh with nothing changed rewrites nothing but the manifest.
+  const versions = new Map([...store.documents].map(([name, doc]) => [name, doc.version]));
+  await refreshTeamsDirectory({ graph, graphBaseUrl: standIn.graphBaseUrl, store });
+  const rewritten = [...store.documents].filter(([name, doc]) => doc.version !== versions.get(name)).map(([name]) => name);
+  expect(rewritten).toEqual(['teams.directory']);
 });
 
 test('basic notification → read-presence task → the runner reads Graph and records events with emails', async () => {
@@ -111,7 +121,7 @@ test('basic notification → read-presence task → the runner reads Graph and r
   const runner = createTeamsTaskRunner({
     readPresences: createPresenceReader({ graph }),
     recordEvents: async (events) => void recorded.push(...events),
-    loadEmails: async () => ({ [USERS[2].id]: 'user00002@contoso.example' }),
+    emailOf: async (id) => (id === USERS[2].id ? 'user00002@contoso.example' : undefined),
     now: () => 1_750_000_000_000,
   });
   const [task] = readPresenceTasks([USERS[2].id, USERS[3].id]);

@@ -56,6 +56,8 @@ test('device-code login stores the tokens encrypted and registers the account', 
   expect(await accounts().list()).toEqual([expect.objectContaining({ name: 'svc-1', username: ALICE.userPrincipalName })]);
   const devicecode = standIn.requests.filter((r) => r.path.endsWith('/oauth2/v2.0/devicecode'));
   expect(devicecode).toHaveLength(1);
+  // MSAL stayed on MICROSOFT_LOGIN_BASE_URL's tenant authority: no instance discovery anywhere.
+  expect(standIn.requests.filter((r) => r.server === 'login').every((r) => r.path.startsWith(`/${standIn.tenantId}/`))).toBe(true);
 });
 
 test('a fresh process acquires tokens silently with the stored refresh token', async () => {

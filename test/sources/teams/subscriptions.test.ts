@@ -38,26 +38,15 @@ let runtime: TeamsRuntime;
 let clock = Date.parse('2030-03-01T09:00:00Z');
 const recorded: PresenceEvent[] = [];
 const sources: WebhookSource[] = [];
+let encryption: { certPem: string; keyPem: string };
 
 beforeAll(async () => {
   dir = makeTempDir();
-  const encryption = generateSelfSignedCertificate(dir, 'notifications');
+  encryption = generateSelfSignedCertificate(dir, 'notifications');
   standIn = await startMicrosoftStandIn({ users: USERS, now: () => clock });
   webhooks = await startWebhookServer(sources, () => clock);
   store = createMemoryDocumentStore();
-  const config: TeamsConfig = {
-    tenantId: standIn.tenantId,
-    clientId: standIn.clientId,
-    clientSecret: standIn.clientSecret,
-    clientStates: [CLIENT_STATE],
-    notificationUrl: webhooks.baseUrl,
-    encryptionPrivateKey: encryption.keyPem,
-    encryptionCertificate: encryption.certPem,
-    encryptionCertificateId: 'cert-2030',
-    graphApiBaseUrl: standIn.graphBaseUrl,
-    microsoftLoginBaseUrl: standIn.loginBaseUrl,
-    graphJwksUrl: standIn.jwksUrl,
-  };
+  const config = configFor();
   runtime = createTeamsRuntime({
     config,
     settings: parseTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'vault-secret-0123456789abcdef' }),
@@ -78,6 +67,22 @@ afterAll(async () => {
   await standIn.close();
   removeTempDir(dir);
 });
+
+function configFor(): TeamsConfig {
+  return {
+    tenantId: standIn.tenantId,
+    clientId: standIn.clientId,
+    clientSecret: standIn.clientSecret,
+    clientStates: [CLIENT_STATE],
+    notificationUrl: webhooks.baseUrl,
+    encryptionPrivateKey: encryption.keyPem,
+    encryptionCertificate: encryption.certPem,
+    encryptionCertificateId: 'cert-2030',
+    graphApiBaseUrl: standIn.graphBaseUrl,
+    microsoftLoginBaseUrl: standIn.loginBaseUrl,
+    graphJwksUrl: standIn.jwksUrl,
+  };
+}
 
 const subscriptionOf = (account: string) => {
   const owner = account === 'svc-a' ? USERS[0].id : USERS[1].id;
@@ -252,6 +257,26 @@ test('the subscriptions listing shows accounts, users, expiry and the last notif
   ]);
   expect(rows[0].expiresAt).toBeDefined();
   expect(rows[0].lastNotificationAt).toBeDefined();
+});
+
+test('TEAMS_CLIENT_STATE rotation re-creates the subscriptions with the new value; both values verify meanwhile', async () => {
+  const before = { a: subscriptionOf('svc-a')!.id, b: subscriptionOf('svc-b')!.id };
+  const rotated = createTeamsRuntime({
+    config: { ...configFor(), clientStates: ['client-state-next', CLIENT_STATE] },
+    settings: parseTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'vault-secret-0123456789abcdef' }),
+    store,
+    recordEvents: async (events) => void recorded.push(...events),
+    msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),
+    now: () => clock,
+  });
+  sources.splice(0, sources.length, ...rotated.createWebhookSources());
+  const report = await rotated.runMaintenance();
+  expect(report.accounts.map((a) => a.action)).toEqual(['recreated', 'recreated']);
+  const a = subscriptionOf('svc-a')!;
+  expect(a.id).not.toBe(before.a);
+  expect(a.clientState).toBe('client-state-next');
+  expect((await standIn.deliver([{ subscriptionId: a.id, userId: a.userIds[0] }])).status).toBe(202);
+  runtime = rotated; // the deployment now runs with the rotated configuration
 });
 
 test('a signed-out account is reported with a clear error while the others keep working', async () => {

@@ -169,7 +169,7 @@ describe('POST /webhooks/teams — rich notifications', () => {
     }
   });
 
-  test('a cold JWKS that never answers is bounded by the key timeout', async () => {
+  test('a cold JWKS that never answers is bounded by the key timeout and answered 503 (Graph retries)', async () => {
     const validateTokens = createValidationTokenValidator({
       appIds: [APP_ID],
       changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
@@ -178,8 +178,25 @@ describe('POST /webhooks/teams — rich notifications', () => {
     });
     const started = Date.now();
     const outcome = await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', richBatch()));
-    expect(outcome).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 503 });
     expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  test('an unknown kid (jwks-rsa SigningKeyNotFoundError) is a forgery: 401', async () => {
+    const notFound = Object.assign(new Error('Unable to find a signing key that matches "x"'), { name: 'SigningKeyNotFoundError' });
+    const validateTokens = createValidationTokenValidator({
+      appIds: [APP_ID],
+      changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
+      keySource: async () => Promise.reject(notFound),
+    });
+    expect(await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', richBatch()))).toMatchObject({ kind: 'rejected', status: 401 });
+  });
+
+  test('a store failure while checking subscription ids is a 503, not a verdict on the sender', async () => {
+    const outcome = await createTeamsWebhookSource(deps({ isKnownSubscription: async () => Promise.reject(new Error('disk gone')) })).handle(
+      inbound('/webhooks/teams', richBatch()),
+    );
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 503 });
   });
 
   test('rich notifications without a configured validator are refused with 503 (Graph retries)', async () => {
