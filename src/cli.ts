@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { loadConfig, type BridgeConfig } from './config';
 import { BridgeError, describeError } from './errors';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
+import { registerTeamsCommands } from './cli/teams-commands';
+import { createTeamsRuntime } from './sources/teams/runtime';
 import { loadPresenceMapping } from './presence';
 import { registerGenesysCommands } from './cli/genesys-commands';
 import { registerStatusCommand } from './cli/status-command';
@@ -19,7 +21,7 @@ import { recordEvents } from './webhooks/record-events';
 import { registerRingCentralCommands } from './cli/ringcentral-commands';
 import { createRingCentralClientFromConfig } from './sources/ringcentral/client';
 
-function buildProgram(config: BridgeConfig, context: CliContext): Command {
+function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logger): Command {
   const mapping = () => loadPresenceMapping(config.presenceMappingFile);
   const program = new Command('presence-bridge')
     .description('Operator CLI of presence-bridge: Teams, Zoom and RingCentral presence into Genesys Cloud custom presence sources')
@@ -88,6 +90,22 @@ function buildProgram(config: BridgeConfig, context: CliContext): Command {
     settings: config.ringcentral.settings,
   });
 
+  registerTeamsCommands(program, {
+    openRuntime: async () => {
+      const store = await context.store();
+      const queue = await context.queue();
+      return {
+        runtime: createTeamsRuntime({
+          config: config.teams,
+          settings: config.teams.settings,
+          store,
+          recordEvents: async (events) => void (await recordEvents(events, { store, queue, mapping: mapping(), now: Date.now })),
+          logger: cliLogger,
+        }),
+      };
+    },
+  });
+
   return program;
 }
 
@@ -100,8 +118,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     process.stderr.write(`presence-bridge: ${(error as Error).message}\n`);
     return 2;
   }
-  const context = createCliContext(config, createLogger(config.logLevel === 'debug' ? 'debug' : 'warn', (line) => process.stderr.write(line + '\n')));
-  const program = buildProgram(config, context);
+  const logger = createLogger(config.logLevel === 'debug' ? 'debug' : 'warn', (line) => process.stderr.write(line + '\n'));
+  const context = createCliContext(config, logger);
+  const program = buildProgram(config, context, logger);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -7,6 +7,7 @@ import { ConfigError } from './errors';
 import { LOG_LEVELS, type LogLevel } from './logger';
 import { SYSTEM_LABELS, type SystemName } from './systems';
 import { parseRingCentralSettings, type RingCentralSettings } from './sources/ringcentral/ringcentral-settings';
+import { parseTeamsSettings, type TeamsSettings } from './sources/teams/teams-settings';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -45,6 +46,10 @@ export interface TeamsConfig {
   readonly graphApiBaseUrl: string;
   readonly microsoftLoginBaseUrl: string;
   readonly graphJwksUrl?: string;
+  /** Mode, polling interval, token-vault keys, subscription timing (TEAMS_MODE, TEAMS_POLL_INTERVAL_SECONDS, …). */
+  readonly settings: TeamsSettings;
+  /** True when the Entra app can call Graph app-only (directory, presence reads, polling). */
+  readonly hasApiCredentials: boolean;
 }
 
 export interface RingCentralConfig {
@@ -197,6 +202,8 @@ function loadTeams(env: Env): TeamsConfig {
     graphApiBaseUrl: url(env, 'GRAPH_API_BASE_URL') ?? 'https://graph.microsoft.com/v1.0',
     microsoftLoginBaseUrl: url(env, 'MICROSOFT_LOGIN_BASE_URL') ?? 'https://login.microsoftonline.com',
     graphJwksUrl: url(env, 'GRAPH_JWKS_URL'),
+    settings: parseTeamsSettings(env),
+    hasApiCredentials: Boolean(text(env, 'TEAMS_TENANT_ID') && text(env, 'TEAMS_CLIENT_ID') && text(env, 'TEAMS_CLIENT_SECRET')),
   };
 }
 
@@ -258,3 +265,13 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Names of the variables among `values` that are unset, for ConfigError messages that say what to set. */
+export function missingVariables(values: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(values)
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+}
+
+/** The Teams connection settings without the derived parts (what the Teams runtime is given). */
+export type TeamsConnection = Omit<TeamsConfig, 'settings' | 'hasApiCredentials'>;

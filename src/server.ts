@@ -18,7 +18,9 @@ import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts
 import { readZoomDevSecret } from './runtime/dev-secrets';
 import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
+import { ringCentralMaintenanceSteps } from './runtime/ringcentral-maintenance';
 import { sourceMaintenanceSteps } from './runtime/source-maintenance';
+import { startTeamsPolling } from './sources/teams/polling';
 import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
 import { openEmbeddedStore } from './store/embedded';
 import { loadUserMapping } from './users/user-mapping-file';
@@ -139,10 +141,19 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const requeued = await requeueUnfinished(parts);
   if (requeued > 0) logger.info('resuming unfinished work from the previous run', { keys: requeued });
 
-  const maintenanceSteps = sourceMaintenanceSteps(parts);
+  // Teams polling mode polls on its own interval; the other Teams work rides on maintenance.
+  const teamsPolling = parts.config.teams.hasApiCredentials && plugins.teams.settings.mode === 'polling';
+  const maintenanceSteps = teamsPolling ? ringCentralMaintenanceSteps(parts) : sourceMaintenanceSteps(parts, plugins.teams);
   const maintain = async (): Promise<void> => {
     await runMaintenance(parts, maintenanceSteps);
   };
+  const poller = teamsPolling
+    ? startTeamsPolling({
+        intervalMs: plugins.teams.settings.pollIntervalSeconds * 1000,
+        run: () => plugins.teams.runMaintenance(),
+        logger,
+      })
+    : undefined;
   maintain().catch((error) => logger.error('startup maintenance failed', { error: describeError(error) }));
   const timer = setInterval(() => void maintain().catch(() => undefined), options.maintenanceIntervalMs ?? 60_000);
   timer.unref();
@@ -170,6 +181,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     async stop() {
       stopping = true;
       clearInterval(timer);
+      await poller?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -80,6 +80,6 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     worker: buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs }),
     sqs,
     queueUrl,
-    maintenanceSteps: sourceMaintenanceSteps(parts),
+    maintenanceSteps: sourceMaintenanceSteps(parts, plugins.teams),
   };
 }

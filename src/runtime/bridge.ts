@@ -10,6 +10,7 @@ import type { KeyQueue } from '../queue/key-queue';
 import { createZoomWebhookSource } from '../sources/zoom/webhook';
 import { createRingCentralWebhookSource } from '../sources/ringcentral/webhook';
 import { createRingCentralEmailDirectory } from '../sources/ringcentral/directory';
+import { createTeamsRuntime, type TeamsRuntime, type TeamsRuntimeOptions } from '../sources/teams/runtime';
 import type { StateStore } from '../store/state-store';
 import type { SystemName } from '../systems';
 import { createBatchingEmailLookup } from '../users/email-lookup';
@@ -37,27 +38,42 @@ export interface BridgeParts {
 /** Extra per-system pieces that sources contribute (webhooks, directories, task runners). */
 export interface SourcePlugins {
   readonly webhooks: readonly WebhookSource[];
+  /** Teams subscriptions, polling, reconciliation and the CLI's login act on this. */
+  readonly teams: TeamsRuntime;
   readonly directories: Partial<Record<SystemName, EmailDirectory>>;
   readonly taskRunners: Partial<Record<SystemName, TaskRunner>>;
 }
 
-/** A route whose system is not set up yet answers 503 with the variable to set, so vendors retry later. */
-function unconfiguredSource(system: SystemName, path: string, what: string): WebhookSource {
-  return { system, path, handle: () => ({ kind: 'rejected', status: 503, reason: `${system} is not configured: ${what}` }) };
+/** The Teams runtime over the bridge's store and pipeline. Parts needing credentials are made on first use. */
+export function buildTeamsRuntime(parts: BridgeParts, options: Pick<TeamsRuntimeOptions, 'msalNetworkClient' | 'keySource'> = {}): TeamsRuntime {
+  const record = buildEventRecorder(parts);
+  return createTeamsRuntime({
+    config: parts.config.teams,
+    settings: parts.config.teams.settings,
+    store: parts.store,
+    recordEvents: async (events) => void (await record(events)),
+    // Reconciliation then records only users whose Teams presence changed since the last event.
+    loadRecordedValues: async () =>
+      new Map((await parts.store.list({ system: 'teams' })).map((r) => [r.key.externalUserId, r.desired.values])),
+    logger: parts.logger,
+    now: parts.now,
+    ...options,
+  });
 }
 
-export function buildSourcePlugins(parts: BridgeParts): SourcePlugins {
+export function buildSourcePlugins(parts: BridgeParts, teamsOptions: Parameters<typeof buildTeamsRuntime>[1] = {}): SourcePlugins {
+  const teams = buildTeamsRuntime(parts, teamsOptions);
   return {
+    teams,
     webhooks: [
       createZoomWebhookSource(parts.zoom, parts.now),
-      unconfiguredSource('teams', '/webhooks/teams', 'set TEAMS_CLIENT_ID, TEAMS_TENANT_ID and TEAMS_CLIENT_STATE'),
-      unconfiguredSource('teams', '/webhooks/teams/lifecycle', 'set TEAMS_CLIENT_ID, TEAMS_TENANT_ID and TEAMS_CLIENT_STATE'),
+      ...teams.createWebhookSources(),
       // Duplicates need no uuid claim: a redelivery has the same (timestamp, sequence) and is recorded as a
       // duplicate, which causes no Genesys write; claiming before recording could lose a retried event.
       createRingCentralWebhookSource(parts.config.ringcentral, { now: parts.now }),
     ],
-    directories: { ringcentral: createRingCentralEmailDirectory(parts.store) },
-    taskRunners: {},
+    directories: { ringcentral: createRingCentralEmailDirectory(parts.store), teams: teams.emailDirectory },
+    taskRunners: { teams: teams.taskRunner },
   };
 }
 

@@ -8,7 +8,7 @@
  * https://developers.ringcentral.com/guide/basics/rate-limits (see rate-gate.ts).
  */
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { RingCentralConfig } from '../../config';
+import { missingVariables, type RingCentralConfig } from '../../config';
 import { ConfigError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { DocumentStore } from '../../store/state-store';
@@ -227,13 +227,11 @@ export function createRingCentralClientFromConfig(
   config: RingCentralConfig,
   options: Omit<RingCentralClientOptions, 'serverUrl' | 'clientId' | 'clientSecret' | 'jwt'> = {},
 ): RingCentralClient {
-  const missing = [
-    ['RINGCENTRAL_CLIENT_ID', config.clientId],
-    ['RINGCENTRAL_CLIENT_SECRET', config.clientSecret],
-    ['RINGCENTRAL_JWT', config.jwt],
-  ]
-    .filter(([, value]) => !value)
-    .map(([name]) => name);
+  const missing = missingVariables({
+    RINGCENTRAL_CLIENT_ID: config.clientId,
+    RINGCENTRAL_CLIENT_SECRET: config.clientSecret,
+    RINGCENTRAL_JWT: config.jwt,
+  });
   if (missing.length > 0) {
     throw new ConfigError(
       `${missing.join(', ')} must be set to call the RingCentral API (a JWT-flow app; see docs/ringcentral.md)`,

@@ -14,6 +14,7 @@ import { buildRingCentralHandshakeResponse, isRingCentralHandshakeBody, isValidR
 import { isRingCentralPresenceEvent, normalizeRingCentralNotification, RINGCENTRAL_PRESENCE_FIELDS } from './normalize';
 import { describeZodError, RingCentralNotificationSchema, RingCentralPresenceBodySchema } from './schema';
 import { readHeader, RINGCENTRAL_VALIDATION_TOKEN_HEADER, verifyRingCentralToken } from './verify';
+import { parseJsonBody } from '../../webhooks/parse-json-body';
 
 export const RINGCENTRAL_WEBHOOK_PATH = '/webhooks/ringcentral';
 
@@ -43,18 +44,6 @@ export function claimRingCentralDelivery(
   return (uuid) => store.claimDelivery(`ringcentral:${uuid}`, ttlSeconds);
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-type Parsed = { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly reason: string };
-
-/** JSON.parse over strictly decoded UTF-8 (invalid bytes are malformed input, not replacement characters). */
-function parseJson(body: Buffer): Parsed {
-  try {
-    return { ok: true, json: JSON.parse(utf8.decode(body)) };
-  } catch (error) {
-    return { ok: false, reason: `body is not valid UTF-8 JSON: ${(error as Error).message}` };
-  }
-}
 
 /** What `decideRingCentralWebhook` decides before the optional uuid claim; `uuid` only for accepted ones. */
 export interface RingCentralDecision {
@@ -98,7 +87,7 @@ export function decideRingCentralWebhook(config: Pick<RingCentralConfig, 'verifi
   }
 
   // 3. Parse and classify.
-  const parsed = parseJson(request.body);
+  const parsed = parseJsonBody(request.body);
   if (!parsed.ok) return { outcome: { kind: 'rejected', status: 400, reason: parsed.reason } };
   const envelope = RingCentralNotificationSchema.safeParse(parsed.json);
   if (!envelope.success) {

@@ -6,7 +6,7 @@
  */
 import type { INetworkModule } from '@azure/msal-node';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { TeamsConfig } from '../../config';
+import type { TeamsConnection } from '../../config';
 import { ConfigError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { PresenceEvent } from '../../presence';
@@ -34,7 +34,7 @@ import { createTeamsLifecycleWebhookSource, createTeamsWebhookSource } from './w
 export const DEFAULT_ENCRYPTION_CERTIFICATE_ID = 'presence-bridge';
 
 export interface TeamsRuntimeOptions {
-  readonly config: TeamsConfig;
+  readonly config: TeamsConnection;
   readonly settings: TeamsSettings;
   readonly store: DocumentStore;
   /** Records events as desired state and enqueues them (src/webhooks/record-events.ts). */

@@ -4,7 +4,7 @@
  */
 import axios, { type AxiosRequestConfig } from 'axios';
 import type { ZodError } from 'zod';
-import type { ZoomConfig } from '../../config';
+import { missingVariables, type ZoomConfig } from '../../config';
 import { ConfigError, InvalidInputError } from '../../errors';
 import { createRateLimiter, realSleep } from './rate-limiter';
 import { isZoomDailyLimit, parseRetryAfterMs, shouldRetryZoomRequest, zoomBackoffMs } from './retry-policy';
@@ -277,13 +277,11 @@ export function createZoomClientFromConfig(
   config: ZoomConfig,
   overrides: Omit<Partial<ZoomClientOptions>, 'accountId' | 'clientId' | 'clientSecret' | 'apiBaseUrl' | 'oauthBaseUrl'> = {},
 ): ZoomClient {
-  const missing = [
-    ['ZOOM_ACCOUNT_ID', config.accountId],
-    ['ZOOM_CLIENT_ID', config.clientId],
-    ['ZOOM_CLIENT_SECRET', config.clientSecret],
-  ]
-    .filter(([, value]) => !value)
-    .map(([name]) => name);
+  const missing = missingVariables({
+    ZOOM_ACCOUNT_ID: config.accountId,
+    ZOOM_CLIENT_ID: config.clientId,
+    ZOOM_CLIENT_SECRET: config.clientSecret,
+  });
   if (missing.length > 0) {
     throw new ConfigError(
       `Zoom REST reads need a Server-to-Server OAuth app: set ${missing.join(', ')} ` +

@@ -19,21 +19,10 @@ import {
   ZoomUrlValidationSchema,
 } from './schema';
 import { verifyZoomSignature } from './verify';
+import { parseJsonBody } from '../../webhooks/parse-json-body';
 
 export const ZOOM_WEBHOOK_PATH = '/webhooks/zoom';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-type Parsed = { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly reason: string };
-
-/** JSON.parse over strictly decoded UTF-8 (invalid bytes are malformed input, not replacement characters). */
-function parseJson(body: Buffer): Parsed {
-  try {
-    return { ok: true, json: JSON.parse(utf8.decode(body)) };
-  } catch (error) {
-    return { ok: false, reason: `body is not valid UTF-8 JSON: ${(error as Error).message}` };
-  }
-}
 
 /** Handles one request to the Zoom route. Exported for tests and adapters that need no factory. */
 export function handleZoomWebhook(config: ZoomConfig, request: InboundRequest, nowMs: number): WebhookOutcome {
@@ -56,7 +45,7 @@ export function handleZoomWebhook(config: ZoomConfig, request: InboundRequest, n
   });
   if (!verified.ok) return { kind: 'rejected', status: 401, reason: `Zoom signature check failed: ${verified.reason}` };
 
-  const parsed = parseJson(request.body);
+  const parsed = parseJsonBody(request.body);
   if (!parsed.ok) return { kind: 'rejected', status: 400, reason: parsed.reason };
   const envelope = ZoomEnvelopeSchema.safeParse(parsed.json);
   if (!envelope.success) {

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerTeamsCommands } from '../../../src/cli/teams-commands';
-import type { TeamsConfig } from '../../../src/config';
+import type { TeamsConnection } from '../../../src/config';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime, type TeamsRuntime } from '../../../src/sources/teams/runtime';
 import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
@@ -23,7 +23,7 @@ let stderr: string[] = [];
 beforeAll(async () => {
   standIn = await startMicrosoftStandIn({ users: USERS });
   webhooks = await startWebhookServer(sources);
-  const config: TeamsConfig = {
+  const config: TeamsConnection = {
     tenantId: standIn.tenantId,
     clientId: standIn.clientId,
     clientSecret: standIn.clientSecret,

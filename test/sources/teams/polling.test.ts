@@ -2,7 +2,7 @@
  * Polling mode: no service accounts, no webhooks — the maintainer reads every user's presence
  * app-only with getPresencesByUserId and records it.
  */
-import type { TeamsConfig } from '../../../src/config';
+import type { TeamsConnection } from '../../../src/config';
 import type { PresenceEvent } from '../../../src/presence';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { startTeamsPolling } from '../../../src/sources/teams/polling';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(async () => standIn.close());
 
 function runtimeWith(recordEvents: (events: PresenceEvent[]) => Promise<void>, extra: { loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>> } = {}) {
-  const config: TeamsConfig = {
+  const config: TeamsConnection = {
     tenantId: standIn.tenantId,
     clientId: standIn.clientId,
     clientSecret: standIn.clientSecret,

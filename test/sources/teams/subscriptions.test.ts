@@ -5,9 +5,8 @@
  * the real jwks-rsa against the stand-in's JWKS, renewal, re-creation on 404, 409 recovery, and
  * lifecycle events handled by the task runner.
  */
-jest.mock('jose', () => require('./jose-shim'));
 
-import type { TeamsConfig } from '../../../src/config';
+import type { TeamsConnection } from '../../../src/config';
 import type { PresenceEvent } from '../../../src/presence';
 import type { QueueMessage } from '../../../src/queue/key-queue';
 import { assignUsersToAccounts, presenceResource } from '../../../src/sources/teams/subscriptions';
@@ -68,7 +67,7 @@ afterAll(async () => {
   removeTempDir(dir);
 });
 
-function configFor(): TeamsConfig {
+function configFor(): TeamsConnection {
   return {
     tenantId: standIn.tenantId,
     clientId: standIn.clientId,
