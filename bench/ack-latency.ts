@@ -173,11 +173,12 @@ const GRAPH = {
   batchSize: 100,
 } as const;
 
-/** Everything the Teams source may call points at the discard port on loopback: nothing leaves the machine. */
+/**
+ * Only TEAMS_CLIENT_STATE: enough for the webhook to verify basic notifications, and without API
+ * credentials the bridge starts no Teams polling or maintenance. Every Microsoft URL points at the
+ * discard port on loopback anyway, so nothing can leave the machine.
+ */
 const TEAMS_BENCH_ENV = {
-  TEAMS_TENANT_ID: GRAPH.tenantId,
-  TEAMS_CLIENT_ID: '99999999-8888-4777-8666-555555555555',
-  TEAMS_CLIENT_SECRET: 'bench-teams-secret',
   TEAMS_CLIENT_STATE: GRAPH.clientState,
   GRAPH_API_BASE_URL: 'http://127.0.0.1:9/v1.0',
   MICROSOFT_LOGIN_BASE_URL: 'https://127.0.0.1:9',

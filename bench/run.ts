@@ -68,6 +68,12 @@ export async function main(args: readonly string[] = []): Promise<void> {
   }, WATCHDOG_MS);
   watchdog.unref();
 
+  // The AWS SDK warns once that future versions need Node 22; it says nothing about these figures.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'NodeVersionSupportWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
+
   const env = process.env;
   const onlyText = flag(args, 'only') ?? env.BENCH_ONLY;
   const only = new Set<BenchmarkName>(

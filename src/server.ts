@@ -14,7 +14,7 @@ import type { RetrySettings } from './genesys/transport';
 import { createLogger, type Logger } from './logger';
 import { loadPresenceMapping } from './presence';
 import { MemoryKeyQueue } from './queue/memory';
-import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts } from './runtime/bridge';
+import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts, type SourcePlugins } from './runtime/bridge';
 import { readZoomDevSecret } from './runtime/dev-secrets';
 import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
@@ -34,6 +34,7 @@ export interface LocalBridge {
   readonly sandbox?: GenesysSandbox;
   readonly queue: MemoryKeyQueue;
   readonly parts: BridgeParts;
+  readonly plugins: SourcePlugins;
   /** Runs the periodic maintenance now (tests and the timer). */
   maintain(): Promise<void>;
   stop(): Promise<void>;
@@ -52,6 +53,8 @@ export interface StartOptions {
   readonly workerRetryMs?: number;
   /** Burst-collapsing window of the in-process queue; default 250 ms. */
   readonly settleMs?: number;
+  /** Teams runtime overrides (tests: an MSAL network client trusting a stand-in's certificate). */
+  readonly teams?: Parameters<typeof buildSourcePlugins>[1];
 }
 
 /** Starts the whole local bridge and resolves once it listens. */
@@ -116,7 +119,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     now,
     zoom: { ...config.zoom, webhookSecretTokens: zoomSecrets },
   };
-  const plugins = buildSourcePlugins(parts);
+  const plugins = buildSourcePlugins(parts, options.teams);
   const webhookDeps = buildWebhookDeps(parts, plugins);
   const workerDeps = buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs });
 
@@ -177,6 +180,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     sandbox,
     queue,
     parts,
+    plugins,
     maintain,
     async stop() {
       stopping = true;

@@ -458,7 +458,7 @@ fuzzSuite('every source configured (express adapter + webhook core + embedded st
     async assertNothingRecorded(label) {
       const records = (await store.list()).length;
       if (records !== baselineRecords || queue.size !== baselineQueued) {
-        throw new Error(`${label} recorded something: ${records - baselineRecords} records, ${queue.size - baselineQueued} queued`);
+        throw new Error(`${label} recorded something: ${records - baselineRecords} records, ${queue.size - baselineQueued} queued ${JSON.stringify([...(queue as any).waiting.values()])}`);
       }
     },
   };

@@ -21,6 +21,7 @@
 import { describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { PresenceEvent } from '../../presence';
+import { parseJsonBody } from '../../webhooks/parse-json-body';
 import type { InboundRequest, WebhookOutcome, WebhookSource } from '../../webhooks/types';
 import { matchesClientState } from './client-state';
 import { createDecryptionKeyring, decryptEncryptedContent, type DecryptionKey, type DecryptionKeyring } from './decrypt';
@@ -66,13 +67,10 @@ function reject(status: 400 | 401 | 403 | 503, reason: string): { ok: false; out
 }
 
 function parseBody(body: Buffer): ChangeNotificationCollection | string {
-  let json: unknown;
-  try {
-    json = JSON.parse(body.toString('utf8'));
-  } catch {
-    return 'body is not JSON';
-  }
-  const parsed = ChangeNotificationCollectionSchema.safeParse(json);
+  // Strict UTF-8, like the other sources: invalid bytes are malformed input (400), not U+FFFD.
+  const decoded = parseJsonBody(body);
+  if (!decoded.ok) return decoded.reason;
+  const parsed = ChangeNotificationCollectionSchema.safeParse(decoded.json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return `body is not a changeNotificationCollection: ${issue.path.join('.') || '(top level)'}: ${issue.message}`;
