@@ -211,7 +211,7 @@ describe('Zoom signature verifier (properties)', () => {
       fc.property(secretArb, bodyArb, skewArb, targetArb, byteMutationArb, stringMutationArb, (secret, body, skew, target, byteMutation, stringMutation) => {
         const signed = signZoomRequest(secret, body, NOW / 1000 + skew);
         let headers: Record<string, string> = { ...signed };
-        let sentBody = body;
+        let sentBody: Buffer = body;
         let secrets = [secret];
         switch (target) {
           case 'body':
