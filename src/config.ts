@@ -3,13 +3,14 @@
  * with a message that names the variable and says what is wrong with it.
  */
 import path from 'node:path';
+import { readInteger, readList, readText, type Env } from './env-values';
 import { ConfigError } from './errors';
 import { LOG_LEVELS, type LogLevel } from './logger';
 import { SYSTEM_LABELS, type SystemName } from './systems';
 import { parseRingCentralSettings, type RingCentralSettings } from './sources/ringcentral/ringcentral-settings';
 import { parseTeamsSettings, type TeamsSettings } from './sources/teams/teams-settings';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 export interface GenesysConfig {
   /** `sandbox` when no client credentials are set: the built-in Genesys Cloud sandbox is used. */
@@ -85,29 +86,9 @@ export interface BridgeConfig {
   readonly aws: AwsConfig;
 }
 
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-/** Comma-separated secrets allow rotation: any listed value is accepted (CONTRACT.md). */
-function list(env: Env, name: string): string[] {
-  return (text(env, name) ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) {
-    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-  }
-  return value;
-}
+const text = readText;
+const list = readList;
+const integer = readInteger;
 
 function url(env: Env, name: string): string | undefined {
   const raw = text(env, name);

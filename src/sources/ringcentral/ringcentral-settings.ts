@@ -14,7 +14,7 @@
  * Rate groups and defaults: https://developers.ringcentral.com/guide/basics/rate-limits. WebHook
  * `expiresIn` maximum: [RCX] `definitions/CreateWebhookSubscriptionRequest.ts`.
  */
-import type { Env } from '../../config';
+import { readInteger, type Env } from '../../env-values';
 import { ConfigError } from '../../errors';
 import { RINGCENTRAL_DEFAULT_RATE_LIMITS, type RingCentralRateGroup } from './rate-gate';
 
@@ -40,14 +40,7 @@ export const DEFAULT_RINGCENTRAL_SETTINGS: RingCentralSettings = {
   backfillPageSize: 1000,
 };
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
+const integer = readInteger;
 
 /** Reads the optional RingCentral settings from `env`. */
 export function parseRingCentralSettings(env: Env): RingCentralSettings {

@@ -2,9 +2,10 @@
  * Teams-only settings beyond CONTRACT.md's variables. A pure function of the environment so the
  * composition root (config.ts) can call it and fail early with a message naming the variable.
  */
+import { readInteger, readList, readText, type Env } from '../../env-values';
 import { ConfigError } from '../../errors';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /**
  * The appId of the "Microsoft Graph Change Tracking" service principal: the caller named in the
@@ -51,26 +52,9 @@ export const TEAMS_SETTINGS_VARIABLES = [
   'TEAMS_PRESENCE_REQUESTS_PER_30S',
 ] as const;
 
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function list(env: Env, name: string): string[] {
-  return (text(env, name) ?? '')
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
+const text = readText;
+const list = readList;
+const integer = readInteger;
 
 /**
  * Parses the Teams-specific variables. Also checks TEAMS_CLIENT_STATE values against Graph's
