@@ -14,6 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSourcePlugins, buildWebhookDeps } from '../src/runtime/bridge';
+import { TEAMS_DOCUMENTS } from '../src/sources/teams/documents';
 import { createHttpApiHandler } from '../src/webhooks/adapters/lambda';
 import { handleWebhook } from '../src/webhooks/handle-webhook';
 import { BENCH_ZOOM_SECRET, startBenchBridge, type BenchBridge } from './bridge-harness';
@@ -40,7 +41,7 @@ export interface AckOptions {
 export const DEFAULT_ACK_OPTIONS: AckOptions = {
   steadyRate: 100,
   steadySeconds: 10,
-  rampRates: [250, 500, 1000, 1500, 2000, 3000, 4000],
+  rampRates: [250, 500, 1000, 1500, 2000, 3000, 4000, 6000],
   rampStepSeconds: 3,
   graphSteadyRate: 10,
   graphRampRates: [20, 40, 80, 160],
@@ -201,7 +202,6 @@ async function measureGraph(client: LoadClient, options: AckOptions, log: (line:
     bench = await startBenchBridge({ users: 0, env: TEAMS_BENCH_ENV });
     const { bridge } = bench;
     // Make the bench subscription one of ours, the way the subscription manager records it.
-    const { TEAMS_DOCUMENTS } = await import('../src/sources/teams/documents');
     await bridge.parts.store.putDocument(TEAMS_DOCUMENTS.subscriptions, {
       accounts: { bench: { subscriptionId: GRAPH.subscriptionId, expiresAt: '2030-01-01T00:00:00.000Z', userCount: options.users } },
     });

@@ -47,7 +47,9 @@ export async function startBenchBridge(options: {
     config,
     logger: silentLogger,
     ...options.start,
-    sandboxOptions: { seedDemoUsers: false, users, ...options.start?.sandboxOptions },
+    // No sandbox state file: the sandbox stands in for Genesys Cloud, which is remote in production, and
+    // re-serializing its whole state every 200 ms while writes land would be charged to the bridge.
+    sandboxOptions: { seedDemoUsers: false, users, stateFile: undefined, ...options.start?.sandboxOptions },
   });
   return {
     bridge,

@@ -16,6 +16,8 @@ import { readZoomDevSecret } from './runtime/dev-secrets';
 import { createCliContext, type CliContext } from './runtime/cli-context';
 import { runZoomBackfill } from './sources/zoom/backfill';
 import { createZoomClientFromConfig } from './sources/zoom/client';
+import { zoomBackfillUsers } from './runtime/zoom-backfill-users';
+import { loadUserMapping } from './users/user-mapping-file';
 import { sendSimulatedZoomEvent } from './sources/zoom/simulated-event';
 import { recordEvents } from './webhooks/record-events';
 import { registerRingCentralCommands } from './cli/ringcentral-commands';
@@ -50,10 +52,7 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
     async backfill({ emails, onProgress }) {
       const client = createZoomClientFromConfig(config.zoom);
       const store = await context.store();
-      const known = await store.list({ system: 'zoom' });
-      const users = emails
-        ? emails.map((email) => ({ email, externalUserId: known.find((r) => r.email === email.toLowerCase())?.key.externalUserId ?? '' }))
-        : known.filter((r) => r.email).map((r) => ({ email: r.email!, externalUserId: r.key.externalUserId }));
+      const users = await zoomBackfillUsers(store, loadUserMapping(config.userMappingFile), emails);
       const queue = await context.queue();
       return runZoomBackfill({
         client,

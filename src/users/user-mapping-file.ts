@@ -49,7 +49,11 @@ function addRow(
       `${at}: external user "${ext}" must be an email or system:externalUserId with system teams, zoom or ringcentral`,
     );
   }
-  byKey.set(`${system}:${ext.slice(colon + 1)}`, ref);
+  const id = ext.slice(colon + 1);
+  byKey.set(`${system}:${id}`, ref);
+  // Zoom webhooks carry user ids lower-cased while its REST API answers them mixed-case; state keys
+  // use the lower-case form, so a row written either way must match (the original stays for REST reads).
+  if (system === 'zoom') byKey.set(`zoom:${id.toLowerCase()}`, ref);
 }
 
 /** Splits one CSV line, honouring double quotes. */

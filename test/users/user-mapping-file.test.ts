@@ -31,3 +31,11 @@ describe('USER_MAPPING_FILE', () => {
     expect(() => parseUserMapping(text, 'f')).toThrow(expected);
   });
 });
+
+describe('Zoom ids in USER_MAPPING_FILE', () => {
+  it('match the lower-cased ids Zoom webhooks carry, keeping the original for REST reads', () => {
+    const m = parseUserMapping('{"zoom:KDcuGIm1QgePTO8WbOqwIQ":"jane@corp.example"}', 'f');
+    expect(m.byKey.get('zoom:kdcugim1qgepto8wboqwiq')).toEqual({ kind: 'email', email: 'jane@corp.example' });
+    expect(m.byKey.get('zoom:KDcuGIm1QgePTO8WbOqwIQ')).toEqual({ kind: 'email', email: 'jane@corp.example' });
+  });
+});
