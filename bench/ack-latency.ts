@@ -44,7 +44,7 @@ export const DEFAULT_ACK_OPTIONS: AckOptions = {
   rampRates: [250, 500, 1000, 1500, 2000, 3000, 4000, 6000],
   rampStepSeconds: 3,
   graphSteadyRate: 10,
-  graphRampRates: [20, 40, 80, 160],
+  graphRampRates: [20, 40, 80, 160, 320],
   users: 2000,
 };
 

@@ -15,7 +15,8 @@
  *    new as the newest acknowledged event (nothing acknowledged was lost);
  * 2. after the restart, every user converges: store status applied, applied = desired, and the sandbox
  *    shows the desired state on the Zoom source;
- * 3. replaying old acknowledged events after the restart changes nothing (latest state wins across runs);
+ * 3. a user whose state was applied before the kill is not written again by the restart; replaying old
+ *    acknowledged events after the restart changes nothing (latest state wins across runs);
  * 4. the restarted process exits cleanly on SIGTERM and releases the data directory;
  * 5. no primary-source violations.
  */
@@ -33,6 +34,8 @@ import { customSourceId, heldPresence, primarySourceOffences, seededRandom, slee
 
 const SECRET = 'kill-restart-zoom-secret';
 const USERS = ['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com', 'erin@example.com'];
+/** A user whose state settled before the burst: the restart must not write it again. */
+const SETTLED = 'frank@example.com';
 const EVENTS_PER_USER = 80;
 /** SIGKILL once this many deliveries were acknowledged (out of USERS × EVENTS_PER_USER). */
 const KILL_AFTER_ACKS = 200;
@@ -75,7 +78,7 @@ describe('SIGKILL mid-burst and restart', () => {
   const running: BridgeProcess[] = [];
 
   beforeAll(async () => {
-    sandbox = await startGenesysSandbox({ seedDemoUsers: true, requestsPerMinutePerToken: 6000 });
+    sandbox = await startGenesysSandbox({ seedDemoUsers: true, users: [{ email: SETTLED }], requestsPerMinutePerToken: 6000 });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-kill-'));
   });
 
@@ -105,9 +108,19 @@ describe('SIGKILL mid-burst and restart', () => {
       ]),
     );
 
-    // ── Run 1: a burst, one sender per user, killed after KILL_AFTER_ACKS acknowledgements. ──
+    // ── Run 1: a settled user first, then a burst, one sender per user, killed after KILL_AFTER_ACKS acknowledgements. ──
     const first = await startBridgeProcess(env);
     running.push(first);
+    const sandboxUsers = new Map(sandbox.listUsers().map((u) => [u.email, u.id]));
+    const settledEvents = ['Busy', 'Away', 'In_Meeting'].map((status, i) => ({ email: SETTLED, status, at: base + i }));
+    for (const event of settledEvents) expect(await post(first, event)).toBe(200);
+    await waitFor(
+      () => heldPresence(sandbox, sandboxUsers.get(SETTLED)!, customSourceId(sandbox, 'Zoom') ?? '-')?.systemPresence === 'Meeting',
+      30_000,
+      'the settled user to be written',
+    );
+    const settledWrites = () => sandbox.presenceWrites.filter((w) => w.userId === sandboxUsers.get(SETTLED)).length;
+    const settledWritesBefore = settledWrites();
     const acked = new Map<string, ZoomEvent[]>(USERS.map((email) => [email, []]));
     const attempted = new Map<string, ZoomEvent[]>(USERS.map((email) => [email, []]));
     let ackCount = 0;
@@ -160,7 +173,6 @@ describe('SIGKILL mid-burst and restart', () => {
 
     // ── 2. Convergence: applied = desired for every user, and the sandbox shows it. ──
     const sourceName = 'Zoom';
-    const sandboxUsers = new Map(sandbox.listUsers().map((u) => [u.email, u.id]));
     const convergedView = async () => {
       const sourceId = customSourceId(sandbox, sourceName);
       if (!sourceId) return undefined;
@@ -177,6 +189,10 @@ describe('SIGKILL mid-burst and restart', () => {
     };
     let converged: Map<string, UserStateRecord> | undefined;
     await waitFor(async () => (converged = await convergedView()) !== undefined, 45_000, 'convergence after the restart');
+
+    // The settled user was applied before the kill: the restart does not write it again.
+    expect(atKill.get(keyOf(SETTLED).externalUserId)?.status).toBe('applied');
+    expect(settledWrites()).toBe(settledWritesBefore);
 
     // ── 3. Replays of old acknowledged events after the restart are acknowledged and change nothing. ──
     const writesBefore = sandbox.presenceWrites.length;
@@ -228,6 +244,7 @@ describe('SIGKILL mid-burst and restart', () => {
         pendingKeysAtKill: unfinishedAtKill,
         appliedKeysAtKill: appliedAtKill,
         writesBeforeKill: writesAtKill,
+        settledUserWrites: settledWrites(),
         recordsAfter: converged?.size,
         presenceWrites: sandbox.presenceWrites.length,
       }),

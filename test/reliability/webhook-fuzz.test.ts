@@ -14,7 +14,11 @@
  *   so each source's parser and verifier is fuzzed even where the composition root does not wire it.
  *
  * After every request: the status is 4xx (or that 503), the process answers /healthz, the store holds
- * no record and the queue no key; and for the real bridge, Genesys got no write.
+ * no new record and the queue no new key; and for the real bridge, Genesys got no write. One exception
+ * to "4xx", by the sources' design: well-formed, authenticated JSON that is simply not a notification
+ * the bridge uses (e.g. `{"value":[[…]]}` with a valid RingCentral token) is acknowledged 2xx
+ * `{"status":"ignored"}` — Zoom retries and RingCentral blacklists endpoints that answer errors — and
+ * still records nothing.
  */
 import fs from 'node:fs';
 import type { Server } from 'node:http';
