@@ -145,6 +145,7 @@ export function describeValue(value: string): string {
     .replace(/([a-z])([A-Z])/g, '$1 $2')
     .trim()
     .toLowerCase();
+  if (!words) return value.trim() || 'Presence unknown';
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 

@@ -79,6 +79,8 @@ describe('default mapping (CONTRACT.md table)', () => {
     expect(mapPresence(event('zoom', { presence_status: 'On_Phone_Call' })).message).toBe('On a phone call');
     expect(mapPresence(event('teams', { availability: 'Away', activity: 'BeRightBack' })).message).toBe('Be right back');
     expect(describeValue('SomeNewValue')).toBe('Some new value');
+    expect(describeValue('__')).toBe('__');
+    expect(describeValue('  ')).toBe('Presence unknown');
   });
 
   it('maps every value of every system to a known target or skip (property)', () => {
