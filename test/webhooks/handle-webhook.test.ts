@@ -1,0 +1,60 @@
+/**
+ * The core's status mapping: a failure to record answers 5xx (so the sender retries) and enqueues
+ * nothing; unknown routes and methods are refused.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../src/logger';
+import { DEFAULT_PRESENCE_MAPPING } from '../../src/presence';
+import type { QueueMessage } from '../../src/queue/key-queue';
+import { openEmbeddedStore } from '../../src/store/embedded';
+import { handleWebhook, type WebhookCoreDeps } from '../../src/webhooks/handle-webhook';
+import type { InboundRequest, WebhookSource } from '../../src/webhooks/types';
+
+const source: WebhookSource = {
+  system: 'zoom',
+  path: '/webhooks/zoom',
+  handle: () => ({
+    kind: 'accepted',
+    events: [{ system: 'zoom', externalUserId: 'u1', email: 'a@example.com', values: { presence_status: 'Away' }, order: 1 }],
+  }),
+};
+
+const request = (overrides: Partial<InboundRequest> = {}): InboundRequest => ({
+  method: 'POST',
+  path: '/webhooks/zoom',
+  query: {},
+  headers: {},
+  body: Buffer.from('{}'),
+  receivedAt: Date.now(),
+  ...overrides,
+});
+
+async function depsWithClosedStore(queued: QueueMessage[]): Promise<WebhookCoreDeps> {
+  const store = await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'core-')));
+  await store.close(); // every write now fails, as a full disk or a lost DynamoDB connection would
+  return {
+    sources: [source],
+    store,
+    queue: { enqueue: async (messages) => void queued.push(...messages) },
+    mapping: DEFAULT_PRESENCE_MAPPING,
+    now: Date.now,
+    logger: silentLogger,
+  };
+}
+
+describe('handleWebhook', () => {
+  it('answers 503 and enqueues nothing when the event cannot be recorded', async () => {
+    const queued: QueueMessage[] = [];
+    const response = await handleWebhook(request(), await depsWithClosedStore(queued));
+    expect(response.status).toBe(503);
+    expect(queued).toEqual([]);
+  });
+
+  it('answers 404 for an unknown path and 405 for a GET', async () => {
+    const deps = await depsWithClosedStore([]);
+    expect((await handleWebhook(request({ path: '/webhooks/slack' }), deps)).status).toBe(404);
+    expect((await handleWebhook(request({ method: 'GET' }), deps)).status).toBe(405);
+  });
+});
