@@ -8,16 +8,23 @@
  * - the bridge's Lambda adapter (`createHttpApiHandler`, same core, same embedded store) behind a
  *   minimal Function-URL host (lambda-host.ts);
  * - Zoom's own Lambda receiver (`@zoom/rivet` AwsLambdaReceiver) behind the same host: the reference;
- * - a Microsoft Graph batch of 100 notifications through the local server — only once the Teams
- *   source is wired into src/runtime/bridge.ts; until then it is reported as pending, not faked.
+ * - Microsoft Graph batches of 100 notifications through the local server, basic (ids only) and rich
+ *   (each item's resource encrypted, plus a validation token) — only when the Teams source is wired
+ *   into src/runtime/bridge.ts; otherwise reported as pending, not faked.
  */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import jwt from 'jsonwebtoken';
 import { buildSourcePlugins, buildWebhookDeps } from '../src/runtime/bridge';
 import { TEAMS_DOCUMENTS } from '../src/sources/teams/documents';
+import { GRAPH_CHANGE_TRACKING_APP_ID } from '../src/sources/teams/teams-settings';
 import { createHttpApiHandler } from '../src/webhooks/adapters/lambda';
 import { handleWebhook } from '../src/webhooks/handle-webhook';
-import { BENCH_ZOOM_SECRET, startBenchBridge, type BenchBridge } from './bridge-harness';
+import { BENCH_ZOOM_SECRET, makeTempDir, startBenchBridge, type BenchBridge } from './bridge-harness';
 import { startLambdaHost, type LambdaHttpHandler } from './lambda-host';
 import { forkLoadClient, type BodySpec, type LoadClient, type LoadResult } from './load-client';
 import type { BenchReport, Row } from './results';
@@ -175,18 +182,93 @@ const GRAPH = {
 } as const;
 
 /**
- * Only TEAMS_CLIENT_STATE: enough for the webhook to verify basic notifications, and without API
- * credentials the bridge starts no Teams polling or maintenance. Every Microsoft URL points at the
- * discard port on loopback anyway, so nothing can leave the machine.
+ * No TEAMS_TENANT_ID / TEAMS_CLIENT_SECRET: the webhook needs neither, and without API credentials the
+ * bridge starts no Teams polling or maintenance. Graph and login URLs point at the discard port on
+ * loopback, and the JWKS at the bench's own server, so nothing can leave the machine.
  */
 const TEAMS_BENCH_ENV = {
+  TEAMS_CLIENT_ID: '99999999-8888-4777-8666-555555555555',
   TEAMS_CLIENT_STATE: GRAPH.clientState,
   GRAPH_API_BASE_URL: 'http://127.0.0.1:9/v1.0',
   MICROSOFT_LOGIN_BASE_URL: 'https://127.0.0.1:9',
-  GRAPH_JWKS_URL: 'http://127.0.0.1:9/keys',
 };
+const CERTIFICATE_ID = 'bench-encryption';
 
-type GraphOutcome = { readonly status: 'pending'; readonly reason: string } | { readonly status: 'measured'; readonly figures: TargetFigures };
+interface RichSetup {
+  readonly env: Record<string, string>;
+  readonly certificatePem: string;
+  readonly validationToken: string;
+  close(): Promise<void>;
+}
+
+/**
+ * What rich notifications need: an encryption certificate and key (openssl, as Microsoft's docs make
+ * one), and validation tokens signed by a key the bridge finds in a JWKS (served here on 127.0.0.1).
+ * Undefined, with the reason logged, when openssl is not available.
+ */
+async function setUpRich(log: (line: string) => void): Promise<RichSetup | undefined> {
+  const dir = makeTempDir('teams-cert');
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-subj', '/CN=presence-bridge-bench'],
+      { stdio: 'ignore', timeout: 30_000 },
+    );
+  } catch (error) {
+    log(`  rich Graph notifications skipped: cannot make a certificate with openssl (${(error as Error).message.split('\n')[0]})`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  const certificatePem = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  const privateKeyPem = fs.readFileSync(path.join(dir, 'key.pem'), 'utf8');
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const kid = 'bench-signing-key';
+  const signing = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwks = JSON.stringify({ keys: [{ ...signing.publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' }] });
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(jwks);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  const now = Math.floor(Date.now() / 1000);
+  // The claims of the docs' v2 sample token: our app as audience, Graph Change Tracking as the caller.
+  const validationToken = jwt.sign(
+    {
+      aud: TEAMS_BENCH_ENV.TEAMS_CLIENT_ID,
+      iss: `https://login.microsoftonline.com/${GRAPH.tenantId}/v2.0`,
+      iat: now - 60,
+      nbf: now - 60,
+      exp: now + 3600,
+      azp: GRAPH_CHANGE_TRACKING_APP_ID,
+      azpacr: '2',
+      tid: GRAPH.tenantId,
+      ver: '2.0',
+    },
+    signing.privateKey,
+    { algorithm: 'RS256', keyid: kid, noTimestamp: true },
+  );
+  return {
+    env: {
+      TEAMS_ENCRYPTION_PRIVATE_KEY: privateKeyPem,
+      TEAMS_ENCRYPTION_CERTIFICATE: certificatePem,
+      TEAMS_ENCRYPTION_CERTIFICATE_ID: CERTIFICATE_ID,
+      GRAPH_JWKS_URL: `http://127.0.0.1:${port}/keys`,
+    },
+    certificatePem,
+    validationToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+type GraphOutcome =
+  | { readonly status: 'pending'; readonly reason: string }
+  | { readonly status: 'measured'; readonly basic: TargetFigures; readonly rich?: TargetFigures; readonly richNote?: string };
 
 async function measureGraph(client: LoadClient, options: AckOptions, log: (line: string) => void): Promise<GraphOutcome> {
   if (!teamsWiredInSource()) {
@@ -197,9 +279,10 @@ async function measureGraph(client: LoadClient, options: AckOptions, log: (line:
         '(createTeamsWebhookSource exists in src/sources/teams/webhook.ts but is not mounted), so there is nothing real to measure',
     };
   }
+  const rich = await setUpRich(log);
   let bench: BenchBridge | undefined;
   try {
-    bench = await startBenchBridge({ users: 0, env: TEAMS_BENCH_ENV });
+    bench = await startBenchBridge({ users: 0, env: { ...TEAMS_BENCH_ENV, ...(rich?.env ?? {}) } });
     const { bridge } = bench;
     // Make the bench subscription one of ours, the way the subscription manager records it.
     await bridge.parts.store.putDocument(TEAMS_DOCUMENTS.subscriptions, {
@@ -215,27 +298,47 @@ async function measureGraph(client: LoadClient, options: AckOptions, log: (line:
     if (probe.status === 503 || probe.status === 404) {
       return { status: 'pending', reason: `pending: Teams source not wired yet (probe answered ${probe.status}: ${probe.body.slice(0, 160)})` };
     }
-    const figures = await measureTarget(
+    const url = `${bridge.url}/webhooks/teams`;
+    const basic = await measureTarget(
+      client,
+      { name: 'graph-basic-local-server', label: `Graph batch of ${GRAPH.batchSize} basic notifications → local server`, unit: 'batches', url, body: { kind: 'graph-batch', ...GRAPH, users: options.users } },
+      options.graphSteadyRate,
+      options.graphRampRates,
+      options,
+      log,
+    );
+    if (!Object.keys(basic.steady.statuses).every((status) => status.startsWith('2'))) {
+      return { status: 'pending', reason: `pending: the Teams route did not accept the bench batch (${JSON.stringify(basic.steady.statuses)})` };
+    }
+    if (!rich) return { status: 'measured', basic, richNote: 'skipped: openssl is needed to make the encryption certificate' };
+    const richFigures = await measureTarget(
       client,
       {
-        name: 'graph-local-server',
-        label: `Graph batch of ${GRAPH.batchSize} notifications → local server`,
+        name: 'graph-rich-local-server',
+        label: `Graph batch of ${GRAPH.batchSize} rich (encrypted) notifications → local server`,
         unit: 'batches',
-        url: `${bridge.url}/webhooks/teams`,
-        body: { kind: 'graph-batch', ...GRAPH, users: options.users },
+        url,
+        body: {
+          kind: 'graph-rich-batch',
+          ...GRAPH,
+          users: options.users,
+          certificatePem: rich.certificatePem,
+          certificateId: CERTIFICATE_ID,
+          validationToken: rich.validationToken,
+        },
       },
       options.graphSteadyRate,
       options.graphRampRates,
       options,
       log,
     );
-    const statuses = Object.keys(figures.steady.statuses);
-    if (!statuses.every((status) => status.startsWith('2'))) {
-      return { status: 'pending', reason: `pending: the Teams route did not accept the bench batch (${JSON.stringify(figures.steady.statuses)})` };
+    if (!Object.keys(richFigures.steady.statuses).every((status) => status.startsWith('2'))) {
+      return { status: 'measured', basic, richNote: `skipped: the bridge refused the bench's rich batches (${JSON.stringify(richFigures.steady.statuses)})` };
     }
-    return { status: 'measured', figures };
+    return { status: 'measured', basic, rich: richFigures };
   } finally {
     await bench?.stop();
+    await rich?.close();
   }
 }
 
@@ -258,49 +361,61 @@ function rowsFor(figures: TargetFigures): Row[] {
   return rows;
 }
 
+/** Zoom events through the local server, then through the bridge's Lambda adapter on the same bridge. */
+async function measureBridgeZoom(client: LoadClient, options: AckOptions, log: (line: string) => void): Promise<TargetFigures[]> {
+  const bench = await startBenchBridge({ users: options.users });
+  try {
+    const { bridge } = bench;
+    const local = await measureTarget(
+      client,
+      { name: 'bridge-local-server', label: 'Zoom event → bridge local server (express)', unit: 'events', url: `${bridge.url}/webhooks/zoom`, body: zoomBody(options.users) },
+      options.steadyRate,
+      options.rampRates,
+      options,
+      log,
+    );
+    const deps = buildWebhookDeps(bridge.parts, buildSourcePlugins(bridge.parts));
+    const adapter = createHttpApiHandler((request) => handleWebhook(request, deps), bridge.parts.now);
+    const host = await startLambdaHost((event) => adapter(event));
+    try {
+      const lambda = await measureTarget(
+        client,
+        {
+          name: 'bridge-lambda-adapter',
+          label: 'Zoom event → bridge Lambda adapter (same core + embedded store)',
+          unit: 'events',
+          url: `${host.url}/webhooks/zoom`,
+          body: zoomBody(options.users),
+        },
+        options.steadyRate,
+        options.rampRates,
+        options,
+        log,
+      );
+      return [local, lambda];
+    } finally {
+      await host.close();
+    }
+  } finally {
+    await bench.stop();
+  }
+}
+
+/** Parts of this benchmark; BENCH_ACK_PARTS=zoom,rivet,graph (default all) runs a subset while working on one. */
+const ACK_PARTS = ['zoom', 'rivet', 'graph'] as const;
+
 export async function runAckLatency(report: BenchReport, options: AckOptions, log: (line: string) => void): Promise<void> {
+  const parts = new Set((process.env.BENCH_ACK_PARTS ?? ACK_PARTS.join(',')).split(',').map((part) => part.trim()));
   const client = forkLoadClient();
   const targets: TargetFigures[] = [];
   let rivetNote: string | undefined;
-  let graph: GraphOutcome = { status: 'pending', reason: 'not run' };
+  let graph: GraphOutcome = { status: 'pending', reason: 'not run (BENCH_ACK_PARTS)' };
   try {
     // 1. The real local server, then the bridge's Lambda adapter on the same core and store.
-    const bench = await startBenchBridge({ users: options.users });
-    try {
-      const { bridge } = bench;
-      targets.push(
-        await measureTarget(
-          client,
-          { name: 'bridge-local-server', label: 'Zoom event → bridge local server (express)', unit: 'events', url: `${bridge.url}/webhooks/zoom`, body: zoomBody(options.users) },
-          options.steadyRate,
-          options.rampRates,
-          options,
-          log,
-        ),
-      );
-      const deps = buildWebhookDeps(bridge.parts, buildSourcePlugins(bridge.parts));
-      const adapter = createHttpApiHandler((request) => handleWebhook(request, deps), bridge.parts.now);
-      const host = await startLambdaHost((event) => adapter(event));
-      try {
-        targets.push(
-          await measureTarget(
-            client,
-            { name: 'bridge-lambda-adapter', label: 'Zoom event → bridge Lambda adapter (same core + embedded store)', unit: 'events', url: `${host.url}/webhooks/zoom`, body: zoomBody(options.users) },
-            options.steadyRate,
-            options.rampRates,
-            options,
-            log,
-          ),
-        );
-      } finally {
-        await host.close();
-      }
-    } finally {
-      await bench.stop();
-    }
+    if (parts.has('zoom')) targets.push(...(await measureBridgeZoom(client, options, log)));
 
     // 2. The vendor's Lambda receiver, behind the same host, with the same events.
-    const rivet = loadRivet();
+    const rivet = parts.has('rivet') ? loadRivet() : { ok: false as const, reason: 'not run (BENCH_ACK_PARTS)' };
     if (rivet.ok) {
       const handler: LambdaHttpHandler = await rivet.createHandler(BENCH_ZOOM_SECRET);
       const host = await startLambdaHost(handler);
@@ -325,8 +440,8 @@ export async function runAckLatency(report: BenchReport, options: AckOptions, lo
       log(`  ${rivetNote}`);
     }
 
-    // 3. The Graph batch, if the Teams source is wired.
-    graph = await measureGraph(client, options, log);
+    // 3. The Graph batches, if the Teams source is wired.
+    if (parts.has('graph')) graph = await measureGraph(client, options, log);
     if (graph.status === 'pending') log(`  Graph batch: ${graph.reason}`);
   } finally {
     client.close();
@@ -336,68 +451,43 @@ export async function runAckLatency(report: BenchReport, options: AckOptions, lo
     method:
       'open-loop load from a separate process over loopback keep-alive connections (64 sockets); latency = scheduled send time → end of response; ' +
       `steady phase after ${WARMUP_MS} ms warm-up; ramp steps of ${options.rampStepSeconds} s after ${RAMP_WARMUP_MS} ms warm-up; ` +
-      `a step is sustainable when all answers are 2xx, answers keep pace (≥95% of offered) and p99 ≤ ${SUSTAINABLE_P99_MS} ms`,
+      `a step is sustainable when all answers are 2xx, answers keep pace (≥95% of offered) and p99 ≤ ${SUSTAINABLE_P99_MS} ms; ` +
+      'the sandbox keeps no state file (it stands in for the remote Genesys Cloud)',
     options,
     targets,
     rivet: rivetNote ?? 'measured',
-    graphBatch: graph.status === 'measured' ? graph.figures : { status: 'pending', reason: graph.reason },
+    graphBatch:
+      graph.status === 'measured'
+        ? { basic: graph.basic, rich: graph.rich ?? { status: 'skipped', reason: graph.richNote } }
+        : { status: 'pending', reason: graph.reason },
   });
 
   const rows: Row[] = [];
   for (const figures of targets) rows.push(...rowsFor(figures));
   if (rivetNote) rows.push(['@zoom/rivet reference', rivetNote]);
-  if (graph.status === 'measured') rows.push(...rowsFor(graph.figures));
-  else rows.push(['Graph batch of 100 notifications', graph.reason]);
+  if (graph.status === 'measured') {
+    rows.push(...rowsFor(graph.basic));
+    if (graph.rich) rows.push(...rowsFor(graph.rich));
+    else rows.push(['Graph batch of 100 rich notifications', graph.richNote ?? 'skipped']);
+  } else rows.push(['Graph batch of 100 notifications', graph.reason]);
   report.addSection('1. Acknowledgement latency (vendor deadline 3 s; target p99 < 50 ms)', rows);
 
   const local = targets.find((t) => t.name === 'bridge-local-server');
-  if (local) {
-    const steady = local.steady;
-    report.addTarget({
-      id: 'ack.zoom.steady.p99',
-      benchmark: 'ack-latency',
-      description: `Zoom event ack through the local server at a steady ${steady.rate}/s`,
-      target: `p99 < ${ACK_P99_TARGET_MS} ms`,
-      actual: `p99 ${steady.latencyMs.p99} ms (p50 ${steady.latencyMs.p50} ms)`,
-      verdict: steady.sustainable && steady.latencyMs.p99 < ACK_P99_TARGET_MS ? 'met' : 'missed',
-      note: steady.why,
-    });
-    const top = local.highestSustainable;
-    const under = local.highestUnderTarget;
-    report.addTarget({
-      id: 'ack.zoom.max.p99',
-      benchmark: 'ack-latency',
-      description: 'Zoom event ack through the local server at the highest sustainable rate',
-      target: `p99 < ${ACK_P99_TARGET_MS} ms`,
-      actual: top ? `${top.rate}/s: p99 ${top.latencyMs.p99} ms (p50 ${top.latencyMs.p50} ms)` : 'no ramp rate was sustainable',
-      verdict: top && top.latencyMs.p99 < ACK_P99_TARGET_MS ? 'met' : 'missed',
-      note: top
-        ? `At the highest sustainable rate the one process is CPU-bound, so latency is queueing; p99 stays under ${ACK_P99_TARGET_MS} ms up to ` +
-          `${under ? `${under.rate}/s` : 'no tested rate'}, and under the 3 s vendor deadline up to ${top.rate}/s. ` +
-          'Closing it means more CPU per event (another process/core behind a balancer — the embedded store is single-owner, so that means the AWS deployment) or fewer events per request.'
-        : undefined,
-    });
-  }
+  if (local) addLatencyTargets(report, 'ack.zoom', 'Zoom event ack through the local server', local);
   if (graph.status === 'measured') {
-    const steady = graph.figures.steady;
-    report.addTarget({
-      id: 'ack.graph100.steady.p99',
-      benchmark: 'ack-latency',
-      description: `Graph batch of 100 notifications through the local server at ${steady.rate} batches/s`,
-      target: `p99 < ${ACK_P99_TARGET_MS} ms`,
-      actual: `p99 ${steady.latencyMs.p99} ms (p50 ${steady.latencyMs.p50} ms)`,
-      verdict: steady.sustainable && steady.latencyMs.p99 < ACK_P99_TARGET_MS ? 'met' : 'missed',
-      note: steady.why,
-    });
-    const top = graph.figures.highestSustainable;
-    report.addTarget({
-      id: 'ack.graph100.max.p99',
-      benchmark: 'ack-latency',
-      description: 'Graph batch of 100 notifications at the highest sustainable rate',
-      target: `p99 < ${ACK_P99_TARGET_MS} ms`,
-      actual: top ? `${top.rate} batches/s: p99 ${top.latencyMs.p99} ms` : 'no ramp rate was sustainable',
-      verdict: top && top.latencyMs.p99 < ACK_P99_TARGET_MS ? 'met' : 'missed',
-    });
+    addLatencyTargets(report, 'ack.graph100.basic', 'Graph batch of 100 basic notifications through the local server', graph.basic);
+    if (graph.rich) addLatencyTargets(report, 'ack.graph100.rich', 'Graph batch of 100 rich notifications through the local server', graph.rich, richNote(graph.rich));
+    else {
+      report.addTarget({
+        id: 'ack.graph100.rich.p99',
+        benchmark: 'ack-latency',
+        description: 'Graph batch of 100 rich notifications through the local server',
+        target: `p99 < ${ACK_P99_TARGET_MS} ms`,
+        actual: '',
+        verdict: 'skipped',
+        note: graph.richNote,
+      });
+    }
   } else {
     report.addTarget({
       id: 'ack.graph100.p99',
@@ -405,8 +495,64 @@ export async function runAckLatency(report: BenchReport, options: AckOptions, lo
       description: 'Graph batch of 100 notifications through the local server',
       target: `p99 < ${ACK_P99_TARGET_MS} ms`,
       actual: '',
-      verdict: 'pending',
+      verdict: graph.reason.startsWith('pending') ? 'pending' : 'skipped',
       note: graph.reason,
     });
   }
+}
+
+/** Why rich batches are slower: the per-item RSA work on the acknowledgement path, measured here. */
+function richNote(figures: TargetFigures): string {
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const wrapped = crypto.publicEncrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, crypto.randomBytes(32));
+  const runs = 200;
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < runs; i += 1) {
+    crypto.privateDecrypt({ key: privateKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, wrapped);
+  }
+  const perDecryptMs = Number(process.hrtime.bigint() - started) / 1e6 / runs;
+  return (
+    `Each rich item carries its own RSA-2048-wrapped AES key, and the webhook unwraps all of them before it answers: ` +
+    `one RSA-OAEP private decrypt takes ${round(perDecryptMs, 2)} ms here, so a 100-item batch spends ~${round(perDecryptMs * 100, 0)} ms of CPU ` +
+    `on the acknowledgement path alone (steady p50 ${figures.steady.latencyMs.p50} ms). What would close it: record the encrypted items durably ` +
+    'and decrypt in the worker (the ack then costs what a basic batch costs), or decrypt on a worker-thread pool so batches use both cores; ' +
+    'both are changes to the Teams webhook design, not a small fix.'
+  );
+}
+
+function addLatencyTargets(report: BenchReport, id: string, description: string, figures: TargetFigures, whyMissed?: string): void {
+  const steady = figures.steady;
+  const steadyMet = steady.sustainable && steady.latencyMs.p99 < ACK_P99_TARGET_MS;
+  report.addTarget({
+    id: `${id}.steady.p99`,
+    benchmark: 'ack-latency',
+    description: `${description} at a steady ${steady.rate} ${figures.unit}/s`,
+    target: `p99 < ${ACK_P99_TARGET_MS} ms`,
+    actual: `p99 ${steady.latencyMs.p99} ms (p50 ${steady.latencyMs.p50} ms)`,
+    verdict: steadyMet ? 'met' : 'missed',
+    note: steadyMet ? undefined : [steady.why, whyMissed].filter(Boolean).join('; '),
+  });
+  const top = figures.highestSustainable;
+  const under = figures.highestUnderTarget;
+  const topMet = top !== undefined && top.latencyMs.p99 < ACK_P99_TARGET_MS;
+  const saturated = figures.ramp.find((step) => !step.sustainable);
+  report.addTarget({
+    id: `${id}.max.p99`,
+    benchmark: 'ack-latency',
+    description: `${description} at the highest sustainable rate`,
+    target: `p99 < ${ACK_P99_TARGET_MS} ms`,
+    actual: top ? `${top.rate} ${figures.unit}/s: p99 ${top.latencyMs.p99} ms (p50 ${top.latencyMs.p50} ms)` : 'no ramp rate was sustainable',
+    verdict: topMet ? 'met' : 'missed',
+    note: topMet
+      ? saturated
+        ? undefined
+        : `the ramp ended at its highest rate without saturating; the true limit is higher`
+      : (whyMissed ??
+        (top
+          ? `over by ${round(top.latencyMs.p99 - ACK_P99_TARGET_MS, 1)} ms at ${top.rate} ${figures.unit}/s. Near saturation the one process is CPU-bound ` +
+            `and latency is queueing (server and load client share the 2 cores, with other work on the machine); p99 stays under ` +
+            `${ACK_P99_TARGET_MS} ms up to ${under ? `${under.rate} ${figures.unit}/s` : 'no tested rate'}, and every answer stays far inside the 3 s deadline up to ` +
+            `${top.rate} ${figures.unit}/s. Closing it at that rate needs more CPU than one local process has (the AWS deployment scales the webhook Lambda out).`
+          : undefined)),
+  });
 }

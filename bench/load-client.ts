@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { signZoomRequest } from '../src/sources/zoom/verify';
-import { graphBatchBody, zoomPresenceBody, ZOOM_STATUSES } from './webhook-bodies';
+import { graphBatchBody, graphRichBatchBody, zoomPresenceBody, ZOOM_STATUSES } from './webhook-bodies';
 
 /** What each request carries. */
 export type BodySpec =
@@ -27,6 +27,18 @@ export type BodySpec =
       readonly tenantId: string;
       readonly batchSize: number;
       readonly users: number;
+    }
+  | {
+      /** A Graph batch of `batchSize` rich notifications per request (encrypted per item, one validation token). */
+      readonly kind: 'graph-rich-batch';
+      readonly subscriptionId: string;
+      readonly clientState: string;
+      readonly tenantId: string;
+      readonly batchSize: number;
+      readonly users: number;
+      readonly certificatePem: string;
+      readonly certificateId: string;
+      readonly validationToken: string;
     }
   | {
       /** An explicit schedule of Zoom events (the budget benchmark's flaps). */
@@ -93,6 +105,14 @@ function plan(spec: LoadSpec, baseAtMs: number): Planned[] {
   const rate = spec.rate ?? 100;
   const count = Math.max(1, Math.floor(((spec.durationMs ?? 1000) * rate) / 1000));
   const planned: Planned[] = [];
+  // Encrypting 100 items takes a few ms: built before the run (and reused) so the sender never lags. The
+  // bridge orders rich notifications by arrival, so a reused batch is still a new state for each user.
+  const richPool =
+    body.kind === 'graph-rich-batch'
+      ? Array.from({ length: 32 }, (_, j) =>
+          graphRichBatchBody({ ...body, firstUser: (j * body.batchSize) % Math.max(body.batchSize, body.users) }, j),
+        )
+      : [];
   for (let i = 0; i < count; i += 1) {
     const atMs = (i * 1000) / rate;
     if (body.kind === 'zoom') {
@@ -104,7 +124,7 @@ function plan(spec: LoadSpec, baseAtMs: number): Planned[] {
           return { body: raw, headers: { ...signZoomRequest(body.secret, raw, Math.floor(Date.now() / 1000)) } };
         },
       });
-    } else {
+    } else if (body.kind === 'graph-batch') {
       planned.push({
         atMs,
         body: () => ({
@@ -112,6 +132,9 @@ function plan(spec: LoadSpec, baseAtMs: number): Planned[] {
           headers: {},
         }),
       });
+    } else {
+      const pooled = richPool[i % richPool.length]!;
+      planned.push({ atMs, body: () => ({ body: pooled, headers: {} }) });
     }
   }
   return planned;

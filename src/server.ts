@@ -23,6 +23,7 @@ import { sourceMaintenanceSteps } from './runtime/source-maintenance';
 import { startTeamsPolling } from './sources/teams/polling';
 import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
 import { openEmbeddedStore } from './store/embedded';
+import { createUpcomingEmails } from './users/upcoming-emails';
 import { loadUserMapping } from './users/user-mapping-file';
 import { createExpressApp } from './webhooks/adapters/express';
 import { handleWebhook } from './webhooks/handle-webhook';
@@ -121,7 +122,11 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   };
   const plugins = buildSourcePlugins(parts, options.teams);
   const webhookDeps = buildWebhookDeps(parts, plugins);
-  const workerDeps = buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs });
+  const workerDeps = buildWorkerDeps(parts, plugins, {
+    retryMs: options.workerRetryMs,
+    // A user search for one key also resolves the keys queued behind it (a cold burst: ~N/50 searches, not ~N).
+    upcomingEmails: createUpcomingEmails({ peekKeys: (limit) => queue.peekKeys(limit), store }),
+  });
 
   let stopping = false;
   const app = createExpressApp({

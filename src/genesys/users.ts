@@ -118,6 +118,13 @@ export class GenesysUsers {
     return found;
   }
 
+  /** True when `email` is answered without a new search: cached and fresh, or being searched right now. */
+  isCached(email: string): boolean {
+    const key = normalizeEmail(email);
+    const cached = this.cache.get(key);
+    return (cached !== undefined && cached.expiresAt > this.now()) || this.pending.has(key);
+  }
+
   /** Every active user, by lower-cased email (bulk matching); also fills the cache. */
   async listAll(): Promise<Map<string, string>> {
     const found = new Map<string, string>();

@@ -3,12 +3,14 @@
  * again while it still waits is not added twice, so a burst of flaps costs one worker pass (DESIGN.md).
  * Not durable by itself: on restart the server re-enqueues `store.listUnfinished()`, which is durable.
  */
-import { formatKey } from '../store/state-store';
+import { formatKey, parseKey, type StateKey } from '../store/state-store';
 import type { KeyQueue, MessageHandler, QueueMessage, WorkResult } from './key-queue';
+
+const APPLY_PREFIX = 'apply:';
 
 function identityOf(message: QueueMessage): string {
   return message.kind === 'apply'
-    ? `apply:${formatKey(message.key)}`
+    ? `${APPLY_PREFIX}${formatKey(message.key)}`
     : `task:${message.system}:${message.task}:${JSON.stringify(message.data)}`;
 }
 
@@ -82,6 +84,23 @@ export class MemoryKeyQueue implements KeyQueue {
   /** Messages waiting, delayed or running. */
   get size(): number {
     return this.waiting.size + this.delayed.size + this.running.size + this.rerun.size;
+  }
+
+  /**
+   * Up to `limit` keys of `apply` messages not yet taken, next first (waiting, then settling): what
+   * the worker will handle soon. For look-ahead work such as resolving their users in one search.
+   */
+  peekKeys(limit: number): StateKey[] {
+    const keys: StateKey[] = [];
+    for (const message of this.waiting.values()) {
+      if (keys.length >= limit) return keys;
+      if (message.kind === 'apply') keys.push(message.key);
+    }
+    for (const id of this.delayed.keys()) {
+      if (keys.length >= limit) return keys;
+      if (id.startsWith(APPLY_PREFIX)) keys.push(parseKey(id.slice(APPLY_PREFIX.length)));
+    }
+    return keys;
   }
 
   /** Resolves when nothing is waiting or running (delayed messages do not count). */

@@ -13,7 +13,7 @@ import { createRingCentralEmailDirectory } from '../sources/ringcentral/director
 import { createTeamsRuntime, type TeamsRuntime, type TeamsRuntimeOptions } from '../sources/teams/runtime';
 import type { StateStore } from '../store/state-store';
 import type { SystemName } from '../systems';
-import { createBatchingEmailLookup } from '../users/email-lookup';
+import { createBatchingEmailLookup, type UpcomingEmails } from '../users/email-lookup';
 import type { UserMappingOverrides } from '../users/user-mapping-file';
 import { createUserResolver, type EmailDirectory } from '../users/user-resolver';
 import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
@@ -88,8 +88,14 @@ export function buildWebhookDeps(parts: BridgeParts, plugins: SourcePlugins): We
   };
 }
 
-export function buildWorkerDeps(parts: BridgeParts, plugins: SourcePlugins, options: { retryMs?: number } = {}): WorkerDeps {
-  const lookup = createBatchingEmailLookup((emails) => parts.genesys.users.findByEmails(emails));
+export function buildWorkerDeps(
+  parts: BridgeParts,
+  plugins: SourcePlugins,
+  options: { retryMs?: number; upcomingEmails?: UpcomingEmails } = {},
+): WorkerDeps {
+  const users = parts.genesys.users;
+  const lookAhead = options.upcomingEmails && { upcoming: options.upcomingEmails, isCached: (email: string) => users.isCached(email) };
+  const lookup = createBatchingEmailLookup((emails) => users.findByEmails(emails), undefined, undefined, lookAhead);
   return {
     store: parts.store,
     genesys: createGenesysPort(parts.genesys, parts.config.genesys.sourceNames, options.retryMs),
