@@ -13,6 +13,7 @@ import { createGenesysClient, createLocalBudget, type GenesysClient } from './ge
 import type { RetrySettings } from './genesys/transport';
 import { createLogger, type Logger } from './logger';
 import { loadPresenceMapping } from './presence';
+import { createDurableTasks } from './queue/durable-tasks';
 import { MemoryKeyQueue } from './queue/memory';
 import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts, type SourcePlugins } from './runtime/bridge';
 import { readZoomDevSecret } from './runtime/dev-secrets';
@@ -109,11 +110,12 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     settleMs: options.settleMs ?? 250,
     onError: (error) => logger.error('worker error; will retry', { error: describeError(error) }),
   });
+  const durableTasks = createDurableTasks(queue, store);
   const parts: BridgeParts = {
     config,
     logger,
     store,
-    queue,
+    queue: durableTasks.queue,
     genesys,
     mapping: loadPresenceMapping(config.presenceMappingFile),
     overrides: loadUserMapping(config.userMappingFile),
@@ -145,9 +147,13 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const port = (server.address() as AddressInfo).port;
 
   // Finish what a previous run left pending before taking new work.
-  queue.start((message) => processMessage(message, workerDeps));
+  queue.start(durableTasks.wrap((message) => processMessage(message, workerDeps)));
   const requeued = await requeueUnfinished(parts);
-  if (requeued > 0) logger.info('resuming unfinished work from the previous run', { keys: requeued });
+  const tasks = await durableTasks.pending();
+  if (tasks.length > 0) await queue.enqueue(tasks);
+  if (requeued + tasks.length > 0) {
+    logger.info('resuming unfinished work from the previous run', { keys: requeued, tasks: tasks.length });
+  }
 
   // Teams polling mode polls on its own interval; the other Teams work rides on maintenance.
   const teamsPolling = parts.config.teams.hasApiCredentials && plugins.teams.settings.mode === 'polling';
