@@ -30,3 +30,38 @@ describe('batching email lookup', () => {
     await expect(lookup.find('a@x.example')).rejects.toThrow('boom');
   });
 });
+
+describe('look-ahead', () => {
+  it('fills a needed search with the emails of keys queued behind, up to 50', async () => {
+    const calls: string[][] = [];
+    const upcoming = Array.from({ length: 80 }, (_, i) => `next${i}@x.example`);
+    const lookup = createBatchingEmailLookup(
+      async (emails) => {
+        calls.push([...emails]);
+        return new Map();
+      },
+      5,
+      50,
+      { upcoming: async (room) => upcoming.slice(0, room), isCached: () => false },
+    );
+    await lookup.find('first@x.example');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toHaveLength(50);
+    expect(calls[0][0]).toBe('first@x.example');
+  });
+
+  it('searches nothing extra when the asked email is already cached', async () => {
+    const calls: string[][] = [];
+    const lookup = createBatchingEmailLookup(
+      async (emails) => {
+        calls.push([...emails]);
+        return new Map([['cached@x.example', 'id-1']]);
+      },
+      5,
+      50,
+      { upcoming: async () => ['other@x.example'], isCached: (email) => email === 'cached@x.example' },
+    );
+    expect(await lookup.find('cached@x.example')).toBe('id-1');
+    expect(calls).toEqual([['cached@x.example']]);
+  });
+});
