@@ -27,22 +27,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 
  */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 
-/**
- * Milliseconds to wait according to a `Retry-After` header: delta-seconds or an HTTP date
- * (RFC 9110 §10.2.3). Returns undefined when absent or unreadable; never negative.
- */
-export function parseRetryAfter(header: string | readonly string[] | undefined | null, nowMs: number): number | undefined {
-  const raw = Array.isArray(header) ? header[0] : header;
-  if (typeof raw !== 'string') return undefined;
-  const value = raw.trim();
-  if (value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Math.ceil(Number(value) * 1000);
-  // Only an HTTP date may follow; Date.parse would also accept "-5" or "1e3", so require a letter.
-  if (!/[a-z]/i.test(value)) return undefined;
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - nowMs);
-}
+export { parseRetryAfter } from '../retry-after';
 
 export interface RetryQuestion {
   /** HTTP status of the failed attempt; absent when no response arrived. */

@@ -12,6 +12,7 @@
  * limit however RingCentral aligns its windows. The window is per process; several Lambdas share one
  * RingCentral budget, which is why the penalty handling is the safety net and the limits are configurable.
  */
+import { parseRetryAfter } from '../../retry-after';
 
 /** RingCentral's rate-limit groups (`X-Rate-Limit-Group`). */
 export const RINGCENTRAL_RATE_GROUPS = ['Light', 'Medium', 'Heavy', 'Auth'] as const;
@@ -91,15 +92,7 @@ export function createRingCentralRateGate(options: RingCentralRateGateOptions = 
   };
 }
 
-/**
- * `Retry-After` as delay seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `nowMs`; undefined when
- * absent or unreadable.
- */
+/** `Retry-After` in ms from `nowMs` (seconds or an HTTP date); undefined when absent or unreadable. */
 export function parseRetryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/[a-z]/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+  return parseRetryAfter(value, nowMs);
 }

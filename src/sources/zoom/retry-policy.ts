@@ -7,21 +7,14 @@
  * rate-limit headers are not documented (vendor facts: UNCONFIRMED), so `Retry-After` is honoured when
  * present and an exponential back-off is used otherwise.
  */
+import { parseRetryAfter } from '../../retry-after';
 
 /** Back-off without `Retry-After`: 1 s, 2 s, 4 s, … capped here. */
 export const ZOOM_MAX_BACKOFF_MS = 30_000;
 
-/**
- * `Retry-After` as delay seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `nowMs`; undefined when
- * absent or unreadable.
- */
+/** `Retry-After` in ms from `nowMs` (seconds or an HTTP date); undefined when absent or unreadable. */
 export function parseRetryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/[a-z]/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  return Number.isFinite(at) ? Math.max(0, at - nowMs) : undefined;
+  return parseRetryAfter(value, nowMs);
 }
 
 /**

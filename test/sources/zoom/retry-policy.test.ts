@@ -17,7 +17,7 @@ describe('parseRetryAfterMs', () => {
     ['Wed, 27 Mar 2024 04:00:05 GMT', 5000],
     ['Wed, 27 Mar 2024 03:59:00 GMT', 0],
     ['-1', undefined],
-    ['1.5', undefined],
+    ['1.5', 1500],
     ['soon', undefined],
     ['', undefined],
   ])('%p → %p ms', (header, expected) => {
