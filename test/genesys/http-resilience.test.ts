@@ -7,18 +7,8 @@ import type { RequestBudget } from '../../src/genesys/request-budget';
 import { createTransport } from '../../src/genesys/transport';
 import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 import { clientFor, DEFAULT_SOURCE_NAMES } from './helpers/sandbox-client';
+import { maxInWindow } from '../helpers/windows';
 
-/** Largest number of timestamps inside any half-open window [t, t + windowMs). */
-function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start += 1;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

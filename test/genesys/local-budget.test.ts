@@ -1,17 +1,7 @@
 import fc from 'fast-check';
 import { createLocalBudget } from '../../src/genesys/local-budget';
+import { maxInWindow } from '../helpers/windows';
 
-/** Largest number of slots inside any half-open window [t, t + windowMs). */
-function maxInWindow(slots: readonly number[], windowMs: number): number {
-  const sorted = [...slots].sort((a, b) => a - b);
-  let max = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start += 1;
-    max = Math.max(max, end - start + 1);
-  }
-  return max;
-}
 
 describe('createLocalBudget', () => {
   it('hands out the first slot at once and paces the next ones', async () => {

@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTableIfMissing } from '../../src/store/dynamodb';
 
 /** dynalite ships no type declarations; this is the part of its API the tests use. */
 type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
@@ -51,6 +52,30 @@ export async function startDynalite(): Promise<RunningDynalite> {
       client.destroy();
       server.closeAllConnections?.();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+/**
+ * Starts dynalite for a test file (beforeAll/afterAll) and hands out a fresh table per call, so tests
+ * never see each other's items.
+ */
+export function useDynaliteTables(prefix: string): { server(): RunningDynalite; newTable(): Promise<string> } {
+  let running: RunningDynalite;
+  let tables = 0;
+  beforeAll(async () => {
+    running = await startDynalite();
+  });
+  afterAll(async () => {
+    await running.close();
+  });
+  return {
+    server: () => running,
+    async newTable() {
+      tables += 1;
+      const tableName = `${prefix}-${tables}`;
+      await createTableIfMissing(running.client, tableName);
+      return tableName;
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import type { GenesysSandbox, SandboxRequestRecord } from '../../src/sandbox';
+import { maxInWindow as maxInClosedWindow } from '../helpers/windows';
 
 /** mulberry32: tiny, seedable, good enough to shuffle test inputs. */
 export function seededRandom(seed: number): () => number {
@@ -41,18 +42,9 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, task: 
   await Promise.all(lanes);
 }
 
-/**
- * The largest number of requests that arrived within any window of `windowMs` (both ends inclusive).
- * `times` must be sorted ascending.
- */
+/** Busiest window of `windowMs`, both ends inclusive. `times` must be sorted ascending. */
 export function maxInWindow(times: readonly number[], windowMs: number): number {
-  let best = 0;
-  let start = 0;
-  for (let end = 0; end < times.length; end += 1) {
-    while (times[end] - times[start] > windowMs) start += 1;
-    best = Math.max(best, end - start + 1);
-  }
-  return best;
+  return maxInClosedWindow(times, windowMs, { closed: true });
 }
 
 export interface PacingReport {

@@ -1,35 +1,8 @@
 import { DynamoDbRequestBudget, slotIntervalMs } from '../../src/store/dynamodb-budget';
-import { createTableIfMissing } from '../../src/store/dynamodb';
-import { createTestClient, startDynalite, type RunningDynalite } from '../helpers/dynalite';
+import { createTestClient, useDynaliteTables } from '../helpers/dynalite';
+import { maxInWindow } from '../helpers/windows';
 
-let dynalite: RunningDynalite;
-let tables = 0;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynalite.close();
-});
-
-async function newTable(): Promise<string> {
-  tables += 1;
-  const tableName = `budget-${tables}`;
-  await createTableIfMissing(dynalite.client, tableName);
-  return tableName;
-}
-
-/** Largest number of slots inside any closed 60-second window. */
-function busiestMinute(slots: number[]): number {
-  const sorted = [...slots].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i += 1) {
-    while (sorted[i]! - sorted[j]! > 60_000) j += 1;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
+const { server, newTable } = useDynaliteTables('budget');
 
 describe('slotIntervalMs', () => {
   it.each([
@@ -55,7 +28,7 @@ describe('DynamoDbRequestBudget', () => {
     // Four "Lambdas", each with its own client and a clock that stands still: the worst case,
     // where every slot would otherwise be handed out at once.
     const workers = Array.from({ length: 4 }, () => {
-      const client = createTestClient(dynalite.endpoint);
+      const client = createTestClient(server().endpoint);
       return { client, budget: new DynamoDbRequestBudget({ client, tableName, requestsPerMinute: perMinute, now: () => T0 }) };
     });
 
@@ -70,13 +43,13 @@ describe('DynamoDbRequestBudget', () => {
     for (let i = 1; i < sorted.length; i += 1) {
       expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(slotIntervalMs(perMinute));
     }
-    expect(busiestMinute(slots)).toBeLessThanOrEqual(perMinute);
+    expect(maxInWindow(slots, 60_000, { closed: true })).toBeLessThanOrEqual(perMinute);
   });
 
   it('hands out slots no earlier than now once the backlog is gone', async () => {
     const tableName = await newTable();
     let now = T0;
-    const budget = new DynamoDbRequestBudget({ client: dynalite.client, tableName, requestsPerMinute: 300, now: () => now });
+    const budget = new DynamoDbRequestBudget({ client: server().client, tableName, requestsPerMinute: 300, now: () => now });
 
     expect(await budget.reserve()).toBe(T0);
     now = T0 + 10_000;
@@ -85,8 +58,8 @@ describe('DynamoDbRequestBudget', () => {
 
   it('holds every worker until a Retry-After passes, and never moves the hold back', async () => {
     const tableName = await newTable();
-    const first = new DynamoDbRequestBudget({ client: dynalite.client, tableName, requestsPerMinute: 300, now: () => T0 });
-    const second = new DynamoDbRequestBudget({ client: dynalite.client, tableName, requestsPerMinute: 300, now: () => T0 });
+    const first = new DynamoDbRequestBudget({ client: server().client, tableName, requestsPerMinute: 300, now: () => T0 });
+    const second = new DynamoDbRequestBudget({ client: server().client, tableName, requestsPerMinute: 300, now: () => T0 });
     await second.reserve();
 
     await first.holdUntil(T0 + 30_000);
@@ -97,7 +70,7 @@ describe('DynamoDbRequestBudget', () => {
   });
 
   it('reports DynamoDB failures as StoreError', async () => {
-    const budget = new DynamoDbRequestBudget({ client: dynalite.client, tableName: 'no-such-table', requestsPerMinute: 300 });
+    const budget = new DynamoDbRequestBudget({ client: server().client, tableName: 'no-such-table', requestsPerMinute: 300 });
 
     await expect(budget.reserve()).rejects.toMatchObject({ name: 'StoreError', message: expect.stringContaining('no-such-table') });
   });

@@ -5,30 +5,14 @@ import {
   tableDefinition,
   UNFINISHED_INDEX_NAME,
 } from '../../src/store/dynamodb';
-import { startDynalite, type RunningDynalite } from '../helpers/dynalite';
+import { useDynaliteTables } from '../helpers/dynalite';
 import { describeStateStoreContract } from './state-store-contract';
 
-let dynalite: RunningDynalite;
-let tables = 0;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-});
-
-afterAll(async () => {
-  await dynalite.close();
-});
-
 /** A fresh table per test: tests never see each other's records. */
-async function newTable(): Promise<string> {
-  tables += 1;
-  const tableName = `state-${tables}`;
-  await createTableIfMissing(dynalite.client, tableName);
-  return tableName;
-}
+const { server, newTable } = useDynaliteTables('state');
 
 describeStateStoreContract('DynamoDbStateStore', async ({ now }) => {
-  return new DynamoDbStateStore({ client: dynalite.client, tableName: await newTable(), now });
+  return new DynamoDbStateStore({ client: server().client, tableName: await newTable(), now });
 });
 
 describe('DynamoDbStateStore (DynamoDB specifics)', () => {
@@ -37,10 +21,10 @@ describe('DynamoDbStateStore (DynamoDB specifics)', () => {
 
   it('keeps only unfinished records in the sparse index', async () => {
     const tableName = await newTable();
-    const store = new DynamoDbStateStore({ client: dynalite.client, tableName });
+    const store = new DynamoDbStateStore({ client: server().client, tableName });
     const indexed = async (): Promise<number> =>
       (
-        await dynalite.client.send(
+        await server().client.send(
           new QueryCommand({
             TableName: tableName,
             IndexName: UNFINISHED_INDEX_NAME,
@@ -60,7 +44,7 @@ describe('DynamoDbStateStore (DynamoDB specifics)', () => {
   it('creates the table only once', async () => {
     const tableName = await newTable();
 
-    expect(await createTableIfMissing(dynalite.client, tableName)).toBe(false);
+    expect(await createTableIfMissing(server().client, tableName)).toBe(false);
   });
 
   it('describes the table for serverless.yml, with TTL and the index', () => {
@@ -76,7 +60,7 @@ describe('DynamoDbStateStore (DynamoDB specifics)', () => {
   });
 
   it('reports a missing table as a StoreError naming it', async () => {
-    const store = new DynamoDbStateStore({ client: dynalite.client, tableName: 'no-such-table' });
+    const store = new DynamoDbStateStore({ client: server().client, tableName: 'no-such-table' });
 
     await expect(store.get(key)).rejects.toThrow(/no-such-table/);
     await expect(store.get(key)).rejects.toMatchObject({ name: 'StoreError', cause: expect.anything() });
