@@ -35,11 +35,16 @@ function getBridge(): Promise<AwsBridge> {
 /** For tests: use this bridge instead of building one from the environment. */
 export function useBridgeForTests(instance: AwsBridge | undefined): void {
   bridge = instance ? Promise.resolve(instance) : undefined;
+  httpHandler = undefined;
 }
+
+/** Built once per container, next to the bridge, not on every invocation. */
+let httpHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
 
 export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
   const deps = (await getBridge()).webhook;
-  return createHttpApiHandler((request) => handleWebhook(request, deps), deps.now)(event);
+  httpHandler ??= createHttpApiHandler((request) => handleWebhook(request, deps), deps.now);
+  return httpHandler(event);
 }
 
 export async function worker(event: SqsEvent): Promise<SqsBatchResponse> {
