@@ -59,7 +59,7 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
         users,
         onProgress,
         record: async (event) => {
-          await recordEvents([event], { store, queue, mapping: mapping(), now: Date.now });
+          await recordEvents([event], { store, queue, mapping: mapping(), now: Date.now, logger: cliLogger });
         },
       });
     },
@@ -83,7 +83,7 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
         rateLimits: config.ringcentral.settings.rateLimits,
       }),
     documents: () => context.store(),
-    record: async (events) => recordEvents(events, { store: await context.store(), queue: await context.queue(), mapping: mapping(), now: Date.now }),
+    record: async (events) => recordEvents(events, { store: await context.store(), queue: await context.queue(), mapping: mapping(), now: Date.now, logger: cliLogger }),
     verificationToken: config.ringcentral.verificationTokens[0],
     publicBaseUrl: config.teams.notificationUrl,
     settings: config.ringcentral.settings,
@@ -98,7 +98,7 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
           config: config.teams,
           settings: config.teams.settings,
           store,
-          recordEvents: async (events) => void (await recordEvents(events, { store, queue, mapping: mapping(), now: Date.now })),
+          recordEvents: async (events) => void (await recordEvents(events, { store, queue, mapping: mapping(), now: Date.now, logger: cliLogger })),
           logger: cliLogger,
         }),
       };

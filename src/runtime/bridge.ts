@@ -109,5 +109,5 @@ export function buildWorkerDeps(
 /** Records events from a non-webhook path (backfill, polling, reconciliation). */
 export function buildEventRecorder(parts: BridgeParts) {
   return (events: Parameters<typeof recordEvents>[0]) =>
-    recordEvents(events, { store: parts.store, queue: parts.queue, mapping: parts.mapping, now: parts.now });
+    recordEvents(events, { store: parts.store, queue: parts.queue, mapping: parts.mapping, now: parts.now, logger: parts.logger });
 }

@@ -2,21 +2,27 @@
  * Turns normalized events into durable desired state and queued keys: map → conditional write
  * ("latest state wins") → enqueue. Shared by the webhook path, backfills, polling and reconciliation.
  */
+import { silentLogger, type Logger } from '../logger';
 import { mapPresence, type PresenceEvent, type PresenceMapping } from '../presence';
 import { applyMessage, type KeyQueue, type QueueMessage } from '../queue/key-queue';
 import type { RecordOutcome, StateKey, StateStore } from '../store/state-store';
+import { boundEventOrder } from './future-order-bound';
 
 export interface RecordDeps {
   readonly store: StateStore;
   readonly queue: KeyQueue;
   readonly mapping: PresenceMapping;
   readonly now: () => number;
+  /** Where re-dated (future-stamped) events are reported; silent when absent. */
+  readonly logger?: Logger;
 }
 
 export interface RecordSummary {
   readonly recorded: number;
   readonly stale: number;
   readonly duplicate: number;
+  /** Events stamped too far in the future, re-dated to now (see future-order-bound.ts). */
+  readonly redated: number;
 }
 
 /**
@@ -29,9 +35,20 @@ export async function recordEvents(
   deps: RecordDeps,
   tasks: readonly QueueMessage[] = [],
 ): Promise<RecordSummary> {
-  const recordedAt = new Date(deps.now()).toISOString();
+  const now = deps.now();
+  const recordedAt = new Date(now).toISOString();
+  const bounded = events.map((event) => boundEventOrder(event, now));
+  for (const { event, redatedFrom } of bounded) {
+    if (!redatedFrom) continue;
+    (deps.logger ?? silentLogger).warn('event stamped in the future; re-dated to now so it cannot pin the user', {
+      system: event.system,
+      externalUserId: event.externalUserId,
+      order: describeOrder(redatedFrom.order),
+      ...(redatedFrom.tiebreak !== undefined ? { tiebreak: describeOrder(redatedFrom.tiebreak) } : {}),
+    });
+  }
   const outcomes: RecordOutcome[] = await Promise.all(
-    events.map((event) => {
+    bounded.map(({ event }) => {
       const state = mapPresence(event, deps.mapping);
       const key: StateKey = { system: event.system, externalUserId: event.externalUserId };
       return deps.store.recordDesired(
@@ -63,5 +80,12 @@ export async function recordEvents(
     recorded: outcomes.filter((o) => o === 'recorded').length,
     stale: outcomes.filter((o) => o === 'stale').length,
     duplicate: outcomes.filter((o) => o === 'duplicate').length,
+    redated: bounded.filter((b) => b.redatedFrom).length,
   };
+}
+
+/** An ordering value as an ISO time when it is one, for a log line an operator can read. */
+function describeOrder(value: number): string | number {
+  const date = new Date(value);
+  return Number.isFinite(value) && value > 1e12 && !Number.isNaN(date.getTime()) ? date.toISOString() : value;
 }
