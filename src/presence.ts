@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { InvalidInputError } from './errors';
+import { ownProperty } from './own-property';
 import { SYSTEMS, type SystemName } from './systems';
 
 /** One normalized presence observation from an external system. */
@@ -40,7 +41,7 @@ export type PresenceMapping = Readonly<
 >;
 
 function rules(entries: Record<string, string>): Record<string, MappingRule> {
-  const result: Record<string, MappingRule> = {};
+  const result: Record<string, MappingRule> = Object.create(null);
   for (const [value, target] of Object.entries(entries)) result[value.toLowerCase()] = { target };
   return result;
 }
@@ -138,7 +139,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
 
 /** Turns `Do_Not_Disturb` or `BeRightBack` into `Do not disturb` / `Be right back`. */
 export function describeValue(value: string): string {
-  const known = MESSAGES[value.toLowerCase()];
+  const known = ownProperty(MESSAGES, value.toLowerCase());
   if (known) return known;
   const words = value
     .replace(/[_-]+/g, ' ')
@@ -158,9 +159,9 @@ export function mapPresence(event: PresenceEvent, mapping: PresenceMapping = DEF
   for (const { field, rules: fieldRules } of mapping[event.system]) {
     const value = lowerValues.get(field.toLowerCase());
     if (value === undefined) continue;
-    const rule = fieldRules[value.trim().toLowerCase()];
+    const rule = ownProperty(fieldRules, value.trim().toLowerCase());
     if (!rule) continue;
-    const preferred = MESSAGE_FIELD[event.system];
+    const preferred = ownProperty(MESSAGE_FIELD, event.system);
     const described = (preferred && lowerValues.get(preferred.toLowerCase())?.trim()) || value.trim();
     const message = rule.message ?? describeValue(described);
     return { target: rule.target.toLowerCase() === SKIP ? null : rule.target, message };
@@ -185,7 +186,7 @@ export function parsePresenceMapping(
   if (!isObject(json)) fail('(top level)', 'must be a JSON object keyed by system (teams, zoom, ringcentral)');
   const result: Record<string, Array<{ field: string; rules: Record<string, MappingRule> }>> = {};
   for (const system of SYSTEMS) {
-    result[system] = base[system].map(({ field, rules: r }) => ({ field, rules: { ...r } }));
+    result[system] = base[system].map(({ field, rules: r }) => ({ field, rules: Object.assign(Object.create(null), r) }));
   }
   for (const [system, fields] of Object.entries(json as Record<string, unknown>)) {
     if (!(SYSTEMS as readonly string[]).includes(system)) {

@@ -120,3 +120,30 @@ describe('PRESENCE_MAPPING_FILE overrides', () => {
     expect(() => parsePresenceMapping(json)).toThrow(expected);
   });
 });
+
+describe('values that name Object.prototype members', () => {
+  const prototypeNames = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+
+  it.each(prototypeNames)('"%s" is an unknown value on every system: skip, with a readable message', (name) => {
+    for (const [system, field] of [
+      ['teams', 'availability'],
+      ['teams', 'activity'],
+      ['zoom', 'presence_status'],
+      ['ringcentral', 'dndStatus'],
+      ['ringcentral', 'presenceStatus'],
+    ] as const) {
+      const state = mapPresence(event(system, { [field]: name }));
+      expect(state.target).toBeNull();
+      expect(typeof state.message).toBe('string');
+    }
+    expect(typeof describeValue(name)).toBe('string');
+  });
+
+  it('a mapping file may map such a value, and only that value', () => {
+    const mapping = parsePresenceMapping(JSON.parse('{"zoom":{"presence_status":{"__proto__":"Busy","constructor":"Away"}}}'));
+    expect(mapPresence(event('zoom', { presence_status: '__proto__' }), mapping).target).toBe('Busy');
+    expect(mapPresence(event('zoom', { presence_status: 'constructor' }), mapping).target).toBe('Away');
+    expect(mapPresence(event('zoom', { presence_status: 'toString' }), mapping).target).toBeNull();
+    expect(mapPresence(event('zoom', { presence_status: 'Available' }), mapping).target).toBe('Available');
+  });
+});

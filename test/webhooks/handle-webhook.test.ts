@@ -57,4 +57,27 @@ describe('handleWebhook', () => {
     expect((await handleWebhook(request({ path: '/webhooks/slack' }), deps)).status).toBe(404);
     expect((await handleWebhook(request({ method: 'GET' }), deps)).status).toBe(405);
   });
+
+  it('records a verified event whose value names an Object.prototype member as skip, not a 5xx', async () => {
+    const queued: QueueMessage[] = [];
+    const store = await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'core-')));
+    const poison: WebhookSource = {
+      ...source,
+      handle: () => ({
+        kind: 'accepted',
+        events: [{ system: 'zoom', externalUserId: 'u2', values: { presence_status: 'constructor' }, order: 1 }],
+      }),
+    };
+    const deps: WebhookCoreDeps = {
+      sources: [poison],
+      store,
+      queue: { enqueue: async (messages) => void queued.push(...messages) },
+      mapping: DEFAULT_PRESENCE_MAPPING,
+      now: Date.now,
+      logger: silentLogger,
+    };
+    expect((await handleWebhook(request(), deps)).status).toBe(200);
+    expect((await store.get({ system: 'zoom', externalUserId: 'u2' }))?.desired).toMatchObject({ target: null, message: 'Constructor' });
+    await store.close();
+  });
 });

@@ -9,6 +9,8 @@
  * are handled; matching is case-insensitive like the mapping engine's.
  */
 
+import { ownProperty } from '../../own-property';
+
 /** REST value (lower-case) → webhook value. */
 const REST_TO_WEBHOOK: Readonly<Record<string, string>> = {
   in_a_zoom_meeting: 'In_Meeting',
@@ -33,5 +35,5 @@ const REST_TO_WEBHOOK: Readonly<Record<string, string>> = {
  */
 export function normalizeZoomRestStatus(status: string): string {
   const trimmed = status.trim();
-  return REST_TO_WEBHOOK[trimmed.toLowerCase()] ?? trimmed;
+  return ownProperty(REST_TO_WEBHOOK, trimmed.toLowerCase()) ?? trimmed;
 }

@@ -37,3 +37,9 @@ describe('normalizeZoomRestStatus', () => {
     expect(normalizeZoomRestStatus(' Focus_Mode ')).toBe('Focus_Mode');
   });
 });
+
+describe('values that name Object.prototype members', () => {
+  it.each(['constructor', '__proto__', 'toString'])('"%s" passes through as the string it is', (value) => {
+    expect(normalizeZoomRestStatus(value)).toBe(value);
+  });
+});
