@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/logger';
 import { DEFAULT_PRESENCE_MAPPING } from '../../src/presence';
 import type { QueueMessage } from '../../src/queue/key-queue';
 import { openEmbeddedStore } from '../../src/store/embedded';
-import { handleWebhook, type WebhookCoreDeps } from '../../src/webhooks/handle-webhook';
+import { handleWebhook, MAX_BODY_BYTES, type WebhookCoreDeps } from '../../src/webhooks/handle-webhook';
 import type { InboundRequest, WebhookSource } from '../../src/webhooks/types';
 
 const source: WebhookSource = {
@@ -78,6 +78,23 @@ describe('handleWebhook', () => {
     };
     expect((await handleWebhook(request(), deps)).status).toBe(200);
     expect((await store.get({ system: 'zoom', externalUserId: 'u2' }))?.desired).toMatchObject({ target: null, message: 'Constructor' });
+    await store.close();
+  });
+
+  it('takes a body of exactly 1 MiB and refuses one byte more with 413', async () => {
+    const queued: QueueMessage[] = [];
+    const store = await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'core-')));
+    const deps: WebhookCoreDeps = {
+      sources: [source],
+      store,
+      queue: { enqueue: async (messages) => void queued.push(...messages) },
+      mapping: DEFAULT_PRESENCE_MAPPING,
+      now: Date.now,
+      logger: silentLogger,
+    };
+    expect((await handleWebhook(request({ body: Buffer.alloc(MAX_BODY_BYTES, 0x20) }), deps)).status).toBe(200);
+    expect((await handleWebhook(request({ body: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20) }), deps)).status).toBe(413);
+    expect(MAX_BODY_BYTES).toBe(1024 * 1024);
     await store.close();
   });
 });
