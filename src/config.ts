@@ -75,6 +75,8 @@ export interface AwsConfig {
 
 export interface BridgeConfig {
   readonly port: number;
+  /** The local server's listen address: loopback unless BIND_ADDRESS opens it (e.g. for a tunnel). */
+  readonly bindAddress: string;
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   readonly presenceMappingFile?: string;
@@ -200,6 +202,15 @@ function loadRingCentral(env: Env): RingCentralConfig {
   };
 }
 
+/** An IPv4/IPv6 address or a host name; loopback by default so a laptop's bridge is not on the LAN. */
+function bindAddress(env: Env): string {
+  const raw = text(env, 'BIND_ADDRESS') ?? '127.0.0.1';
+  if (!/^[0-9a-z.:-]+$/i.test(raw) || raw.includes('://')) {
+    throw new ConfigError(`BIND_ADDRESS must be an IP address or host name such as 127.0.0.1, ::1 or 0.0.0.0, got "${raw}"`);
+  }
+  return raw;
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
@@ -221,6 +232,7 @@ export function ssmSecretsPrefix(env: Env = process.env): string | undefined {
 function buildConfig(env: Env): BridgeConfig {
   const config: BridgeConfig = {
     port: integer(env, 'PORT', 3000, 0, 65535),
+    bindAddress: bindAddress(env),
     dataDir: path.resolve(text(env, 'BRIDGE_DATA_DIR') ?? './.data'),
     logLevel: logLevel(env),
     presenceMappingFile: text(env, 'PRESENCE_MAPPING_FILE'),

@@ -12,6 +12,7 @@ import { createAwsBridge, type AwsBridge } from './runtime/aws-bridge';
 import { runMaintenance, type MaintenanceReport } from './runtime/maintenance';
 import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from './webhooks/adapters/lambda';
 import { handleWebhook } from './webhooks/handle-webhook';
+import { checkHealth } from './webhooks/health';
 import { processMessage } from './webhooks/worker';
 
 let bridge: Promise<AwsBridge> | undefined;
@@ -43,7 +44,11 @@ let httpHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
 
 export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
   const deps = (await getBridge()).webhook;
-  httpHandler ??= createHttpApiHandler((request) => handleWebhook(request, deps), deps.now);
+  httpHandler ??= createHttpApiHandler(
+    (request) => handleWebhook(request, deps),
+    deps.now,
+    () => checkHealth({ checkWritable: () => deps.store.checkWritable(), logger: deps.logger }),
+  );
   return httpHandler(event);
 }
 

@@ -28,6 +28,7 @@ import { createUpcomingEmails } from './users/upcoming-emails';
 import { loadUserMapping } from './users/user-mapping-file';
 import { createExpressApp } from './webhooks/adapters/express';
 import { handleWebhook } from './webhooks/handle-webhook';
+import { checkHealth } from './webhooks/health';
 import { processMessage } from './webhooks/worker';
 
 export interface LocalBridge {
@@ -134,15 +135,18 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const app = createExpressApp({
     webhookPaths: plugins.webhooks.map((source) => source.path),
     handle: (request) => handleWebhook(request, webhookDeps),
-    isHealthy: () => !stopping,
+    health: () => checkHealth({ checkWritable: () => store.checkWritable(), isStopping: () => stopping, logger }),
   });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, '0.0.0.0', () => resolve(listening));
+    const listening = app.listen(config.port, config.bindAddress, () => resolve(listening));
     listening.once('error', reject);
   }).catch(async (error) => {
     await sandbox?.close();
     await store.close();
-    throw new Error(`cannot listen on port ${config.port}: ${(error as Error).message}; set PORT to a free port`, { cause: error });
+    throw new Error(
+      `cannot listen on ${config.bindAddress}:${config.port}: ${(error as Error).message}; set PORT to a free port (and BIND_ADDRESS to an address of this machine)`,
+      { cause: error },
+    );
   });
   const port = (server.address() as AddressInfo).port;
 
@@ -178,8 +182,10 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     startedAt: new Date().toISOString(),
     sandbox: sandbox && { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
   });
+  const url = localUrl(config.bindAddress, port);
   logger.info('presence-bridge listening', {
-    url: `http://127.0.0.1:${port}`,
+    url,
+    bindAddress: config.bindAddress,
     routes: ['GET /healthz', ...plugins.webhooks.map((source) => `POST ${source.path}`)],
     genesys: config.genesys.mode,
     dataDir: config.dataDir,
@@ -187,7 +193,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
 
   return {
     port,
-    url: `http://127.0.0.1:${port}`,
+    url,
     sandbox,
     queue,
     parts,
@@ -243,4 +249,11 @@ export async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** A URL this machine reaches the server at: loopback when bound to every address or to loopback. */
+function localUrl(bindAddress: string, port: number): string {
+  const anyOrLoopback = ['0.0.0.0', '::', 'localhost'].includes(bindAddress) || bindAddress.startsWith('127.');
+  if (anyOrLoopback) return `http://127.0.0.1:${port}`;
+  return `http://${bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress}:${port}`;
 }

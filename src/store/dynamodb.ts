@@ -8,6 +8,7 @@
  * - `DOC#{name}`: a versioned JSON document (`body`, numeric `version`).
  * - `DELIVERY#{id}`: a claimed delivery id, `expiresAt` in epoch seconds (the table's TTL attribute).
  * - `BUDGET#{name}`: the shared Genesys request budget, see `dynamodb-budget.ts`.
+ * - `HEALTH#probe`: written by `checkWritable` (`GET /healthz`), expiring by TTL.
  *
  * Unfinished records (pending, or parked) carry the sparse GSI keys `unfinishedPk`/`unfinishedAt`,
  * present only while unfinished, so `listUnfinished` queries a small index instead of scanning users.
@@ -54,6 +55,8 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 const USER_PREFIX = 'USER#';
 const DOC_PREFIX = 'DOC#';
 const DELIVERY_PREFIX = 'DELIVERY#';
+/** The item `checkWritable` puts (expiring by TTL). */
+const HEALTH_KEY = 'HEALTH#probe';
 
 /** The table as CloudFormation (serverless.yml `resources`) and CreateTable both spell it. */
 export interface TableDefinition extends CreateTableCommandInput {
@@ -373,6 +376,24 @@ export class DynamoDbStateStore implements StateStore {
       ),
     );
     return sortRecords(items.map(toRecord));
+  }
+
+  /**
+   * One small unconditional put of a fixed health item (expiring by TTL): proves the table takes writes
+   * with this function's credentials, at the cost of one write unit per probe.
+   */
+  async checkWritable(): Promise<void> {
+    const nowSeconds = Math.floor(this.now().getTime() / 1000);
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { pk: { S: HEALTH_KEY }, [TTL_ATTRIBUTE]: { N: String(nowSeconds + 3600) } },
+        }),
+      );
+    } catch (error) {
+      throw new StoreError(`the DynamoDB table ${this.tableName} does not take writes: ${String(error)}`, { cause: error });
+    }
   }
 
   /**

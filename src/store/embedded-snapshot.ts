@@ -60,6 +60,10 @@ export class ReadOnlyEmbeddedStore implements StateStore {
     return this.refuse('claimDelivery');
   }
 
+  checkWritable(): Promise<void> {
+    return this.refuse('checkWritable');
+  }
+
   putDocument<T>(_name: string, _value: T, _expectedVersion?: number): Promise<boolean> {
     return this.refuse('putDocument');
   }

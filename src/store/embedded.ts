@@ -26,6 +26,9 @@ import {
 import { MemoryState, type JournalEntry, type Snapshot } from './embedded-state';
 import { assertVersion, decideDesired, withApplied, withDesired, withStatus, type RecordFilter } from './user-record';
 
+/** Written and removed by `checkWritable`. */
+const HEALTH_PROBE_FILE = 'health.probe';
+
 /** Compaction threshold: small enough to replay in well under a second, large enough to be rare. */
 export const DEFAULT_COMPACT_THRESHOLD_BYTES = 8 * 1024 * 1024;
 
@@ -170,6 +173,28 @@ export class EmbeddedStateStore implements StateStore {
 
   private stamp(): string {
     return this.now().toISOString();
+  }
+
+  /**
+   * The journal must not have failed, and the data directory must take a write and an fsync (a full or
+   * read-only disk fails here before an event does). The probe file is written and removed each time.
+   */
+  async checkWritable(): Promise<void> {
+    this.assertOpen();
+    await this.journal.whenDurable();
+    const probe = path.join(this.dir, HEALTH_PROBE_FILE);
+    try {
+      const handle = await fs.open(probe, 'w', 0o600);
+      try {
+        await handle.writeFile('ok\n');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rm(probe, { force: true });
+    } catch (error) {
+      throw new StoreError(`the data directory ${this.dir} does not take writes: ${String(error)}`, { cause: error });
+    }
   }
 
   private assertOpen(): void {

@@ -108,6 +108,11 @@ export interface StateStore extends DocumentStore {
   listUnfinished(now: Date): Promise<StateKey[]>;
   /** Records for the CLI, optionally filtered by system and/or email (case-insensitive). */
   list(filter?: { system?: SystemName; email?: string; status?: RecordStatus }): Promise<UserStateRecord[]>;
+  /**
+   * Resolves when the store can durably write right now; rejects with a StoreError saying why not.
+   * Behind `GET /healthz` (503 when it rejects), so it must be cheap and must not grow the state.
+   */
+  checkWritable(): Promise<void>;
   /** Returns true the first time a delivery id is seen within `ttlSeconds` (RingCentral `uuid` dedupe). */
   claimDelivery(id: string, ttlSeconds: number): Promise<boolean>;
   close(): Promise<void>;

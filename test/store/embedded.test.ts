@@ -252,4 +252,16 @@ describe('EmbeddedStateStore (on disk)', () => {
 
     await expect(store.get(key)).rejects.toThrow(/closed/);
   });
+
+  it('reports through checkWritable when its directory no longer takes writes', async () => {
+    const dir = newDir();
+    const store = await open(dir);
+    await store.checkWritable();
+    expect(await fs.readdir(dir)).not.toContain('health.probe');
+
+    await fs.rm(dir, { recursive: true, force: true }); // the disk or mount went away
+    await expect(store.checkWritable()).rejects.toThrow(StoreError);
+    await expect(store.checkWritable()).rejects.toThrow(/does not take writes/);
+    await store.close().catch(() => undefined);
+  });
 });

@@ -404,6 +404,16 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
       });
     });
 
+    describe('checkWritable', () => {
+      it('resolves on a working store and leaves no user record or document behind', async () => {
+        await store.checkWritable();
+        await store.checkWritable();
+
+        expect(await store.list()).toEqual([]);
+        expect(await store.listUnfinished(new Date(clockMs))).toEqual([]);
+      });
+    });
+
     describe('latest state wins, under any order', () => {
       const versionArb = fc.record({ order: fc.integer({ min: 0, max: 4 }), tiebreak: fc.integer({ min: 0, max: 2 }) });
 

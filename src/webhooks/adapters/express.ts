@@ -9,8 +9,8 @@ import type { InboundRequest, OutboundResponse } from '../types';
 export interface ExpressAdapterOptions {
   readonly webhookPaths: readonly string[];
   readonly handle: (request: InboundRequest) => Promise<OutboundResponse>;
-  /** False while the process is shutting down: /healthz then answers 503. */
-  readonly isHealthy?: () => boolean;
+  /** Answers `GET /healthz` (see health.ts); 200 `{"status":"ok"}` when absent. */
+  readonly health?: () => Promise<OutboundResponse>;
   readonly now?: () => number;
 }
 
@@ -39,9 +39,9 @@ export function createExpressApp(options: ExpressAdapterOptions): express.Expres
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.get('/healthz', (_req, res) => {
-    const healthy = options.isHealthy?.() ?? true;
-    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'shutting-down' });
+  app.get('/healthz', async (_req, res) => {
+    const answer = options.health ? await options.health() : { status: 200, headers: {}, body: '{"status":"ok"}' };
+    res.status(answer.status).type('application/json').set(answer.headers).send(answer.body);
   });
 
   const raw = express.raw({ type: () => true, limit: MAX_BODY_BYTES });

@@ -52,10 +52,12 @@ export function toHttpApiResult(response: OutboundResponse): HttpApiResult {
 export function createHttpApiHandler(
   handle: (request: InboundRequest) => Promise<OutboundResponse>,
   now: () => number = Date.now,
+  health?: () => Promise<OutboundResponse>,
 ): (event: HttpApiEvent) => Promise<HttpApiResult> {
   return async (event) => {
     const request = toInboundRequest(event, now());
     if (request.method === 'GET' && request.path === '/healthz') {
+      if (health) return toHttpApiResult(await health());
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' };
     }
     if (request.body.length > MAX_BODY_BYTES) {

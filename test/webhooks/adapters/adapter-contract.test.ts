@@ -4,7 +4,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openEmbeddedStore } from '../../../src/store/embedded';
 import { createExpressApp } from '../../../src/webhooks/adapters/express';
+import { checkHealth } from '../../../src/webhooks/health';
 import { createHttpApiHandler } from '../../../src/webhooks/adapters/lambda';
 import type { InboundRequest, OutboundResponse } from '../../../src/webhooks/types';
 
@@ -22,7 +27,10 @@ interface Received {
 }
 interface Runtime {
   name: string;
-  start(handle: (r: InboundRequest) => Promise<OutboundResponse>): Promise<(s: Sent) => Promise<Received>>;
+  start(
+    handle: (r: InboundRequest) => Promise<OutboundResponse>,
+    health?: () => Promise<OutboundResponse>,
+  ): Promise<(s: Sent) => Promise<Received>>;
   stop(): Promise<void>;
 }
 
@@ -32,8 +40,8 @@ function expressRuntime(): Runtime {
   let server: http.Server | undefined;
   return {
     name: 'express',
-    async start(handle) {
-      const app = createExpressApp({ webhookPaths: paths, handle });
+    async start(handle, health) {
+      const app = createExpressApp({ webhookPaths: paths, handle, health });
       server = await new Promise<http.Server>((resolve) => {
         const s = app.listen(0, '127.0.0.1', () => resolve(s));
       });
@@ -60,8 +68,8 @@ function expressRuntime(): Runtime {
 function lambdaRuntime(): Runtime {
   return {
     name: 'lambda',
-    async start(handle) {
-      const handler = createHttpApiHandler(handle);
+    async start(handle, health) {
+      const handler = createHttpApiHandler(handle, Date.now, health);
       return async (sent) => {
         const result = await handler({
           rawPath: sent.path,
@@ -132,5 +140,30 @@ describe.each([expressRuntime, lambdaRuntime])('adapter contract: %p', (makeRunt
     const received = await send({ method: 'GET', path: '/healthz' });
     expect(received.status).toBe(200);
     expect(JSON.parse(received.body)).toEqual({ status: 'ok' });
+  });
+});
+
+describe.each([expressRuntime, lambdaRuntime])('GET /healthz over a real store: %p', (makeRuntime) => {
+  const runtime = makeRuntime();
+  afterAll(() => runtime.stop());
+
+  it('answers 200 while the store writes, 503 once it cannot, and 503 while stopping', async () => {
+    const store = await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'healthz-')));
+    let stopping = false;
+    const send = await runtime.start(
+      async () => ({ status: 202, headers: {}, body: '' }),
+      () => checkHealth({ checkWritable: () => store.checkWritable(), isStopping: () => stopping }),
+    );
+    const healthz = async () => {
+      const received = await send({ method: 'GET', path: '/healthz' });
+      return { status: received.status, body: JSON.parse(received.body), cache: received.headers['cache-control'] };
+    };
+
+    expect(await healthz()).toEqual({ status: 200, body: { status: 'ok' }, cache: 'no-store' });
+    stopping = true;
+    expect(await healthz()).toMatchObject({ status: 503, body: { status: 'shutting-down' } });
+    stopping = false;
+    await store.close(); // every write now fails, as a full disk or a lost connection would
+    expect(await healthz()).toMatchObject({ status: 503, body: { status: 'unavailable', reason: 'the store cannot write' } });
   });
 });
