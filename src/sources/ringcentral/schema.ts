@@ -101,6 +101,12 @@ export const RingCentralTokenResponseSchema = z.looseObject({
 export type RingCentralTokenResponse = z.infer<typeof RingCentralTokenResponseSchema>;
 
 /**
+ * `GET /restapi/v1.0/account/~` (GetAccountInfoResponse): only the account `id` is used, an integer
+ * (https://developers.ringcentral.com/guide/account; RingCentral.Net GetAccountInfoResponse).
+ */
+export const RingCentralAccountInfoSchema = z.looseObject({ id: RingCentralIdSchema });
+
+/**
  * `SubscriptionInfo` (https://developers.ringcentral.com/api-reference/Subscriptions/createSubscription):
  * `status` is `Active` or `Blacklisted`; a blacklisted subscription carries `blacklistedData`.
  */
