@@ -29,6 +29,7 @@ import {
 import { createRingCentralWebhookSource, RINGCENTRAL_WEBHOOK_PATH } from '../../../src/sources/ringcentral/webhook';
 import { createExpressApp } from '../../../src/webhooks/adapters/express';
 import { handleWebhook, type WebhookCoreDeps } from '../../../src/webhooks/handle-webhook';
+import type { PresenceEvent } from '../../../src/presence';
 import { startRingCentralStandIn, type RingCentralStandIn } from '../../helpers/ringcentral-stand-in';
 import { createFakeClock, createMemoryDocuments, type MemoryDocuments } from './test-doubles';
 
@@ -187,6 +188,65 @@ describe('account-wide subscription', () => {
     expect(error).toMatchObject({ status: 400, errorCode: 'SUB-525' });
     expect((error as Error).message).toContain('Validation-Token');
     expect(rc.requestsTo(/\/account\/~\/extension$/)).toHaveLength(0);
+  });
+});
+
+describe('verification token rotation as docs/ringcentral.md describes it (new,old → ensure → new)', () => {
+  /** The bridge's webhook with a configuration that can change between steps (a redeploy). */
+  const tokens = { verificationTokens: ['old-token'] };
+  const accepted: PresenceEvent[] = [];
+  let rotatingServer: http.Server;
+  let rotatingUrl: string;
+
+  beforeAll(async () => {
+    const source = createRingCentralWebhookSource(tokens);
+    const app = createExpressApp({
+      webhookPaths: [RINGCENTRAL_WEBHOOK_PATH],
+      handle: async (request) => {
+        const outcome = await source.handle(request);
+        if (outcome.kind === 'handshake') return outcome.response;
+        if (outcome.kind === 'accepted') accepted.push(...outcome.events);
+        const status = outcome.kind === 'rejected' ? outcome.status : 200;
+        return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: outcome.kind }) };
+      },
+    });
+    rotatingServer = await new Promise<http.Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    rotatingUrl = ringCentralNotificationUrl(`http://127.0.0.1:${(rotatingServer.address() as AddressInfo).port}`);
+  });
+  afterAll(() => new Promise((resolve) => rotatingServer.close(resolve)));
+
+  it('loses no notification: either token is accepted during the rotation, and RingCentral sends the new one after the PUT', async () => {
+    const deliver = async (sequence: number) => {
+      const [delivery] = await rc.deliverPresence('101', { presenceStatus: 'Busy', sequence });
+      return delivery;
+    };
+    await ensure({ notificationUrl: rotatingUrl, verificationToken: 'old-token' });
+    expect(await deliver(1)).toMatchObject({ status: 200, verificationToken: 'old-token' });
+
+    // 1. Deploy RINGCENTRAL_VERIFICATION_TOKEN=new-token,old-token: RingCentral still sends the old one.
+    tokens.verificationTokens = ['new-token', 'old-token'];
+    expect(await deliver(2)).toMatchObject({ status: 200, verificationToken: 'old-token' });
+
+    // 2. Maintenance (or `subscriptions --ensure`) pushes the first value with a PUT.
+    const report = await ensure({ notificationUrl: rotatingUrl, verificationToken: 'new-token' });
+    expect(report.actions).toEqual([expect.objectContaining({ action: 'updated', detail: 'verification token rotated' })]);
+    expect(await deliver(3)).toMatchObject({ status: 200, verificationToken: 'new-token' });
+
+    // 3. Drop the old value: RingCentral's deliveries still pass; a notification with the old token does not.
+    tokens.verificationTokens = ['new-token'];
+    expect(await deliver(4)).toMatchObject({ status: 200, verificationToken: 'new-token' });
+    const forged = await fetch(rotatingUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'verification-token': 'old-token' },
+      body: JSON.stringify(rc.deliveries[0].notification),
+    });
+    expect(forged.status).toBe(401);
+
+    // Every delivery was recorded, for the extension named by its numeric id.
+    expect(accepted.map((e) => [e.externalUserId, e.tiebreak])).toEqual([['101', 1], ['101', 2], ['101', 3], ['101', 4]]);
+    expect(rc.deliveries.map((d) => d.notification.event)).toEqual(Array(4).fill(`/restapi/v1.0/account/${rc.accountId}/extension/101/presence?detailedTelephonyState=true`));
   });
 });
 
