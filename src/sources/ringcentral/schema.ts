@@ -1,5 +1,5 @@
 /**
- * Schemas for what RingCentral sends and returns. Types come from these schemas (DESIGN.md habit 5).
+ * Schemas for what RingCentral sends and returns. Types come from these schemas, so they cannot drift apart.
  *
  * Lenient where RingCentral is inconsistent, so a harmless variation never turns into a lost event:
  * `extensionId` arrives as a string in the documented example and as a number in real account-level

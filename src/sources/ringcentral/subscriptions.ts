@@ -67,7 +67,7 @@ export type { RingCentralSubscription } from './schema';
 
 export const RINGCENTRAL_SUBSCRIPTION_PATH = '/restapi/v1.0/subscription';
 export const RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT = 'ringcentral-subscriptions';
-/** "30 subscriptions per user/extension per app" ([RCX] `paths/Restapi/Subscription/index.ts`). */
+/** "30 subscriptions per user/extension per app" (https://github.com/ringcentral/ringcentral-extensible, `packages/core/src/paths/Restapi/Subscription/index.ts`). */
 export const RINGCENTRAL_MAX_SUBSCRIPTIONS = 30;
 
 /** The account-wide presence filters, most detailed first. */

@@ -220,7 +220,7 @@ describe('normalization', () => {
   });
 });
 
-describe('mapping (CONTRACT.md RingCentral rows, DND first)', () => {
+describe('mapping (README presence mapping, RingCentral rows, DND first)', () => {
   const rows: Array<[Record<string, unknown>, string | null]> = [
     [{ dndStatus: 'DoNotAcceptAnyCalls', presenceStatus: 'Available', telephonyStatus: 'NoCall' }, 'Busy'],
     [{ dndStatus: 'TakeAllCalls', telephonyStatus: 'CallConnected', presenceStatus: 'Available' }, 'Busy'],
