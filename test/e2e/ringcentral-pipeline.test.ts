@@ -8,7 +8,8 @@ import type { LocalBridge } from '../../src/server';
 import { sandboxPresence, startTestBridge, tempDataDir, waitFor, writesFor } from '../helpers/local-bridge';
 
 const TOKEN = 'rc-e2e-token';
-const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ringcentral/detailed-extension-presence.json'), 'utf8'));
+const fixtureDir = path.join(__dirname, '../fixtures/ringcentral');
+const fixture = JSON.parse(fs.readFileSync(path.join(fixtureDir, 'detailed-extension-presence.json'), 'utf8'));
 
 function notification(extensionId: string, at: Date, sequence: number, body: Record<string, unknown>) {
   return {
@@ -28,6 +29,14 @@ describe('RingCentral end to end', () => {
       body: typeof json === 'string' ? json : JSON.stringify(json),
     });
     return { status: response.status, headers: response.headers, body: await response.text() };
+  };
+  const postBytes = async (bytes: Buffer) => {
+    const response = await fetch(`${bridge.url}/webhooks/ringcentral`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'verification-token': TOKEN },
+      body: bytes,
+    });
+    return { status: response.status, body: await response.text() };
   };
 
   beforeAll(async () => {
@@ -61,6 +70,28 @@ describe('RingCentral end to end', () => {
     expect((await post(notification('101', new Date(t - 5000), 19, { dndStatus: 'TakeAllCalls', presenceStatus: 'Available' }))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect((await sandboxPresence(bridge, 'alice@example.com', 'ringcentral'))?.systemPresence).toBe('Busy');
+  });
+
+  it("records RingCentral's documented account presence example and a real capture with numeric ids, sent verbatim", async () => {
+    const documented = await postBytes(fs.readFileSync(path.join(fixtureDir, 'account-presence.json')));
+    expect(documented).toEqual({ status: 200, body: JSON.stringify({ status: 'accepted' }) });
+    const capture = await postBytes(fs.readFileSync(path.join(fixtureDir, 'account-presence-numeric-extension.json')));
+    expect(capture.status).toBe(200);
+
+    const one = await bridge.parts.store.get({ system: 'ringcentral', externalUserId: '6610372004' });
+    expect(one?.desired).toMatchObject({
+      target: 'Busy',
+      values: { dndStatus: 'TakeAllCalls', telephonyStatus: 'CallConnected', meetingStatus: 'Disconnected', presenceStatus: 'Busy' },
+      order: Date.parse('2016-02-18T09:37:24.597Z'),
+      tiebreak: 2698,
+    });
+    const other = await bridge.parts.store.get({ system: 'ringcentral', externalUserId: '643716048' });
+    expect(other?.desired).toMatchObject({
+      target: 'Available',
+      values: { dndStatus: 'DoNotAcceptDepartmentCalls', telephonyStatus: 'NoCall', meetingStatus: 'Disconnected', presenceStatus: 'Available' },
+      order: Date.parse('2023-10-03T17:20:01.621Z'),
+      tiebreak: 0,
+    });
   });
 
   it('writes a repeated notification once', async () => {

@@ -1,8 +1,20 @@
 /**
  * A RingCentral stand-in on 127.0.0.1 (port 0) for tests: JWT login, subscriptions (list, create, renew,
- * update, delete, with a Blacklisted switch and an account-filter refusal switch), account presence and
- * extension paging, scripted failures (429 with or without Retry-After, 5xx), and — like RingCentral — an
- * optional Validation-Token handshake against the webhook address when a subscription is created.
+ * update, delete, with a Blacklisted switch and an account-filter refusal switch), account info, account
+ * presence and extension paging, scripted failures (429 with or without Retry-After, 5xx), an optional
+ * Validation-Token handshake against the webhook address when a subscription is created, and delivery of
+ * presence notifications to the subscriptions' addresses.
+ *
+ * Like RingCentral, and unlike what a client might assume:
+ * - `~` in event filters is expanded: subscription answers list `eventFilters` (and `disabledFilters`)
+ *   with the numeric account id and the token owner's extension id, and delivered notifications carry
+ *   numeric ids in `event` (`/restapi/v1.0/account/643711048/extension/643716048/presence`,
+ *   https://github.com/ringcentral/RingCentral.Net/issues/58) and a numeric `body.extensionId`.
+ * - `deliveryMode.verificationToken` is never returned (it is not in SubscriptionInfo,
+ *   https://developers.ringcentral.com/api-reference/Subscriptions/createSubscription), yet the token last
+ *   given (create or PUT) is sent as the `Verification-Token` header on every delivery.
+ * - the token response carries `owner_id` (https://developers.ringcentral.com/guide/authentication/jwt-flow)
+ *   and `GET /restapi/v1.0/account/~` answers a numeric `id`.
  *
  * Shapes follow the vendor docs cited in src/sources/ringcentral/*.ts; only what the bridge uses is modelled.
  */
@@ -56,6 +68,21 @@ export interface RingCentralStandInOptions {
   readonly clock?: () => number;
   /** Delay of the token endpoint, so concurrent logins would overlap (default 30 ms). */
   readonly loginDelayMs?: number;
+  /** The account's numeric id, what `~` in the account position expands to (default 130829004). */
+  readonly accountId?: string;
+  /** The JWT user's extension id: `owner_id`, and what `~` in the extension position expands to (default 6610372004). */
+  readonly ownerExtensionId?: string;
+}
+
+/** One delivery attempt of a notification to a subscription's address. */
+export interface StandInDelivery {
+  readonly subscriptionId: string;
+  readonly address: string;
+  /** The `Verification-Token` header sent (absent when the subscription has none). */
+  readonly verificationToken?: string;
+  readonly notification: Record<string, unknown>;
+  /** HTTP status the webhook answered, or 0 when the request failed. */
+  readonly status: number;
 }
 
 export interface HandshakeProbe {
@@ -104,8 +131,8 @@ export class RingCentralStandIn {
   refuseAccountFilter: false | 'error' | 'disable' = false;
   /** Check the webhook address with a Validation-Token handshake on create, like RingCentral. */
   validateAddress = false;
-  /** Include `deliveryMode.verificationToken` in subscription answers. */
-  exposeVerificationToken = true;
+  /** Every notification delivered by `deliverPresence`, in order. */
+  readonly deliveries: StandInDelivery[] = [];
 
   private readonly scripted: Array<{ method?: string; path: RegExp; response: ScriptedResponse }> = [];
   private readonly tokens = new Set<string>();
@@ -129,6 +156,68 @@ export class RingCentralStandIn {
 
   get jwt(): string {
     return this.options.jwt ?? 'eyJhbGciOiJSUzI1NiJ9.stand-in.jwt';
+  }
+
+  get accountId(): string {
+    return this.options.accountId ?? '130829004';
+  }
+
+  get ownerExtensionId(): string {
+    return this.options.ownerExtensionId ?? '6610372004';
+  }
+
+  /** A filter as RingCentral stores and returns it: `~` replaced by the account and owner extension ids. */
+  expandFilter(filter: string): string {
+    return filter
+      .replace(/^(\/restapi\/v1\.0\/account\/)~(?=[/?]|$)/, `$1${this.accountId}`)
+      .replace(/(\/extension\/)~(?=[/?]|$)/, `$1${this.ownerExtensionId}`);
+  }
+
+  /**
+   * RingCentral reports a presence change of `extensionId`: every Active subscription whose filters cover
+   * it (the account-wide presence filter or that extension's presence filter) gets a notification POSTed to
+   * its address with its verification token. Returns the delivery attempts.
+   */
+  async deliverPresence(extensionId: string, body: Record<string, unknown>, at: Date = new Date(this.now())): Promise<StandInDelivery[]> {
+    const attempts: StandInDelivery[] = [];
+    for (const subscription of this.subscriptions.values()) {
+      if (subscription.status !== 'Active') continue;
+      const account = `/restapi/v1.0/account/${this.accountId}`;
+      const filter = subscription.eventFilters.find(
+        (f) => f.split('?')[0] === `${account}/presence` || f.split('?')[0] === `${account}/extension/${extensionId}/presence`,
+      );
+      if (!filter) continue;
+      const query = filter.includes('?') ? filter.slice(filter.indexOf('?')) : '';
+      const notification = {
+        uuid: crypto.randomUUID(),
+        event: `${account}/extension/${extensionId}/presence${query}`,
+        timestamp: at.toISOString(),
+        subscriptionId: subscription.id,
+        ownerId: this.ownerExtensionId,
+        body: { extensionId: Number(extensionId), ...body },
+      };
+      const token = subscription.deliveryMode.verificationToken;
+      let status = 0;
+      try {
+        const response = await fetch(subscription.deliveryMode.address, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'RingCentral-Webhook/8.3',
+            ...(token ? { 'verification-token': token } : {}),
+          },
+          body: JSON.stringify(notification),
+        });
+        status = response.status;
+        await response.arrayBuffer();
+      } catch {
+        status = 0;
+      }
+      const attempt = { subscriptionId: subscription.id, address: subscription.deliveryMode.address, verificationToken: token, notification, status };
+      attempts.push(attempt);
+      this.deliveries.push(attempt);
+    }
+    return attempts;
   }
 
   private now(): number {
@@ -208,6 +297,9 @@ export class RingCentralStandIn {
 
     const sub = /^\/restapi\/v1\.0\/subscription(?:\/([^/]+))?(\/renew)?$/.exec(path);
     if (sub) return this.subscriptionRoute(method, sub[1] ? decodeURIComponent(sub[1]) : undefined, Boolean(sub[2]), body);
+    if ((path === '/restapi/v1.0/account/~' || path === `/restapi/v1.0/account/${this.accountId}`) && method === 'GET') {
+      return { status: 200, body: { uri: `${this.baseUrl}/restapi/v1.0/account/${this.accountId}`, id: Number(this.accountId), status: 'Confirmed' } };
+    }
     if (path === '/restapi/v1.0/account/~/presence' && method === 'GET') return this.page(this.presence, query);
     if (path === '/restapi/v1.0/account/~/extension' && method === 'GET') return this.page(this.extensions, query);
     return this.error(404, 'CMN-102', `Resource for parameter [${path}] is not found`);
@@ -235,7 +327,7 @@ export class RingCentralStandIn {
         refresh_token: 'unused',
         refresh_token_expires_in: 604799,
         scope: 'ReadAccounts ReadPresence WebhookSubscriptions',
-        owner_id: '6610372004',
+        owner_id: this.ownerExtensionId,
       },
     };
   }
@@ -245,11 +337,11 @@ export class RingCentralStandIn {
     this.tokens.clear();
   }
 
+  /** What RingCentral answers about a subscription: never the verification token. */
   private view(subscription: StandInSubscription): StandInSubscription {
-    if (this.exposeVerificationToken) return subscription;
     const { verificationToken: _omitted, ...deliveryMode } = subscription.deliveryMode;
     void _omitted;
-    return { ...subscription, deliveryMode };
+    return structuredClone({ ...subscription, deliveryMode });
   }
 
   private async subscriptionRoute(method: string, id: string | undefined, renew: boolean, body: unknown): Promise<ScriptedResponse> {
@@ -265,7 +357,7 @@ export class RingCentralStandIn {
     }
     if (method === 'PUT') {
       const update = (body ?? {}) as Partial<StandInSubscription>;
-      if (update.eventFilters) subscription.eventFilters = [...update.eventFilters];
+      if (update.eventFilters) subscription.eventFilters = update.eventFilters.map((f) => this.expandFilter(f));
       if (update.deliveryMode) subscription.deliveryMode = { ...subscription.deliveryMode, ...update.deliveryMode };
       if (update.expiresIn) subscription.expiresIn = update.expiresIn;
       subscription.expirationTime = new Date(this.now() + subscription.expiresIn * 1000).toISOString();
@@ -286,7 +378,8 @@ export class RingCentralStandIn {
     }
     const expiresIn = Number(body.expiresIn ?? 604800);
     if (!(expiresIn >= 1 && expiresIn <= 315360000)) return this.error(400, 'SUB-101', 'expiresIn out of range');
-    const accountFilters = (filters as string[]).filter((f) => /^\/restapi\/v1\.0\/account\/~\/presence/.test(f));
+    const expanded = (filters as string[]).map((f) => this.expandFilter(f));
+    const accountFilters = expanded.filter((f) => /^\/restapi\/v1\.0\/account\/[^/]+\/presence(\?|$)/.test(f));
     if (accountFilters.length > 0 && this.refuseAccountFilter === 'error') {
       return this.error(
         403,
@@ -311,7 +404,7 @@ export class RingCentralStandIn {
     const subscription: StandInSubscription = {
       id,
       uri: `${this.baseUrl}/restapi/v1.0/subscription/${id}`,
-      eventFilters: (filters as string[]).filter((f) => !disabled.includes(f)),
+      eventFilters: expanded.filter((f) => !disabled.includes(f)),
       disabledFilters: disabled.map((filter) => ({ filter, reason: 'Permission [ReadAccounts] is required' })),
       expirationTime: new Date(this.now() + expiresIn * 1000).toISOString(),
       expiresIn,

@@ -44,6 +44,11 @@ export interface RingCentralClient {
   readonly serverUrl: string;
   /** Sends one API call (paced, retried, authenticated) and returns the parsed JSON body (undefined for 204). */
   request<T = unknown>(request: RingCentralRequest): Promise<T>;
+  /**
+   * The token owner's extension id (`owner_id` of the token response), when this client has logged in
+   * itself; undefined while it uses a token another process stored.
+   */
+  ownerId?(): string | undefined;
 }
 
 export interface RingCentralClientOptions {
@@ -184,6 +189,7 @@ export function createRingCentralClient(options: RingCentralClientOptions): Ring
     }
   };
 
+  let ownerId: string | undefined;
   const basic = `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`, 'utf8').toString('base64')}`;
   const login = async () => {
     const body = new URLSearchParams({ grant_type: JWT_GRANT, assertion: options.jwt }).toString();
@@ -197,7 +203,8 @@ export function createRingCentralClient(options: RingCentralClientOptions): Ring
         vendorMessage: 'the token response has no access_token',
       });
     }
-    logger.info('RingCentral login (JWT flow)', { expiresIn: parsed.data.expires_in });
+    if (parsed.data.owner_id !== undefined && String(parsed.data.owner_id).trim() !== '') ownerId = String(parsed.data.owner_id).trim();
+    logger.info('RingCentral login (JWT flow)', { expiresIn: parsed.data.expires_in, ownerId });
     // Without expires_in, assume the documented default lifetime of one hour.
     return { accessToken: parsed.data.access_token, expiresInSeconds: parsed.data.expires_in ?? 3600 };
   };
@@ -211,6 +218,7 @@ export function createRingCentralClient(options: RingCentralClientOptions): Ring
 
   return {
     serverUrl,
+    ownerId: () => ownerId,
     async request<T>(request: RingCentralRequest): Promise<T> {
       const data = await send(
         request,

@@ -1,5 +1,5 @@
 /**
- * Schemas for what RingCentral sends and returns. Types come from these schemas (DESIGN.md habit 5).
+ * Schemas for what RingCentral sends and returns. Types come from these schemas, so they cannot drift apart.
  *
  * Lenient where RingCentral is inconsistent, so a harmless variation never turns into a lost event:
  * `extensionId` arrives as a string in the documented example and as a number in real account-level
@@ -99,6 +99,12 @@ export const RingCentralTokenResponseSchema = z.looseObject({
   owner_id: z.union([z.string(), z.number()]).optional(),
 });
 export type RingCentralTokenResponse = z.infer<typeof RingCentralTokenResponseSchema>;
+
+/**
+ * `GET /restapi/v1.0/account/~` (GetAccountInfoResponse): only the account `id` is used, an integer
+ * (https://developers.ringcentral.com/guide/account; RingCentral.Net GetAccountInfoResponse).
+ */
+export const RingCentralAccountInfoSchema = z.looseObject({ id: RingCentralIdSchema });
 
 /**
  * `SubscriptionInfo` (https://developers.ringcentral.com/api-reference/Subscriptions/createSubscription):

@@ -25,22 +25,49 @@
  *    1000) to a subscription, so 30 subscriptions cover 30 000 extensions. The refusal is remembered and the
  *    account filter is tried again after a day (permissions get granted later).
  * New subscriptions are created before surplus ones are deleted, so switching scope leaves no gap.
+ *
+ * What RingCentral does not say back, and the bridge therefore remembers (document `ringcentral-subscriptions`):
+ * - RingCentral answers with `~` expanded to the numeric account and extension ids, so filters are compared
+ *   by meaning (event-filters.ts). The ids are read once — the account `id` from `GET /restapi/v1.0/account/~`,
+ *   the extension id from the token response's `owner_id` — and kept in the document; they are read again
+ *   only when a login reports another owner (other credentials).
+ * - `deliveryMode.verificationToken` is not part of RingCentral's SubscriptionInfo response
+ *   (https://developers.ringcentral.com/api-reference/Subscriptions/createSubscription), so which token a
+ *   subscription sends cannot be read back. A SHA-256 of the token each subscription was created or last
+ *   updated with is kept per subscription id (never the token itself); when the first
+ *   RINGCENTRAL_VERIFICATION_TOKEN value hashes differently — or nothing is remembered — the subscription is
+ *   updated with `PUT /restapi/v1.0/subscription/{id}`.
+ * So a run that finds everything in order changes nothing: one list call, and a renewal only near expiry.
  */
+import crypto from 'node:crypto';
 import { silentLogger, type Logger } from '../../logger';
 import type { DocumentStore } from '../../store/state-store';
 import type { RingCentralClient } from './client';
 import { isRingCentralUserExtension, readRingCentralDirectory, refreshRingCentralDirectory } from './directory';
 import { overwriteDocument } from './documents';
 import { RingCentralApiError } from './errors';
+import {
+  includesRingCentralFilter,
+  isRingCentralAccountPresenceFilter,
+  isRingCentralExtensionPresenceFilter,
+  sameRingCentralFilter,
+  sameRingCentralFilterSet,
+  type RingCentralFilterIds,
+} from './event-filters';
 import { RINGCENTRAL_MAX_WEBHOOK_EXPIRES_IN, type RingCentralSubscriptionScope } from './ringcentral-settings';
-import { RingCentralSubscriptionListSchema, RingCentralSubscriptionSchema, type RingCentralSubscription } from './schema';
+import {
+  RingCentralAccountInfoSchema,
+  RingCentralSubscriptionListSchema,
+  RingCentralSubscriptionSchema,
+  type RingCentralSubscription,
+} from './schema';
 import { RINGCENTRAL_WEBHOOK_PATH } from './webhook';
 
 export type { RingCentralSubscription } from './schema';
 
 export const RINGCENTRAL_SUBSCRIPTION_PATH = '/restapi/v1.0/subscription';
 export const RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT = 'ringcentral-subscriptions';
-/** "30 subscriptions per user/extension per app" ([RCX] `paths/Restapi/Subscription/index.ts`). */
+/** "30 subscriptions per user/extension per app" (https://github.com/ringcentral/ringcentral-extensible, `packages/core/src/paths/Restapi/Subscription/index.ts`). */
 export const RINGCENTRAL_MAX_SUBSCRIPTIONS = 30;
 
 /** The account-wide presence filters, most detailed first. */
@@ -67,7 +94,21 @@ export interface RingCentralSubscriptionsDocument {
   /** When (ISO) and why the account-wide filter was last refused. */
   readonly accountScopeRefusedAt?: string;
   readonly accountScopeRefusal?: string;
+  /** This account's id: what `~` in a filter's account position stands for. */
+  readonly accountId?: string;
+  /** The JWT user's extension id (`owner_id`): what `~` in a filter's extension position stands for. */
+  readonly ownerExtensionId?: string;
+  /** Per subscription id: `hashRingCentralVerificationToken` of the token it was created or last updated with. */
+  readonly verificationTokenHashes?: Readonly<Record<string, string>>;
   readonly updatedAt: string;
+}
+
+/**
+ * What the bridge remembers of a verification token: a SHA-256 (hex) with a fixed label, so the store never
+ * holds the token and the value is of no use elsewhere.
+ */
+export function hashRingCentralVerificationToken(token: string): string {
+  return crypto.createHash('sha256').update('presence-bridge/ringcentral-verification-token/v1\0').update(token, 'utf8').digest('hex');
 }
 
 export type RingCentralSubscriptionActionKind = 'created' | 'reused' | 'renewed' | 'updated' | 'deleted';
@@ -132,22 +173,44 @@ function sameAddress(a: string | undefined, b: string): boolean {
   return a !== undefined && a.trim().replace(/\/+$/, '') === b.trim().replace(/\/+$/, '');
 }
 
-function isAccountFilter(filter: string): boolean {
-  return /^\/restapi\/v1\.0\/account\/[^/]+\/presence(\?|$)/.test(filter);
+function isDisabled(subscription: RingCentralSubscription, filter: string, ids: RingCentralFilterIds): boolean {
+  return subscription.disabledFilters.some((disabled) => disabled.filter !== undefined && sameRingCentralFilter(disabled.filter, filter, ids));
 }
 
-function isExtensionFilter(filter: string): boolean {
-  return /^\/restapi\/v1\.0\/account\/[^/]+\/extension\/[^/]+\/presence(\?|$)/.test(filter);
-}
+export const RINGCENTRAL_ACCOUNT_INFO_PATH = '/restapi/v1.0/account/~';
 
-function isDisabled(subscription: RingCentralSubscription, filter: string): boolean {
-  return subscription.disabledFilters.some((disabled) => disabled.filter === filter);
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const set = new Set(a);
-  return b.every((item) => set.has(item));
+/**
+ * The ids `~` stands for, from the document when known. The account id is read once with
+ * `GET /restapi/v1.0/account/~` (Light, ReadAccounts); the extension id is the `owner_id` of the client's
+ * own login. When a login reports another owner than remembered (other credentials), both are taken anew.
+ * A refused account read leaves the account id unknown (compared leniently, see event-filters.ts) and is
+ * tried again next run.
+ */
+async function resolveFilterIds(
+  client: RingCentralClient,
+  stored: RingCentralSubscriptionsDocument | undefined,
+  logger: Logger,
+): Promise<RingCentralFilterIds> {
+  let accountId = stored?.accountId;
+  let extensionId = stored?.ownerExtensionId;
+  const owner = client.ownerId?.();
+  if (owner !== undefined && extensionId !== undefined && owner !== extensionId) {
+    logger.warn('RingCentral credentials now belong to another extension; reading the account id again', { was: extensionId, now: owner });
+    accountId = undefined;
+  }
+  if (owner !== undefined) extensionId = owner;
+  if (accountId === undefined) {
+    try {
+      const data = await client.request({ method: 'GET', path: RINGCENTRAL_ACCOUNT_INFO_PATH, group: 'Light' });
+      accountId = RingCentralAccountInfoSchema.parse(data).id;
+    } catch (error) {
+      if (!(error instanceof RingCentralApiError) || error.status >= 500 || error.status === 0) throw error;
+      logger.warn('could not read the RingCentral account id (GET /restapi/v1.0/account/~ needs ReadAccounts); ~ in filters is compared leniently', {
+        error: error.message,
+      });
+    }
+  }
+  return { ...(accountId !== undefined ? { accountId } : {}), ...(extensionId !== undefined ? { extensionId } : {}) };
 }
 
 /** `GET /restapi/v1.0/subscription`: every subscription of the app's user. */
@@ -180,6 +243,10 @@ export async function ensureRingCentralSubscription(
   const requestedScope = options.scope ?? 'auto';
   const actions: RingCentralSubscriptionAction[] = [];
   const deliveryMode = { transportType: 'WebHook', address: notificationUrl, verificationToken };
+  const tokenHash = hashRingCentralVerificationToken(verificationToken);
+  /** Subscription id → hash of the token it sends, as far as the bridge knows. */
+  const tokenHashes = new Map<string, string>();
+  let ids: RingCentralFilterIds = {};
 
   const remove = async (id: string, detail: string): Promise<void> => {
     try {
@@ -187,6 +254,7 @@ export async function ensureRingCentralSubscription(
     } catch (error) {
       if (!(error instanceof RingCentralApiError && error.status === 404)) throw error;
     }
+    tokenHashes.delete(id);
     actions.push({ action: 'deleted', id, detail });
     logger.info('RingCentral subscription deleted', { id, detail });
   };
@@ -199,6 +267,7 @@ export async function ensureRingCentralSubscription(
       body: { eventFilters, deliveryMode, expiresIn },
     });
     const created = RingCentralSubscriptionSchema.parse(data);
+    tokenHashes.set(created.id, tokenHash);
     actions.push({ action: 'created', id: created.id, detail });
     logger.info('RingCentral subscription created', { id: created.id, filters: eventFilters.length });
     return created;
@@ -207,16 +276,20 @@ export async function ensureRingCentralSubscription(
   /** Keeps one existing subscription right: token and filters as desired, renewed when near expiry. */
   const maintain = async (subscription: RingCentralSubscription, eventFilters: readonly string[]): Promise<RingCentralSubscription> => {
     const path = `${RINGCENTRAL_SUBSCRIPTION_PATH}/${encodeURIComponent(subscription.id)}`;
-    const storedToken = subscription.deliveryMode?.verificationToken;
-    const tokenDiffers = storedToken !== undefined && storedToken !== verificationToken;
-    const filtersDiffer = !sameSet(subscription.eventFilters, eventFilters);
+    // RingCentral does not say which token a subscription sends: compare with what we last sent it.
+    const sentHash = tokenHashes.get(subscription.id);
+    const tokenDiffers = sentHash !== tokenHash;
+    const filtersDiffer = !sameRingCentralFilterSet(subscription.eventFilters, eventFilters, ids);
     const expiresAt = subscription.expirationTime ? Date.parse(subscription.expirationTime) : NaN;
     const expiring = !Number.isFinite(expiresAt) || expiresAt - now() < renewBeforeMs;
     try {
       if (tokenDiffers || filtersDiffer) {
         const data = await client.request({ method: 'PUT', path, group: 'Medium', body: { eventFilters, deliveryMode, expiresIn } });
-        const detail = [tokenDiffers && 'verification token rotated', filtersDiffer && 'event filters changed'].filter(Boolean).join(', ');
+        tokenHashes.set(subscription.id, tokenHash);
+        const tokenDetail = sentHash === undefined ? 'verification token not remembered, sent again' : 'verification token rotated';
+        const detail = [tokenDiffers && tokenDetail, filtersDiffer && 'event filters changed'].filter(Boolean).join(', ');
         actions.push({ action: 'updated', id: subscription.id, detail });
+        logger.info('RingCentral subscription updated', { id: subscription.id, detail });
         return RingCentralSubscriptionSchema.parse(data);
       }
       if (expiring) {
@@ -235,6 +308,9 @@ export async function ensureRingCentralSubscription(
 
   // 1. Ours are those delivering to our address; blacklisted ones are deleted (they never recover).
   const all = await listRingCentralSubscriptions(client);
+  const stored = (await documents.getDocument<RingCentralSubscriptionsDocument>(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT))?.value;
+  for (const [id, hash] of Object.entries(stored?.verificationTokenHashes ?? {})) tokenHashes.set(id, hash);
+  ids = await resolveFilterIds(client, stored, logger);
   const live: RingCentralSubscription[] = [];
   for (const subscription of all.filter((s) => isBridgeSubscription(s, notificationUrl))) {
     if (isBlacklisted(subscription)) {
@@ -247,9 +323,8 @@ export async function ensureRingCentralSubscription(
   const foreign = all.filter((s) => !isBridgeSubscription(s, notificationUrl)).length;
 
   // 2. Scope: account-wide unless refused recently (auto) or configured otherwise.
-  const stored = await documents.getDocument<RingCentralSubscriptionsDocument>(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT);
-  let refusal = stored?.value.accountScopeRefusal;
-  let refusedAt = stored?.value.accountScopeRefusedAt;
+  let refusal = stored?.accountScopeRefusal;
+  let refusedAt = stored?.accountScopeRefusedAt;
   const retryAfterMs = options.retryAccountScopeAfterMs ?? 24 * 3600 * 1000;
   const recentlyRefused = refusedAt !== undefined && now() - Date.parse(refusedAt) < retryAfterMs;
   let scope: 'account' | 'extension' =
@@ -283,14 +358,17 @@ export async function ensureRingCentralSubscription(
     ids: kept.map((s) => s.id),
     ...(refusedAt ? { accountScopeRefusedAt: refusedAt } : {}),
     ...(refusal ? { accountScopeRefusal: refusal } : {}),
+    ...(ids.accountId !== undefined ? { accountId: ids.accountId } : {}),
+    ...(ids.extensionId !== undefined ? { ownerExtensionId: ids.extensionId } : {}),
+    verificationTokenHashes: Object.fromEntries(kept.flatMap((s) => (tokenHashes.has(s.id) ? [[s.id, tokenHashes.get(s.id)!]] : []))),
     updatedAt: new Date(now()).toISOString(),
   };
   await overwriteDocument(documents, RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT, document);
   return { scope, subscriptions: kept, actions, ...(refusal ? { accountScopeRefusal: refusal } : {}) };
 
   async function ensureAccountScope(): Promise<RingCentralSubscription> {
-    const existing = live.find((s) => s.eventFilters.some((f) => isAccountFilter(f) && !isDisabled(s, f)));
-    if (existing) return maintain(existing, existing.eventFilters.filter(isAccountFilter));
+    const existing = live.find((s) => s.eventFilters.some((f) => isRingCentralAccountPresenceFilter(f) && !isDisabled(s, f, ids)));
+    if (existing) return maintain(existing, existing.eventFilters.filter(isRingCentralAccountPresenceFilter));
     let lastError: unknown;
     for (const filter of RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS) {
       let created: RingCentralSubscription;
@@ -301,8 +379,9 @@ export async function ensureRingCentralSubscription(
         lastError = error;
         continue;
       }
-      const disabled = created.disabledFilters.find((d) => d.filter === filter);
-      if (!disabled && created.eventFilters.includes(filter)) return created;
+      // RingCentral answers with `~` expanded: compare by meaning, or every create looks refused.
+      const disabled = created.disabledFilters.find((d) => d.filter !== undefined && sameRingCentralFilter(d.filter, filter, ids));
+      if (!disabled && includesRingCentralFilter(created.eventFilters, filter, ids)) return created;
       await remove(created.id, `filter ${filter} was disabled by RingCentral`);
       lastError = new FilterRefusedError(`RingCentral disabled the filter ${filter}: ${disabled?.reason ?? 'no reason given'}`);
     }
@@ -328,7 +407,7 @@ export async function ensureRingCentralSubscription(
       );
     }
     const reusable = candidates
-      .filter((s) => s.eventFilters.length > 0 && s.eventFilters.every(isExtensionFilter))
+      .filter((s) => s.eventFilters.length > 0 && s.eventFilters.every(isRingCentralExtensionPresenceFilter))
       .sort((a, b) => (a.creationTime ?? '').localeCompare(b.creationTime ?? ''));
     const result: RingCentralSubscription[] = [];
     for (let i = 0; i < chunks.length; i++) {

@@ -2,6 +2,10 @@
  * Subscription maintenance and the extension directory against the stand-in: create (with RingCentral's
  * Validation-Token check against the real webhook endpoint), reuse, renew, token rotation, blacklisted →
  * deleted and re-created, account-wide filter refused → per-extension fallback.
+ *
+ * The stand-in behaves like RingCentral: it answers with `~` expanded to numeric ids and never returns
+ * `deliveryMode.verificationToken`, so a second run must recognise its own subscriptions by meaning and
+ * remember which token it sent.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +19,7 @@ import {
 import { RingCentralApiError } from '../../../src/sources/ringcentral/errors';
 import {
   ensureRingCentralSubscription,
+  hashRingCentralVerificationToken,
   RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS,
   RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT,
   ringCentralExtensionPresenceFilter,
@@ -24,6 +29,7 @@ import {
 import { createRingCentralWebhookSource, RINGCENTRAL_WEBHOOK_PATH } from '../../../src/sources/ringcentral/webhook';
 import { createExpressApp } from '../../../src/webhooks/adapters/express';
 import { handleWebhook, type WebhookCoreDeps } from '../../../src/webhooks/handle-webhook';
+import type { PresenceEvent } from '../../../src/presence';
 import { startRingCentralStandIn, type RingCentralStandIn } from '../../helpers/ringcentral-stand-in';
 import { createFakeClock, createMemoryDocuments, type MemoryDocuments } from './test-doubles';
 
@@ -74,11 +80,51 @@ describe('account-wide subscription', () => {
     expect(report.scope).toBe('account');
     expect(report.actions.map((a) => a.action)).toEqual(['created']);
     const [created] = [...rc.subscriptions.values()];
-    expect(created.eventFilters).toEqual([RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS[0]]);
+    // Kept as RingCentral answered: `~` expanded to the account id.
+    expect(created.eventFilters).toEqual([`/restapi/v1.0/account/${rc.accountId}/presence?detailedTelephonyState=true`]);
     expect(created.deliveryMode).toEqual({ transportType: 'WebHook', address: notificationUrl, verificationToken: TOKEN });
     expect(created.expiresIn).toBe(315360000);
     expect(notificationUrl).toMatch(/\/webhooks\/ringcentral$/);
-    expect((await documents.getDocument(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT))?.value).toMatchObject({ scope: 'account', ids: [created.id] });
+    expect((await documents.getDocument(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT))?.value).toMatchObject({
+      scope: 'account',
+      ids: [created.id],
+      accountId: rc.accountId,
+      ownerExtensionId: rc.ownerExtensionId,
+      verificationTokenHashes: { [created.id]: hashRingCentralVerificationToken(TOKEN) },
+    });
+  });
+
+  it('changes nothing on the second run: only the list call, ids read once, no token in the store', async () => {
+    await ensure();
+    const before = rc.requests.length;
+    const again = await ensure();
+    expect(again.scope).toBe('account');
+    expect(again.actions.map((a) => a.action)).toEqual(['reused']);
+    const second = rc.requests.slice(before).filter((r) => r.path !== '/restapi/oauth/token');
+    expect(second.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /restapi/v1.0/subscription']);
+    expect(rc.requestsTo(/^\/restapi\/v1\.0\/account\/~$/, 'GET')).toHaveLength(1);
+    expect(JSON.stringify([...documents.docs.values()])).not.toContain(TOKEN);
+  });
+
+  it('reads the ids again when a login reports another owner (other credentials)', async () => {
+    await ensure();
+    const stored = documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!;
+    stored.value = { ...(stored.value as object), accountId: '1', ownerExtensionId: '2' };
+    const report = await ensure();
+    expect(report.actions.map((a) => a.action)).toEqual(['reused']);
+    expect(rc.requestsTo(/^\/restapi\/v1\.0\/account\/~$/, 'GET')).toHaveLength(2);
+    expect(documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!.value).toMatchObject({ accountId: rc.accountId, ownerExtensionId: rc.ownerExtensionId });
+  });
+
+  it('keeps the account-wide subscription when the account id cannot be read (~ then matches any account)', async () => {
+    rc.failNext(/^\/restapi\/v1\.0\/account\/~$/, { status: 403, body: { errorCode: 'CMN-408', message: 'In order to call this API endpoint, user needs to have [ReadCompanyInfo] permission for requested resource.' } });
+    const first = await ensure();
+    expect(first.scope).toBe('account');
+    expect(first.actions.map((a) => a.action)).toEqual(['created']);
+    expect(documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!.value).not.toHaveProperty('accountId');
+    const again = await ensure();
+    expect(again.actions.map((a) => a.action)).toEqual(['reused']);
+    expect(documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!.value).toMatchObject({ accountId: rc.accountId });
   });
 
   it('reuses it on the next run, and renews it when it nears expiry', async () => {
@@ -106,11 +152,34 @@ describe('account-wide subscription', () => {
     expect([...rc.subscriptions.values()].map((s) => s.status)).toEqual(['Active']);
   });
 
-  it('updates the verification token after a rotation', async () => {
+  it('updates the verification token after a rotation, though RingCentral never shows the token', async () => {
     await ensure();
+    const [subscription] = [...rc.subscriptions.values()];
+    const listed = await client.request<{ records: Array<{ deliveryMode: Record<string, unknown> }> }>({ method: 'GET', path: '/restapi/v1.0/subscription', group: 'Light' });
+    expect(listed.records[0].deliveryMode).not.toHaveProperty('verificationToken');
+
     const report = await ensure({ verificationToken: 'rc-verification-token-2' });
     expect(report.actions).toEqual([expect.objectContaining({ action: 'updated', detail: 'verification token rotated' })]);
-    expect([...rc.subscriptions.values()][0].deliveryMode.verificationToken).toBe('rc-verification-token-2');
+    expect(rc.requestsTo(/\/subscription\/sub-1$/, 'PUT')[0].body).toMatchObject({ deliveryMode: { verificationToken: 'rc-verification-token-2' } });
+    expect(rc.subscriptions.get(subscription.id)!.deliveryMode.verificationToken).toBe('rc-verification-token-2');
+    expect(documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!.value).toMatchObject({
+      verificationTokenHashes: { [subscription.id]: hashRingCentralVerificationToken('rc-verification-token-2') },
+    });
+
+    const settled = await ensure({ verificationToken: 'rc-verification-token-2' });
+    expect(settled.actions.map((a) => a.action)).toEqual(['reused']);
+  });
+
+  it('sends the token once to a subscription whose token it does not remember (created before this was kept)', async () => {
+    await ensure();
+    const stored = documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!;
+    const { verificationTokenHashes: _dropped, ...older } = stored.value as Record<string, unknown>;
+    void _dropped;
+    stored.value = older;
+    const report = await ensure();
+    expect(report.actions).toEqual([expect.objectContaining({ action: 'updated', detail: 'verification token not remembered, sent again' })]);
+    expect((await ensure()).actions.map((a) => a.action)).toEqual(['reused']);
+    expect(rc.requestsTo(/\/subscription\/sub-1$/, 'PUT')).toHaveLength(1);
   });
 
   it('fails with SUB-525 and a hint when the endpoint does not answer the handshake, without falling back', async () => {
@@ -122,6 +191,65 @@ describe('account-wide subscription', () => {
   });
 });
 
+describe('verification token rotation as docs/ringcentral.md describes it (new,old → ensure → new)', () => {
+  /** The bridge's webhook with a configuration that can change between steps (a redeploy). */
+  const tokens = { verificationTokens: ['old-token'] };
+  const accepted: PresenceEvent[] = [];
+  let rotatingServer: http.Server;
+  let rotatingUrl: string;
+
+  beforeAll(async () => {
+    const source = createRingCentralWebhookSource(tokens);
+    const app = createExpressApp({
+      webhookPaths: [RINGCENTRAL_WEBHOOK_PATH],
+      handle: async (request) => {
+        const outcome = await source.handle(request);
+        if (outcome.kind === 'handshake') return outcome.response;
+        if (outcome.kind === 'accepted') accepted.push(...outcome.events);
+        const status = outcome.kind === 'rejected' ? outcome.status : 200;
+        return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: outcome.kind }) };
+      },
+    });
+    rotatingServer = await new Promise<http.Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    rotatingUrl = ringCentralNotificationUrl(`http://127.0.0.1:${(rotatingServer.address() as AddressInfo).port}`);
+  });
+  afterAll(() => new Promise((resolve) => rotatingServer.close(resolve)));
+
+  it('loses no notification: either token is accepted during the rotation, and RingCentral sends the new one after the PUT', async () => {
+    const deliver = async (sequence: number) => {
+      const [delivery] = await rc.deliverPresence('101', { presenceStatus: 'Busy', sequence });
+      return delivery;
+    };
+    await ensure({ notificationUrl: rotatingUrl, verificationToken: 'old-token' });
+    expect(await deliver(1)).toMatchObject({ status: 200, verificationToken: 'old-token' });
+
+    // 1. Deploy RINGCENTRAL_VERIFICATION_TOKEN=new-token,old-token: RingCentral still sends the old one.
+    tokens.verificationTokens = ['new-token', 'old-token'];
+    expect(await deliver(2)).toMatchObject({ status: 200, verificationToken: 'old-token' });
+
+    // 2. Maintenance (or `subscriptions --ensure`) pushes the first value with a PUT.
+    const report = await ensure({ notificationUrl: rotatingUrl, verificationToken: 'new-token' });
+    expect(report.actions).toEqual([expect.objectContaining({ action: 'updated', detail: 'verification token rotated' })]);
+    expect(await deliver(3)).toMatchObject({ status: 200, verificationToken: 'new-token' });
+
+    // 3. Drop the old value: RingCentral's deliveries still pass; a notification with the old token does not.
+    tokens.verificationTokens = ['new-token'];
+    expect(await deliver(4)).toMatchObject({ status: 200, verificationToken: 'new-token' });
+    const forged = await fetch(rotatingUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'verification-token': 'old-token' },
+      body: JSON.stringify(rc.deliveries[0].notification),
+    });
+    expect(forged.status).toBe(401);
+
+    // Every delivery was recorded, for the extension named by its numeric id.
+    expect(accepted.map((e) => [e.externalUserId, e.tiebreak])).toEqual([['101', 1], ['101', 2], ['101', 3], ['101', 4]]);
+    expect(rc.deliveries.map((d) => d.notification.event)).toEqual(Array(4).fill(`/restapi/v1.0/account/${rc.accountId}/extension/101/presence?detailedTelephonyState=true`));
+  });
+});
+
 describe('per-extension fallback', () => {
   it('falls back to per-extension filters for enabled users when the account filter is refused', async () => {
     rc.refuseAccountFilter = 'error';
@@ -130,15 +258,17 @@ describe('per-extension fallback', () => {
     expect(report.accountScopeRefusal).toMatch(/ReadAccounts/);
     const filters = [...rc.subscriptions.values()].map((s) => s.eventFilters);
     expect(filters).toEqual([
-      [ringCentralExtensionPresenceFilter('101'), ringCentralExtensionPresenceFilter('102')],
-      [ringCentralExtensionPresenceFilter('103')],
+      [rc.expandFilter(ringCentralExtensionPresenceFilter('101')), rc.expandFilter(ringCentralExtensionPresenceFilter('102'))],
+      [rc.expandFilter(ringCentralExtensionPresenceFilter('103'))],
     ]);
 
     // The refusal is remembered: the next run does not ask for the account filter again.
     const creates = rc.requestsTo(/\/subscription$/, 'POST').length;
+    const before = rc.requests.length;
     const again = await ensure({ filtersPerSubscription: 2 });
     expect(again.actions.map((a) => a.action)).toEqual(['reused', 'reused']);
     expect(rc.requestsTo(/\/subscription$/, 'POST')).toHaveLength(creates);
+    expect(rc.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
   it('falls back when RingCentral disables the account filter instead of refusing it', async () => {
@@ -159,7 +289,7 @@ describe('per-extension fallback', () => {
     const report = await ensure();
     expect(report.scope).toBe('account');
     expect(report.actions.map((a) => a.action)).toEqual(['created', 'deleted']);
-    expect([...rc.subscriptions.values()].map((s) => s.eventFilters)).toEqual([[RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS[0]]]);
+    expect([...rc.subscriptions.values()].map((s) => s.eventFilters)).toEqual([[rc.expandFilter(RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS[0])]]);
   });
 
   it('stays on the account filter when configured so, and reports the refusal', async () => {

@@ -23,6 +23,7 @@ import { probeRingCentralHandshake } from '../../helpers/ringcentral-stand-in';
 const fixtureDir = path.join(__dirname, '../../fixtures/ringcentral');
 const detailed = fs.readFileSync(path.join(fixtureDir, 'detailed-extension-presence.json'));
 const accountLevel = fs.readFileSync(path.join(fixtureDir, 'account-presence-numeric-extension.json'));
+const accountDocumented = fs.readFileSync(path.join(fixtureDir, 'account-presence.json'));
 
 const TOKEN = 'rc-verification-token-1';
 const config: Pick<RingCentralConfig, 'verificationTokens'> = { verificationTokens: [TOKEN] };
@@ -144,11 +145,34 @@ describe('normalization', () => {
     expect(mapPresence(event)).toEqual({ target: 'Busy', message: 'On a phone call' });
   });
 
+  it("normalizes RingCentral's documented account presence example (string extensionId, sequence)", async () => {
+    const event = accepted(await handle(request(accountDocumented)));
+    expect(event).toEqual({
+      system: 'ringcentral',
+      externalUserId: '6610372004',
+      values: { dndStatus: 'TakeAllCalls', telephonyStatus: 'CallConnected', meetingStatus: 'Disconnected', presenceStatus: 'Busy' },
+      order: Date.parse('2016-02-18T09:37:24.597Z'),
+      tiebreak: 2698,
+    });
+    expect(mapPresence(event)).toEqual({ target: 'Busy', message: 'On a phone call' });
+  });
+
+  it('takes the extension from an event with numeric ids when the body has none', async () => {
+    const capture = JSON.parse(accountLevel.toString('utf8'));
+    delete capture.body.extensionId;
+    expect(capture.event).toBe('/restapi/v1.0/account/643711048/extension/643716048/presence');
+    expect(accepted(await handle(request(capture))).externalUserId).toBe('643716048');
+  });
+
   it('accepts a numeric extensionId and a body without sequence (real account-level capture)', async () => {
     const event = accepted(await handle(request(accountLevel)));
-    expect(event.externalUserId).toBe('643716048');
-    expect(event.order).toBe(Date.parse('2023-10-03T17:20:01.621Z'));
-    expect(event.tiebreak).toBe(0);
+    expect(event).toEqual({
+      system: 'ringcentral',
+      externalUserId: '643716048',
+      values: { dndStatus: 'DoNotAcceptDepartmentCalls', telephonyStatus: 'NoCall', meetingStatus: 'Disconnected', presenceStatus: 'Available' },
+      order: Date.parse('2023-10-03T17:20:01.621Z'),
+      tiebreak: 0,
+    });
     expect(mapPresence(event).target).toBe('Available');
   });
 
@@ -196,7 +220,7 @@ describe('normalization', () => {
   });
 });
 
-describe('mapping (CONTRACT.md RingCentral rows, DND first)', () => {
+describe('mapping (README presence mapping, RingCentral rows, DND first)', () => {
   const rows: Array<[Record<string, unknown>, string | null]> = [
     [{ dndStatus: 'DoNotAcceptAnyCalls', presenceStatus: 'Available', telephonyStatus: 'NoCall' }, 'Busy'],
     [{ dndStatus: 'TakeAllCalls', telephonyStatus: 'CallConnected', presenceStatus: 'Available' }, 'Busy'],
