@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { BridgeError, InvalidInputError } from '../errors';
-import type { MaintenanceProgress } from '../sources/teams/maintainer';
+import { describeCoverage, type MaintenanceProgress } from '../sources/teams/maintainer';
 import type { SubscriptionStatus, TeamsRuntime } from '../sources/teams/runtime';
 
 export interface TeamsCliDeps {
@@ -135,6 +135,10 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
             `Teams sync done: ${report.users} users, ${report.presencesRead} presences read, ${report.eventsRecorded} recorded` +
               (report.directoryRefreshed ? ', directory refreshed' : ''),
           );
+          if (report.coverage) {
+            const needed = report.mode === 'subscription' ? `; ${report.accountsNeeded} service account(s) needed (650 users each)` : '';
+            out(`  coverage: ${describeCoverage(report.coverage)}${needed}`);
+          }
           for (const account of report.accounts) {
             out(`  ${account.account}: ${account.users} users, ${account.error ? `error: ${account.error}` : (account.action ?? 'unchanged')}`);
           }
