@@ -164,6 +164,8 @@ export interface LoggedRequest {
   readonly path: string;
   readonly identity?: string;
   readonly grantType?: string;
+  /** The `ids` of a getPresencesByUserId request (which users were read). */
+  readonly ids?: readonly string[];
 }
 
 export interface DeliveryResult {
@@ -601,6 +603,7 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
 
       if (req.method === 'POST' && route === '/communications/getPresencesByUserId') {
         const ids = Array.isArray(body.ids) ? (body.ids as unknown[]) : undefined;
+        requests[requests.length - 1] = { ...requests[requests.length - 1], ids: ids?.map(String) };
         if (!ids || ids.length === 0 || ids.length > 650) {
           // An oversized request gets a bare 400 (docs-contrib#777).
           send(res, 400, '');
