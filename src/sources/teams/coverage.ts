@@ -5,8 +5,8 @@
  * reconciled, so service accounts (650 users each) and Graph reads follow the agents, not the tenant.
  *
  * Budget: the Genesys users directory is read in pages (`GET /api/v2/users`, src/genesys/users.ts)
- * once per directory refresh, instead of one user search per Entra user. Reading it also warms the
- * Genesys client's email cache, so the worker's own lookups for covered users need no search either.
+ * once per directory refresh, instead of one user search per Entra user. In one process (npm start)
+ * it also warms the Genesys client's email cache, so the worker's lookups of covered users need no search.
  */
 import { silentLogger, type Logger } from '../../logger';
 import type { GenesysUserRef, UserMappingOverrides } from '../../users/user-mapping-file';

@@ -169,6 +169,12 @@ export async function loadTeamsDirectory(store: DocumentStore): Promise<TeamsDir
   return { users, refreshedAt: manifest.refreshedAt, coverage: manifest.coverage };
 }
 
+/** When the directory was last refreshed and how coverage was decided (the manifest only, no shards). */
+export async function loadDirectoryCoverage(store: DocumentStore): Promise<{ refreshedAt: string; coverage?: DirectoryCoverage } | undefined> {
+  const manifest = (await store.getDocument<DirectoryManifest>(TEAMS_DOCUMENTS.directory))?.value;
+  return manifest && { refreshedAt: manifest.refreshedAt, coverage: manifest.coverage };
+}
+
 /** Stores a directory: unchanged shards are not rewritten; the manifest is written last. */
 export async function saveTeamsDirectory(store: DocumentStore, directory: TeamsDirectory): Promise<void> {
   const byShard = new Map<string, Record<string, string>>(SHARDS.map((shard) => [shard, {}]));

@@ -83,7 +83,7 @@ export interface TeamsMaintenanceReport {
   readonly accountsNeeded: number;
   readonly directoryRefreshed: boolean;
   readonly accounts: readonly AccountReport[];
-  /** Users beyond the service accounts' capacity (650 each): reconciled only. */
+  /** Covered users beyond the service accounts' capacity (650 each): reconciled only, not subscribed. */
   readonly uncovered: number;
   readonly presencesRead: number;
   readonly eventsRecorded: number;
@@ -236,7 +236,7 @@ export function describeTeamsMaintenance(report: TeamsMaintenanceReport): string
   if (report.coverage) parts.push(describeCoverage(report.coverage));
   if (report.directoryRefreshed) parts.push('directory refreshed');
   for (const account of report.accounts) parts.push(`${account.account} ${account.error ? 'FAILED' : (account.action ?? 'unchanged')} (${account.users})`);
-  if (report.uncovered > 0) parts.push(`${report.uncovered} uncovered`);
+  if (report.uncovered > 0) parts.push(`${report.uncovered} without a subscription (sign in more service accounts)`);
   if (report.errors.length > 0) parts.push(`errors: ${report.errors.join('; ')}`);
   return parts.join(', ');
 }

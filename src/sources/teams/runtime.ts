@@ -14,7 +14,7 @@ import type { DocumentStore, StateKey } from '../../store/state-store';
 import type { WebhookSource } from '../../webhooks/types';
 import type { DecryptionKey } from './decrypt';
 import { TEAMS_DOCUMENTS } from './documents';
-import { createTeamsEmailDirectory, type ResolveCoverage } from './directory';
+import { createTeamsEmailDirectory, loadDirectoryCoverage, type DirectoryCoverage, type ResolveCoverage } from './directory';
 import { createAppTokenProvider, createGraphClient, type GraphRetrySettings } from './graph-client';
 import { createJwksKeySource } from './jwks-key-source';
 import { createMsalNetworkClient } from './msal-setup';
@@ -75,6 +75,8 @@ export interface TeamsRuntime {
   login(account: string, onPrompt: (prompt: DeviceCodePrompt) => void, options?: { timeoutSeconds?: number }): Promise<ServiceAccountRecord>;
   logout(account: string): Promise<void>;
   listSubscriptions(): Promise<SubscriptionStatus[]>;
+  /** How many directory users the last directory refresh covered, and why the others are not (undefined before one). */
+  loadCoverage(): Promise<{ refreshedAt: string; coverage?: DirectoryCoverage } | undefined>;
   /** objectId → email for the worker's user resolver. */
   readonly emailDirectory: (key: StateKey) => Promise<string | undefined>;
 }
@@ -251,6 +253,8 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
         };
       });
     },
+
+    loadCoverage: () => loadDirectoryCoverage(store),
 
     emailDirectory,
   };
