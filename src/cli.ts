@@ -7,6 +7,7 @@ import { loadConfig, type BridgeConfig } from './config';
 import { BridgeError, describeError } from './errors';
 import { createLogger, type Logger } from './logger';
 import { registerTeamsCommands } from './cli/teams-commands';
+import { createGenesysCoverage } from './sources/teams/coverage';
 import { createTeamsRuntime } from './sources/teams/runtime';
 import { loadPresenceMapping } from './presence';
 import { registerGenesysCommands } from './cli/genesys-commands';
@@ -99,6 +100,11 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
           settings: config.teams.settings,
           store,
           recordEvents: async (events) => void (await recordEvents(events, { store, queue, mapping: mapping(), now: Date.now, logger: cliLogger })),
+          resolveCoverage: createGenesysCoverage({
+            listGenesysUsers: async () => (await context.genesys()).users.listAll(),
+            overrides: () => loadUserMapping(config.userMappingFile),
+            logger: cliLogger,
+          }),
           logger: cliLogger,
         }),
       };

@@ -10,7 +10,7 @@
  */
 import type { Command } from 'commander';
 import { BridgeError, InvalidInputError } from '../errors';
-import type { MaintenanceProgress } from '../sources/teams/maintainer';
+import { describeCoverage, type MaintenanceProgress } from '../sources/teams/maintainer';
 import type { SubscriptionStatus, TeamsRuntime } from '../sources/teams/runtime';
 
 export interface TeamsCliDeps {
@@ -113,6 +113,10 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
         }
         const rows = await runtime.listSubscriptions();
         out(options.json ? JSON.stringify(rows, null, 2) : formatSubscriptions(rows, now()));
+        if (!options.json) {
+          const directory = await runtime.loadCoverage();
+          if (directory?.coverage) out(`Coverage at the directory refresh of ${directory.refreshedAt}: ${describeCoverage(directory.coverage)}`);
+        }
       });
     });
 
@@ -135,10 +139,14 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
             `Teams sync done: ${report.users} users, ${report.presencesRead} presences read, ${report.eventsRecorded} recorded` +
               (report.directoryRefreshed ? ', directory refreshed' : ''),
           );
+          if (report.coverage) {
+            const needed = report.mode === 'subscription' ? `; ${report.accountsNeeded} service account(s) needed (650 users each)` : '';
+            out(`  coverage: ${describeCoverage(report.coverage)}${needed}`);
+          }
           for (const account of report.accounts) {
             out(`  ${account.account}: ${account.users} users, ${account.error ? `error: ${account.error}` : (account.action ?? 'unchanged')}`);
           }
-          if (report.uncovered > 0) out(`  ${report.uncovered} users not covered by any subscription (sign in more service accounts)`);
+          if (report.uncovered > 0) out(`  ${report.uncovered} covered users have no subscription (650 per service account; sign in more service accounts): they are only reconciled`);
         }
         if (report.errors.length > 0) throw new BridgeError(`Teams sync finished with errors:\n  ${report.errors.join('\n  ')}`);
       });

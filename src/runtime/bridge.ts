@@ -10,6 +10,7 @@ import type { KeyQueue } from '../queue/key-queue';
 import { createZoomWebhookSource } from '../sources/zoom/webhook';
 import { createRingCentralWebhookSource } from '../sources/ringcentral/webhook';
 import { createRingCentralEmailDirectory } from '../sources/ringcentral/directory';
+import { createGenesysCoverage } from '../sources/teams/coverage';
 import { createTeamsRuntime, type TeamsRuntime, type TeamsRuntimeOptions } from '../sources/teams/runtime';
 import type { StateStore } from '../store/state-store';
 import type { SystemName } from '../systems';
@@ -55,6 +56,12 @@ export function buildTeamsRuntime(parts: BridgeParts, options: Pick<TeamsRuntime
     // Reconciliation then records only users whose Teams presence changed since the last event.
     loadRecordedValues: async () =>
       new Map((await parts.store.list({ system: 'teams' })).map((r) => [r.key.externalUserId, r.desired.values])),
+    // Only Entra users with a Genesys user are subscribed and read: one paged Genesys listing per directory refresh.
+    resolveCoverage: createGenesysCoverage({
+      listGenesysUsers: () => parts.genesys.users.listAll(),
+      overrides: () => parts.overrides,
+      logger: parts.logger,
+    }),
     logger: parts.logger,
     now: parts.now,
     ...options,

@@ -38,6 +38,9 @@ describe('Teams end to end (subscription mode)', () => {
   const bob = user('Bob@Example.com', 'Away', 'BeRightBack');
   const carol = user('carol@example.com', 'Offline', 'OffWork');
   const service = user('svc-presence@example.com', 'Offline', 'Offline');
+  // Not covered: no Genesys user, and a disabled Entra account whose email has one (erin@example.com).
+  const frank = user('frank@contoso.example', 'Busy', 'InACall');
+  const erin = { ...user('erin@example.com', 'Available', 'Available'), accountEnabled: false };
   let standIn: MicrosoftStandIn;
   let bridge: LocalBridge;
   let dir: string;
@@ -45,7 +48,7 @@ describe('Teams end to end (subscription mode)', () => {
   beforeAll(async () => {
     dir = makeTempDir();
     const encryption = generateSelfSignedCertificate(dir, 'encryption');
-    standIn = await startMicrosoftStandIn({ users: [alice, bob, carol, service] });
+    standIn = await startMicrosoftStandIn({ users: [alice, bob, carol, service, frank, erin] });
     const port = await freePort();
     bridge = await startTestBridge(
       {
@@ -90,6 +93,19 @@ describe('Teams end to end (subscription mode)', () => {
     expect(subscription).toBeDefined();
     expect(subscription.userIds).toEqual(expect.arrayContaining([alice.id, bob.id, carol.id]));
     expect(subscription.notificationUrl).toBe(`${bridge.url}/webhooks/teams`);
+  });
+
+  it('covers only enabled Entra users with a Genesys user: the others are not subscribed, read or searched for', async () => {
+    const subscription = [...standIn.subscriptions.values()][0];
+    expect([...subscription.userIds].sort()).toEqual([alice.id, bob.id, carol.id].sort());
+    const read = new Set(standIn.requests.flatMap((request) => request.ids ?? []));
+    for (const uncovered of [service, frank, erin]) expect(read.has(uncovered.id)).toBe(false);
+    const keys = (await bridge.parts.store.list({ system: 'teams' })).map((record) => record.key.externalUserId);
+    expect(keys).not.toEqual(expect.arrayContaining([frank.id]));
+    const searched = bridge.sandbox!.requests.filter((request) => request.path === '/api/v2/users/search').map((request) => JSON.stringify(request.body).toLowerCase());
+    for (const email of ['svc-presence@example.com', 'frank@contoso.example', 'erin@example.com']) {
+      expect(searched.filter((body) => body.includes(email))).toEqual([]);
+    }
   });
 
   it('writes a rich notification batch of several users to Genesys', async () => {

@@ -4,7 +4,9 @@
  * - login (HTTPS, self-signed certificate made with the `openssl` CLI at test time — msal-node refuses
  *   http authorities): OpenID metadata, token endpoint (client credentials, device code, refresh
  *   token), device-code endpoint;
- * - Graph (HTTP): `/users` with paging, `getPresencesByUserId` (≤650 ids), `/subscriptions` with the
+ * - Graph (HTTP): `/users` with paging and `$select` (`accountEnabled` only when selected, as Graph
+ *   does), `/groups/{id}/transitiveMembers/microsoft.graph.user` (nested groups flattened, paging),
+ *   `getPresencesByUserId` (≤650 ids), `/subscriptions` with the
  *   REAL validation handshake to notificationUrl and lifecycleNotificationUrl, 409 on a second
  *   presence subscription for the same user and app, ≤60-minute expiry (under 45 raised to 45),
  *   PATCH renew, DELETE, list; delegated tokens required for subscriptions;
@@ -136,6 +138,8 @@ export interface StandInUser {
   readonly id: string;
   readonly mail: string | null;
   readonly userPrincipalName: string;
+  /** Entra's `accountEnabled`; absent means enabled. */
+  accountEnabled?: boolean;
   availability: string;
   activity: string;
 }
@@ -160,6 +164,8 @@ export interface LoggedRequest {
   readonly path: string;
   readonly identity?: string;
   readonly grantType?: string;
+  /** The `ids` of a getPresencesByUserId request (which users were read). */
+  readonly ids?: readonly string[];
 }
 
 export interface DeliveryResult {
@@ -174,6 +180,10 @@ export interface MicrosoftStandInOptions {
   readonly users?: readonly StandInUser[];
   /** Page size of GET /users (Graph allows up to 999). */
   readonly usersPageSize?: number;
+  /** Entra groups: group id → member ids (users or other groups: transitiveMembers flattens them). */
+  readonly groups?: Readonly<Record<string, readonly string[]>>;
+  /** Page size of transitiveMembers (Graph: default 100, `$top` up to 999). */
+  readonly groupMembersPageSize?: number;
   /** Access token lifetime; MSAL refreshes silently when ≤ 5 min are left. */
   readonly accessTokenLifetimeSeconds?: number;
   readonly now?: () => number;
@@ -194,6 +204,8 @@ export interface MicrosoftStandIn {
   readonly httpsAgent: https.Agent;
   readonly signer: TokenSigner;
   readonly users: Map<string, StandInUser>;
+  /** Group id → direct member ids (users or groups); change it to move people in and out. */
+  readonly groups: Map<string, string[]>;
   readonly subscriptions: Map<string, StandInSubscription>;
   readonly requests: LoggedRequest[];
   /** Device-code sign-in: the user enters `userCode` and signs in as `userId`. */
@@ -288,6 +300,7 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
   const signer = createTokenSigner();
 
   const users = new Map<string, StandInUser>((options.users ?? []).map((user) => [user.id, user]));
+  const groups = new Map<string, string[]>(Object.entries(options.groups ?? {}).map(([id, members]) => [id, [...members]]));
   const subscriptions = new Map<string, StandInSubscription>();
   const requests: LoggedRequest[] = [];
   const accessTokens = new Map<string, Identity>();
@@ -478,6 +491,43 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
     encryptionCertificateId: subscription.encryptionCertificateId ?? null,
   });
 
+  /** A user as Graph returns it: `$select`ed properties only (id always); without `$select`, the default set. */
+  const userJson = (user: StandInUser, select: string | undefined): Record<string, unknown> => {
+    const all: Record<string, unknown> = {
+      id: user.id,
+      mail: user.mail,
+      userPrincipalName: user.userPrincipalName,
+      accountEnabled: user.accountEnabled ?? true,
+    };
+    // accountEnabled is not among the default properties (resources/user): returned only when selected.
+    const fields = select ? ['id', ...select.split(',').map((field) => field.trim())] : ['id', 'mail', 'userPrincipalName'];
+    return Object.fromEntries(fields.filter((field) => field in all).map((field) => [field, all[field]]));
+  };
+
+  /** Users reachable from a group through nested groups, each once, in a stable order. */
+  const transitiveUsers = (groupId: string): StandInUser[] => {
+    const seenGroups = new Set<string>();
+    const found = new Map<string, StandInUser>();
+    const visit = (id: string): void => {
+      if (seenGroups.has(id)) return;
+      seenGroups.add(id);
+      for (const member of groups.get(id) ?? []) {
+        if (groups.has(member)) visit(member);
+        else if (users.has(member)) found.set(member, users.get(member)!);
+      }
+    };
+    visit(groupId);
+    return [...found.values()];
+  };
+
+  /** An absolute `@odata.nextLink` that keeps the query and carries an opaque skip token. */
+  const nextLink = (route: string, url: URL, top: number, skip: number): string => {
+    const query = new URLSearchParams(url.searchParams);
+    query.set('$top', String(top));
+    query.set('$skiptoken', String(skip));
+    return `${graphOrigin}/v1.0${route}?${decodeURIComponent(query.toString())}`;
+  };
+
   const graphServer = http.createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', graphOrigin);
@@ -521,15 +571,39 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
         }
         const top = Math.min(Number(url.searchParams.get('$top') ?? '100'), options.usersPageSize ?? 999);
         const skip = Number(url.searchParams.get('$skiptoken') ?? '0');
+        const select = url.searchParams.get('$select') ?? undefined;
         const all = [...users.values()];
-        const page = all.slice(skip, skip + top).map((user) => ({ id: user.id, mail: user.mail, userPrincipalName: user.userPrincipalName }));
-        const next = skip + top < all.length ? `${graphOrigin}/v1.0/users?$select=id,mail,userPrincipalName&$top=${top}&$skiptoken=${skip + top}` : undefined;
+        const page = all.slice(skip, skip + top).map((user) => userJson(user, select));
+        const next = skip + top < all.length ? nextLink('/users', url, top, skip + top) : undefined;
         send(res, 200, { '@odata.context': `${graphOrigin}/v1.0/$metadata#users`, value: page, ...(next ? { '@odata.nextLink': next } : {}) });
+        return;
+      }
+
+      const members = /^\/groups\/([^/]+)\/transitiveMembers\/microsoft\.graph\.user$/i.exec(route);
+      if (req.method === 'GET' && members) {
+        const groupId = decodeURIComponent(members[1]);
+        if (!groups.has(groupId)) {
+          graphError(res, 404, 'Request_ResourceNotFound', `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.`);
+          return;
+        }
+        // Graph's default page is 100 members; `$top` asks for up to 999.
+        const top = Math.min(Number(url.searchParams.get('$top') ?? '100'), 999, options.groupMembersPageSize ?? 999);
+        const skip = Number(url.searchParams.get('$skiptoken') ?? '0');
+        const select = url.searchParams.get('$select') ?? undefined;
+        const all = transitiveUsers(groupId);
+        const page = all.slice(skip, skip + top).map((user) => userJson(user, select));
+        const next = skip + top < all.length ? nextLink(route, url, top, skip + top) : undefined;
+        send(res, 200, {
+          '@odata.context': `${graphOrigin}/v1.0/$metadata#users`,
+          value: page,
+          ...(next ? { '@odata.nextLink': next } : {}),
+        });
         return;
       }
 
       if (req.method === 'POST' && route === '/communications/getPresencesByUserId') {
         const ids = Array.isArray(body.ids) ? (body.ids as unknown[]) : undefined;
+        requests[requests.length - 1] = { ...requests[requests.length - 1], ids: ids?.map(String) };
         if (!ids || ids.length === 0 || ids.length > 650) {
           // An oversized request gets a bare 400 (docs-contrib#777).
           send(res, 400, '');
@@ -698,6 +772,7 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
     httpsAgent,
     signer,
     users,
+    groups,
     subscriptions,
     requests,
 

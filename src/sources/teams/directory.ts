@@ -4,6 +4,12 @@
  * `api-reference/v1.0/api/user-list.md`, vendor facts §6 "Resolving users"). Kept in the
  * DocumentStore so the worker resolves emails without calling Graph.
  *
+ * It holds the COVERED users only (docs/teams.md "Which users are covered"): enabled accounts
+ * (`accountEnabled`), members of TEAMS_USER_GROUP_ID when set (`GET /groups/{id}/transitiveMembers/
+ * microsoft.graph.user`, https://learn.microsoft.com/graph/api/group-list-transitivemembers), that
+ * resolve to a Genesys user (coverage.ts). Coverage is decided again at every refresh, so a new
+ * Genesys user is picked up and one who left is dropped from subscriptions and polling.
+ *
  * Stored as 16 shards keyed by the object id's first hex digit plus a small manifest, so a large
  * tenant stays within a document-size limit (DynamoDB items are ≤400 KB: ~5,000 users in one
  * document, ~80,000 in 16 shards), and the worker reads only the shard of the user it resolves.
@@ -11,25 +17,48 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { DocumentStore, StateKey } from '../../store/state-store';
 import { TEAMS_DOCUMENTS, updateDocument } from './documents';
-import { relativeGraphPath, toGraphRequestError } from './graph-client';
+import { graphErrorStatus, relativeGraphPath, toGraphRequestError } from './graph-client';
 import { UserPageSchema } from './schema';
 import { GraphRequestError } from './teams-errors';
-
-export interface TeamsDirectory {
-  /** Lower-cased object id → lower-cased email. */
-  readonly users: Readonly<Record<string, string>>;
-  readonly refreshedAt: string;
-}
 
 export interface DirectoryEntry {
   readonly objectId: string;
   readonly email: string;
 }
 
+/** Decides which enabled directory users are covered (coverage.ts); without one, all of them are. */
+export type ResolveCoverage = (entries: readonly DirectoryEntry[]) => Promise<readonly DirectoryEntry[]>;
+
+/** How the covered set was found, for operators (`teams sync`, maintenance logs). */
+export interface DirectoryCoverage {
+  /** Users Graph listed: the whole directory, or the group's transitive user members. */
+  readonly listed: number;
+  /** Listed users whose account is disabled (`accountEnabled: false`). */
+  readonly disabled: number;
+  /** Enabled users with neither `mail` nor `userPrincipalName`. */
+  readonly withoutEmail: number;
+  /** Enabled users with an email that resolve to no Genesys user (by email or USER_MAPPING_FILE). */
+  readonly withoutGenesysUser: number;
+  readonly covered: number;
+  /** TEAMS_USER_GROUP_ID in effect at the refresh. */
+  readonly groupId?: string;
+  /** `genesys`: matched against the Genesys users directory; `all`: no resolver (every enabled user). */
+  readonly by: 'genesys' | 'all';
+}
+
+export interface TeamsDirectory {
+  /** Lower-cased object id → lower-cased email, covered users only. */
+  readonly users: Readonly<Record<string, string>>;
+  readonly refreshedAt: string;
+  /** Absent in a directory stored before coverage existed: the maintainer refreshes it. */
+  readonly coverage?: DirectoryCoverage;
+}
+
 interface DirectoryManifest {
   readonly refreshedAt: string;
   readonly userCount: number;
   readonly shards: readonly string[];
+  readonly coverage?: DirectoryCoverage;
 }
 
 interface DirectoryShard {
@@ -44,38 +73,87 @@ export function directoryShardOf(objectId: string): string {
   return SHARDS.includes(first) ? first : SHARDS[objectId.charCodeAt(0) % SHARDS.length];
 }
 
-/** `$top=999` is the page maximum for users; `$select` keeps pages small. */
-const FIRST_PAGE = '/users?$select=id,mail,userPrincipalName&$top=999';
+/**
+ * `$top=999` is the page maximum; `$select` keeps pages small and asks for `accountEnabled`, which
+ * Graph returns only when selected (https://learn.microsoft.com/graph/api/resources/user).
+ */
+const SELECT = '$select=id,mail,userPrincipalName,accountEnabled&$top=999';
 
-/** Lists every user with paging and returns objectId → email (users without either address are left out). */
+/** The first page: every user, or only the group's transitive members that are users. */
+export function directoryFirstPage(groupId?: string): string {
+  return groupId
+    ? `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?${SELECT}`
+    : `/users?${SELECT}`;
+}
+
+export interface DirectoryListing {
+  /** Enabled users with an email, in object-id order. */
+  readonly entries: readonly DirectoryEntry[];
+  readonly listed: number;
+  readonly disabled: number;
+  readonly withoutEmail: number;
+}
+
+/** Lists users (or the group's transitive members) with paging; keeps enabled users with an address. */
 export async function listDirectoryUsers(
   graph: Client,
   graphBaseUrl: string,
   onPage?: (usersSoFar: number) => void,
-): Promise<Record<string, string>> {
-  const users: Record<string, string> = {};
-  let path: string | undefined = FIRST_PAGE;
-  let count = 0;
+  groupId?: string,
+): Promise<DirectoryListing> {
+  const users = new Map<string, string>();
+  const what = groupId ? `GET /groups/${groupId}/transitiveMembers` : 'GET /users';
+  let path: string | undefined = directoryFirstPage(groupId);
+  let listed = 0;
+  let disabled = 0;
+  let withoutEmail = 0;
   for (let page = 0; path !== undefined; page += 1) {
-    if (page > 10_000) throw new GraphRequestError('GET /users kept returning next links; stopped after 10,000 pages', undefined);
+    if (page > 10_000) throw new GraphRequestError(`${what} kept returning next links; stopped after 10,000 pages`, undefined);
     let body: unknown;
     try {
       body = await graph.api(path).get();
     } catch (error) {
-      throw toGraphRequestError(error, 'listing users');
+      if (groupId && page === 0 && graphErrorStatus(error) === 404) {
+        throw new GraphRequestError(
+          `TEAMS_USER_GROUP_ID ${groupId}: Graph has no such group (404); set it to the group's object id, or unset it to cover the whole directory`,
+          404,
+          { cause: error },
+        );
+      }
+      if (groupId && page === 0 && graphErrorStatus(error) === 403) {
+        throw new GraphRequestError(
+          `TEAMS_USER_GROUP_ID ${groupId}: Graph refused to list the group's members (403); grant the app the application permission GroupMember.Read.All and admin-consent it`,
+          403,
+          { cause: error },
+        );
+      }
+      throw toGraphRequestError(error, groupId ? `listing the members of group ${groupId} (TEAMS_USER_GROUP_ID)` : 'listing users');
     }
     const parsed = UserPageSchema.safeParse(body);
-    if (!parsed.success) throw new GraphRequestError('GET /users returned an unexpected page', undefined);
+    if (!parsed.success) throw new GraphRequestError(`${what} returned an unexpected page`, undefined);
     for (const user of parsed.data.value) {
+      const id = user.id.toLowerCase();
+      // A user reached through several nested groups is listed once by Graph, but be safe.
+      if (users.has(id)) continue;
+      listed += 1;
+      if (user.accountEnabled === false) {
+        disabled += 1;
+        continue;
+      }
       const email = (user.mail?.trim() || user.userPrincipalName?.trim() || '').toLowerCase();
-      if (email) users[user.id.toLowerCase()] = email;
+      if (email) users.set(id, email);
+      else withoutEmail += 1;
     }
-    count += parsed.data.value.length;
-    onPage?.(count);
+    onPage?.(listed);
     const next = parsed.data['@odata.nextLink'];
     path = next ? relativeGraphPath(graphBaseUrl, next) : undefined;
   }
-  return users;
+  const entries = [...users].map(([objectId, email]) => ({ objectId, email }));
+  return { entries: entries.sort(byObjectId), listed, disabled, withoutEmail };
+}
+
+function byObjectId(a: DirectoryEntry, b: DirectoryEntry): number {
+  return a.objectId < b.objectId ? -1 : a.objectId > b.objectId ? 1 : 0;
 }
 
 async function loadShard(store: DocumentStore, shard: string): Promise<Readonly<Record<string, string>>> {
@@ -88,7 +166,13 @@ export async function loadTeamsDirectory(store: DocumentStore): Promise<TeamsDir
   if (!manifest) return undefined;
   const users: Record<string, string> = {};
   for (const shard of manifest.shards) Object.assign(users, await loadShard(store, shard));
-  return { users, refreshedAt: manifest.refreshedAt };
+  return { users, refreshedAt: manifest.refreshedAt, coverage: manifest.coverage };
+}
+
+/** When the directory was last refreshed and how coverage was decided (the manifest only, no shards). */
+export async function loadDirectoryCoverage(store: DocumentStore): Promise<{ refreshedAt: string; coverage?: DirectoryCoverage } | undefined> {
+  const manifest = (await store.getDocument<DirectoryManifest>(TEAMS_DOCUMENTS.directory))?.value;
+  return manifest && { refreshedAt: manifest.refreshedAt, coverage: manifest.coverage };
 }
 
 /** Stores a directory: unchanged shards are not rewritten; the manifest is written last. */
@@ -105,19 +189,38 @@ export async function saveTeamsDirectory(store: DocumentStore, directory: TeamsD
     refreshedAt: directory.refreshedAt,
     userCount: Object.keys(directory.users).length,
     shards: SHARDS,
+    ...(directory.coverage ? { coverage: directory.coverage } : {}),
   }));
 }
 
-/** Lists users and stores the directory. */
+/**
+ * Lists users, decides coverage and stores the directory of covered users. The listing and the
+ * coverage are both read before anything is written, so a failure leaves the previous directory.
+ */
 export async function refreshTeamsDirectory(options: {
   readonly graph: Client;
   readonly graphBaseUrl: string;
   readonly store: DocumentStore;
+  /** TEAMS_USER_GROUP_ID. */
+  readonly groupId?: string;
+  readonly resolveCoverage?: ResolveCoverage;
   readonly now?: () => number;
   readonly onPage?: (usersSoFar: number) => void;
 }): Promise<TeamsDirectory> {
-  const users = await listDirectoryUsers(options.graph, options.graphBaseUrl, options.onPage);
-  const directory: TeamsDirectory = { users, refreshedAt: new Date((options.now ?? Date.now)()).toISOString() };
+  const listing = await listDirectoryUsers(options.graph, options.graphBaseUrl, options.onPage, options.groupId);
+  const covered = options.resolveCoverage ? await options.resolveCoverage(listing.entries) : listing.entries;
+  const users: Record<string, string> = {};
+  for (const entry of covered) users[entry.objectId] = entry.email;
+  const coverage: DirectoryCoverage = {
+    listed: listing.listed,
+    disabled: listing.disabled,
+    withoutEmail: listing.withoutEmail,
+    withoutGenesysUser: listing.entries.length - Object.keys(users).length,
+    covered: Object.keys(users).length,
+    ...(options.groupId ? { groupId: options.groupId } : {}),
+    by: options.resolveCoverage ? 'genesys' : 'all',
+  };
+  const directory: TeamsDirectory = { users, refreshedAt: new Date((options.now ?? Date.now)()).toISOString(), coverage };
   await saveTeamsDirectory(options.store, directory);
   return directory;
 }
@@ -126,7 +229,7 @@ export async function refreshTeamsDirectory(options: {
 export function directoryEntries(directory: TeamsDirectory): DirectoryEntry[] {
   return Object.entries(directory.users)
     .map(([objectId, email]) => ({ objectId, email }))
-    .sort((a, b) => (a.objectId < b.objectId ? -1 : a.objectId > b.objectId ? 1 : 0));
+    .sort(byObjectId);
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * The scheduled Teams work (DESIGN.md: the maintainer), in one run:
- * 1. refresh the objectId → email directory when it is older than TEAMS_DIRECTORY_REFRESH_MINUTES;
+ * 1. refresh the objectId → email directory when it is older than TEAMS_DIRECTORY_REFRESH_MINUTES,
+ *    deciding again which users are covered (enabled, in TEAMS_USER_GROUP_ID, with a Genesys user:
+ *    directory.ts, coverage.ts);
  * 2. subscription mode: assign the covered users to the signed-in service accounts (≤650 each),
  *    create, renew or re-create each account's subscription, and drop subscriptions of removed accounts;
  * 3. both modes: reconcile EVERY covered user with getPresencesByUserId. Subscriptions can silently
@@ -15,7 +17,15 @@ import { describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { PresenceEvent } from '../../presence';
 import type { DocumentStore } from '../../store/state-store';
-import { directoryEntries, loadTeamsDirectory, refreshTeamsDirectory, type DirectoryEntry, type TeamsDirectory } from './directory';
+import {
+  directoryEntries,
+  loadTeamsDirectory,
+  refreshTeamsDirectory,
+  type DirectoryCoverage,
+  type DirectoryEntry,
+  type ResolveCoverage,
+  type TeamsDirectory,
+} from './directory';
 import { presencesToEvents, type PresenceReader } from './presence-reader';
 import type { ServiceAccounts } from './service-accounts';
 import { assignUsersToAccounts, type EnsureAction, type SubscriptionManager } from './subscriptions';
@@ -41,8 +51,10 @@ export interface TeamsMaintenanceDeps {
   /** Subscription mode only. */
   readonly serviceAccounts?: ServiceAccounts;
   readonly subscriptions?: SubscriptionManager;
-  /** Which directory users the bridge covers (e.g. those with a Genesys user); default: all with an email. */
-  readonly selectUsers?: (entries: readonly DirectoryEntry[]) => Promise<readonly DirectoryEntry[]> | readonly DirectoryEntry[];
+  /** Which enabled directory users the bridge covers (those with a Genesys user: coverage.ts); default: all. */
+  readonly resolveCoverage?: ResolveCoverage;
+  /** TEAMS_USER_GROUP_ID: only the group's transitive members are considered. */
+  readonly groupId?: string;
   /**
    * The values currently recorded per Teams user (externalUserId → values). When given, reconciliation
    * only records users whose Graph presence differs, instead of one write per user per run.
@@ -63,10 +75,15 @@ export interface AccountReport {
 
 export interface TeamsMaintenanceReport {
   readonly mode: TeamsMode;
+  /** Covered users: subscribed (subscription mode), polled and reconciled. */
   readonly users: number;
+  /** How the covered set was found at the last directory refresh (listed, disabled, without a Genesys user…). */
+  readonly coverage?: DirectoryCoverage;
+  /** Service accounts the covered users need (650 each). */
+  readonly accountsNeeded: number;
   readonly directoryRefreshed: boolean;
   readonly accounts: readonly AccountReport[];
-  /** Users beyond the service accounts' capacity (650 each): reconciled only. */
+  /** Covered users beyond the service accounts' capacity (650 each): reconciled only, not subscribed. */
   readonly uncovered: number;
   readonly presencesRead: number;
   readonly eventsRecorded: number;
@@ -122,13 +139,19 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
   let directory: TeamsDirectory | undefined = await loadTeamsDirectory(deps.store);
   let directoryRefreshed = false;
   const age = directory ? now() - Date.parse(directory.refreshedAt) : Infinity;
-  if (deps.forceDirectoryRefresh || !directory || !(age < deps.directoryMaxAgeMs)) {
+  // A directory decided another way (before coverage existed, another group, without Genesys) is redone now.
+  const coverage = directory?.coverage;
+  const decidedOtherwise =
+    !coverage || coverage.groupId !== deps.groupId || coverage.by !== (deps.resolveCoverage ? 'genesys' : 'all');
+  if (deps.forceDirectoryRefresh || !directory || decidedOtherwise || !(age < deps.directoryMaxAgeMs)) {
     deps.onProgress?.({ phase: 'directory', message: 'listing users' });
     try {
       directory = await refreshTeamsDirectory({
         graph: deps.appGraph,
         graphBaseUrl: deps.graphBaseUrl,
         store: deps.store,
+        groupId: deps.groupId,
+        resolveCoverage: deps.resolveCoverage,
         now,
         onPage: (count) => deps.onProgress?.({ phase: 'directory', message: 'listing users', done: count }),
       });
@@ -140,9 +163,7 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
       if (!directory) throw error;
     }
   }
-  const users = [...(await (deps.selectUsers ?? ((entries) => entries))(directoryEntries(directory!)))].sort((a, b) =>
-    a.objectId < b.objectId ? -1 : a.objectId > b.objectId ? 1 : 0,
-  );
+  const users = directoryEntries(directory!);
 
   const accounts: AccountReport[] = [];
   let uncovered = 0;
@@ -163,9 +184,10 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
     );
     uncovered = assignment.uncovered.length;
     if (uncovered > 0) {
-      log.warn('more Teams users than service accounts can cover (650 each); sign in more accounts', {
+      log.warn('more covered Teams users than service accounts can subscribe to (650 each); sign in more accounts', {
         uncovered,
         accounts: names.length,
+        accountsNeeded: Math.ceil(users.length / MAX_IDS_PER_PRESENCE_READ),
       });
     }
     for (const [index_, account] of names.entries()) {
@@ -195,6 +217,8 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
   const report: TeamsMaintenanceReport = {
     mode: deps.mode,
     users: users.length,
+    coverage: directory!.coverage,
+    accountsNeeded: Math.ceil(users.length / MAX_IDS_PER_PRESENCE_READ),
     directoryRefreshed,
     accounts,
     uncovered,
@@ -209,9 +233,21 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
 /** One line for logs and the maintenance-step summary (src/runtime/maintenance.ts convention). */
 export function describeTeamsMaintenance(report: TeamsMaintenanceReport): string {
   const parts = [`${report.mode}: ${report.users} users, ${report.presencesRead} read, ${report.eventsRecorded} recorded`];
+  if (report.coverage) parts.push(describeCoverage(report.coverage));
   if (report.directoryRefreshed) parts.push('directory refreshed');
   for (const account of report.accounts) parts.push(`${account.account} ${account.error ? 'FAILED' : (account.action ?? 'unchanged')} (${account.users})`);
-  if (report.uncovered > 0) parts.push(`${report.uncovered} uncovered`);
+  if (report.uncovered > 0) parts.push(`${report.uncovered} without a subscription (sign in more service accounts)`);
   if (report.errors.length > 0) parts.push(`errors: ${report.errors.join('; ')}`);
   return parts.join(', ');
+}
+
+/** "12 of 40 directory users covered (3 disabled, 25 without a Genesys user)", for logs and the CLI. */
+export function describeCoverage(coverage: DirectoryCoverage): string {
+  const scope = coverage.groupId ? `members of group ${coverage.groupId}` : 'directory users';
+  const reasons = [
+    coverage.disabled > 0 ? `${coverage.disabled} disabled` : '',
+    coverage.withoutEmail > 0 ? `${coverage.withoutEmail} without an email` : '',
+    coverage.withoutGenesysUser > 0 ? `${coverage.withoutGenesysUser} without a Genesys user` : '',
+  ].filter(Boolean);
+  return `${coverage.covered} of ${coverage.listed} ${scope} covered${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
 }

@@ -14,7 +14,7 @@ import type { DocumentStore, StateKey } from '../../store/state-store';
 import type { WebhookSource } from '../../webhooks/types';
 import type { DecryptionKey } from './decrypt';
 import { TEAMS_DOCUMENTS } from './documents';
-import { createTeamsEmailDirectory, type DirectoryEntry } from './directory';
+import { createTeamsEmailDirectory, loadDirectoryCoverage, type DirectoryCoverage, type ResolveCoverage } from './directory';
 import { createAppTokenProvider, createGraphClient, type GraphRetrySettings } from './graph-client';
 import { createJwksKeySource } from './jwks-key-source';
 import { createMsalNetworkClient } from './msal-setup';
@@ -39,7 +39,11 @@ export interface TeamsRuntimeOptions {
   readonly store: DocumentStore;
   /** Records events as desired state and enqueues them (src/webhooks/record-events.ts). */
   readonly recordEvents: (events: PresenceEvent[]) => Promise<void>;
-  readonly selectUsers?: (entries: readonly DirectoryEntry[]) => Promise<readonly DirectoryEntry[]> | readonly DirectoryEntry[];
+  /**
+   * Which enabled Entra users are covered: those that resolve to a Genesys user (coverage.ts). The
+   * composition roots always give it; without it (tests of the Teams parts alone) every enabled user is.
+   */
+  readonly resolveCoverage?: ResolveCoverage;
   readonly loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
   /** MSAL's network module (e.g. one trusting a test CA); default: createMsalNetworkClient() (Node's CAs, timeouts). */
   readonly msalNetworkClient?: INetworkModule;
@@ -71,6 +75,8 @@ export interface TeamsRuntime {
   login(account: string, onPrompt: (prompt: DeviceCodePrompt) => void, options?: { timeoutSeconds?: number }): Promise<ServiceAccountRecord>;
   logout(account: string): Promise<void>;
   listSubscriptions(): Promise<SubscriptionStatus[]>;
+  /** How many directory users the last directory refresh covered, and why the others are not (undefined before one). */
+  loadCoverage(): Promise<{ refreshedAt: string; coverage?: DirectoryCoverage } | undefined>;
   /** objectId → email for the worker's user resolver. */
   readonly emailDirectory: (key: StateKey) => Promise<string | undefined>;
 }
@@ -214,7 +220,8 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
         directoryMaxAgeMs: settings.directoryRefreshMinutes * 60_000,
         serviceAccounts: subscriptionMode ? serviceAccounts() : undefined,
         subscriptions: subscriptionMode ? subscriptions() : undefined,
-        selectUsers: options.selectUsers,
+        resolveCoverage: options.resolveCoverage,
+        groupId: settings.userGroupId,
         loadRecordedValues: options.loadRecordedValues,
         forceDirectoryRefresh: runOptions.forceDirectoryRefresh,
         onProgress: runOptions.onProgress,
@@ -246,6 +253,8 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
         };
       });
     },
+
+    loadCoverage: () => loadDirectoryCoverage(store),
 
     emailDirectory,
   };

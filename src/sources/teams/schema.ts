@@ -53,13 +53,18 @@ export type PresenceResource = z.infer<typeof PresenceResourceSchema>;
 /** `POST /communications/getPresencesByUserId` response (https://learn.microsoft.com/graph/api/cloudcommunications-getpresencesbyuserid). */
 export const PresenceListSchema = z.looseObject({ value: z.array(PresenceResourceSchema) });
 
-/** `GET /users` page (docs-contrib `api-reference/v1.0/api/user-list.md`). */
+/**
+ * `GET /users` page (docs-contrib `api-reference/v1.0/api/user-list.md`), also the page of
+ * `GET /groups/{id}/transitiveMembers/microsoft.graph.user` (https://learn.microsoft.com/graph/api/group-list-transitivemembers).
+ * `accountEnabled` is returned only when `$select`ed; absent or null is read as enabled.
+ */
 export const UserPageSchema = z.looseObject({
   value: z.array(
     z.looseObject({
       id: z.string().min(1),
       mail: z.string().nullish(),
       userPrincipalName: z.string().nullish(),
+      accountEnabled: z.boolean().nullish(),
     }),
   ),
   '@odata.nextLink': z.string().nullish(),

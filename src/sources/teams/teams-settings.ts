@@ -37,6 +37,11 @@ export interface TeamsSettings {
   readonly jwksTimeoutMs: number;
   /** getPresencesByUserId budget per 30 s, per app per tenant (plan for 1,500; see vendor facts §6). */
   readonly presenceRequestsPer30Seconds: number;
+  /**
+   * TEAMS_USER_GROUP_ID: when set, only transitive members of this Entra group are considered for
+   * coverage (docs/teams.md "Which users are covered"); unset: the whole directory.
+   */
+  readonly userGroupId?: string;
 }
 
 /** Variables this file reads, for the lead to list in config docs and `--help`. */
@@ -55,6 +60,20 @@ export const TEAMS_SETTINGS_VARIABLES = [
 const text = readText;
 const list = readList;
 const integer = readInteger;
+
+/** Entra object ids are GUIDs (https://learn.microsoft.com/graph/api/resources/group, property `id`). */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function userGroupId(env: Env): string | undefined {
+  const raw = text(env, 'TEAMS_USER_GROUP_ID');
+  if (raw === undefined) return undefined;
+  if (!GUID.test(raw)) {
+    throw new ConfigError(
+      `TEAMS_USER_GROUP_ID must be the Entra group's object id (a GUID such as 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0, shown as "Object ID" on the group's page), got "${raw}"`,
+    );
+  }
+  return raw.toLowerCase();
+}
 
 /**
  * Parses the Teams-specific variables. Also checks TEAMS_CLIENT_STATE values against Graph's
@@ -102,5 +121,6 @@ export function parseTeamsSettings(env: Env): TeamsSettings {
     directoryRefreshMinutes: integer(env, 'TEAMS_DIRECTORY_REFRESH_MINUTES', 60, 1, 10080),
     jwksTimeoutMs: integer(env, 'TEAMS_JWKS_TIMEOUT_MS', 2000, 100, 2500),
     presenceRequestsPer30Seconds: integer(env, 'TEAMS_PRESENCE_REQUESTS_PER_30S', 1500, 1, 10000),
+    userGroupId: userGroupId(env),
   };
 }

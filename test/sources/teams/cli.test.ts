@@ -81,6 +81,12 @@ test('teams sync reconciles now, with progress on stderr and a summary on stdout
   expect(stderr.join('\n')).toMatch(/reading presence: 30\/30/);
   expect(stdout.join('\n')).toMatch(/Teams sync done: 30 users, 30 presences read, 30 recorded, directory refreshed/);
   expect(stdout.join('\n')).toMatch(/svc-1: 30 users, created/);
+  expect(stdout.join('\n')).toMatch(/coverage: 30 of 30 directory users covered; 1 service account\(s\) needed/);
+});
+
+test('teams subscriptions also says how many directory users are covered', async () => {
+  await run('teams', 'subscriptions');
+  expect(stdout.join('\n')).toMatch(/Coverage at the directory refresh of \S+: 30 of 30 directory users covered/);
 });
 
 test('teams subscriptions --json shows the covered users and expiry', async () => {

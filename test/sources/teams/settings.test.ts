@@ -36,8 +36,14 @@ describe('parseTeamsSettings', () => {
     [{ TEAMS_SUBSCRIPTION_LIFETIME_MINUTES: '61' }, /TEAMS_SUBSCRIPTION_LIFETIME_MINUTES/],
     [{ TEAMS_TOKEN_ENCRYPTION_KEY: 'short' }, /TEAMS_TOKEN_ENCRYPTION_KEY/],
     [{ TEAMS_CLIENT_STATE: 'x'.repeat(129) }, /128 characters/],
+    [{ TEAMS_USER_GROUP_ID: 'Contact Center Agents' }, /TEAMS_USER_GROUP_ID must be the Entra group's object id/],
   ])('%j is refused with a message naming the variable', (env, message) => {
     expect(() => parseTeamsSettings(env)).toThrow(ConfigError);
     expect(() => parseTeamsSettings(env)).toThrow(message);
+  });
+
+  test('TEAMS_USER_GROUP_ID: unset means the whole directory; a group object id is kept (lower-cased)', () => {
+    expect(parseTeamsSettings({}).userGroupId).toBeUndefined();
+    expect(parseTeamsSettings({ TEAMS_USER_GROUP_ID: ' 0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0 ' }).userGroupId).toBe('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
   });
 });
