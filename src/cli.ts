@@ -86,7 +86,7 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
     documents: () => context.store(),
     record: async (events) => recordEvents(events, { store: await context.store(), queue: await context.queue(), mapping: mapping(), now: Date.now, logger: cliLogger }),
     verificationToken: config.ringcentral.verificationTokens[0],
-    publicBaseUrl: config.teams.notificationUrl,
+    publicBaseUrl: config.publicUrl,
     settings: config.ringcentral.settings,
   });
 

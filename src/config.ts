@@ -3,7 +3,7 @@
  * with a message that names the variable and says what is wrong with it.
  */
 import path from 'node:path';
-import { readInteger, readList, readText, type Env } from './env-values';
+import { LEGACY_PUBLIC_URL_VARIABLE, publicUrlVariable, readInteger, readList, readText, type Env } from './env-values';
 import { ConfigError } from './errors';
 import { LOG_LEVELS, type LogLevel } from './logger';
 import { SYSTEM_LABELS, type SystemName } from './systems';
@@ -40,6 +40,7 @@ export interface TeamsConfig {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly clientStates: readonly string[];
+  /** The deployment's public base URL (same as `BridgeConfig.publicUrl`). */
   readonly notificationUrl?: string;
   readonly encryptionPrivateKey?: string;
   readonly encryptionCertificate?: string;
@@ -74,6 +75,13 @@ export interface AwsConfig {
 }
 
 export interface BridgeConfig {
+  /**
+   * The deployment's public base URL (BRIDGE_PUBLIC_URL, or the older TEAMS_NOTIFICATION_URL): where Teams
+   * and RingCentral deliver, `…/webhooks/teams`, `…/webhooks/ringcentral`.
+   */
+  readonly publicUrl?: string;
+  /** Things the operator should change, logged once at startup (e.g. a deprecated variable name). */
+  readonly notices: readonly string[];
   readonly port: number;
   /** The local server's listen address: loopback unless BIND_ADDRESS opens it (e.g. for a tunnel). */
   readonly bindAddress: string;
@@ -178,7 +186,7 @@ function loadTeams(env: Env): TeamsConfig {
     clientId: text(env, 'TEAMS_CLIENT_ID'),
     clientSecret: text(env, 'TEAMS_CLIENT_SECRET'),
     clientStates: list(env, 'TEAMS_CLIENT_STATE'),
-    notificationUrl: url(env, 'TEAMS_NOTIFICATION_URL'),
+    notificationUrl: publicUrl(env),
     encryptionPrivateKey: pem(env, 'TEAMS_ENCRYPTION_PRIVATE_KEY'),
     encryptionCertificate: pem(env, 'TEAMS_ENCRYPTION_CERTIFICATE'),
     encryptionCertificateId: text(env, 'TEAMS_ENCRYPTION_CERTIFICATE_ID'),
@@ -229,8 +237,20 @@ export function ssmSecretsPrefix(env: Env = process.env): string | undefined {
   return text(env, 'BRIDGE_SSM_PREFIX');
 }
 
+/** BRIDGE_PUBLIC_URL, falling back to its older name TEAMS_NOTIFICATION_URL. */
+function publicUrl(env: Env): string | undefined {
+  const name = publicUrlVariable(env);
+  return name === undefined ? undefined : url(env, name);
+}
+
 function buildConfig(env: Env): BridgeConfig {
+  const notices: string[] = [];
+  if (publicUrlVariable(env) === LEGACY_PUBLIC_URL_VARIABLE) {
+    notices.push('TEAMS_NOTIFICATION_URL is deprecated: rename it to BRIDGE_PUBLIC_URL (same value; it serves every vendor)');
+  }
   const config: BridgeConfig = {
+    publicUrl: publicUrl(env),
+    notices,
     port: integer(env, 'PORT', 3000, 0, 65535),
     bindAddress: bindAddress(env),
     dataDir: path.resolve(text(env, 'BRIDGE_DATA_DIR') ?? './.data'),

@@ -29,3 +29,16 @@ export function readInteger(env: Env, name: string, fallback: number, min: numbe
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
 }
+
+/** The public base URL variable, and the older name still accepted for it. */
+export const PUBLIC_URL_VARIABLE = 'BRIDGE_PUBLIC_URL';
+export const LEGACY_PUBLIC_URL_VARIABLE = 'TEAMS_NOTIFICATION_URL';
+
+/**
+ * Which variable carries the deployment's public base URL (used by every vendor's subscriptions):
+ * `BRIDGE_PUBLIC_URL`, else the older `TEAMS_NOTIFICATION_URL`; undefined when neither is set.
+ */
+export function publicUrlVariable(env: Env): string | undefined {
+  if (readText(env, PUBLIC_URL_VARIABLE) !== undefined) return PUBLIC_URL_VARIABLE;
+  return readText(env, LEGACY_PUBLIC_URL_VARIABLE) !== undefined ? LEGACY_PUBLIC_URL_VARIABLE : undefined;
+}

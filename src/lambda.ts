@@ -21,7 +21,9 @@ async function coldStart(): Promise<AwsBridge> {
   const prefix = ssmSecretsPrefix();
   const secrets = prefix ? await loadSsmSecrets(new SSMClient({}), prefix) : {};
   const config = loadConfig(process.env, secrets);
-  return createAwsBridge(config, createLogger(config.logLevel));
+  const logger = createLogger(config.logLevel);
+  for (const notice of config.notices) logger.warn(notice);
+  return createAwsBridge(config, logger);
 }
 
 /** The container's bridge; a failed cold start is retried on the next invocation. */

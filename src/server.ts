@@ -32,6 +32,8 @@ import { checkHealth } from './webhooks/health';
 import { processMessage } from './webhooks/worker';
 
 export interface LocalBridge {
+  /** The address the server is bound to (BIND_ADDRESS). */
+  readonly address: string;
   readonly port: number;
   readonly url: string;
   readonly sandbox?: GenesysSandbox;
@@ -64,6 +66,7 @@ export interface StartOptions {
 export async function startLocalBridge(options: StartOptions = {}): Promise<LocalBridge> {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger(config.logLevel);
+  for (const notice of config.notices) logger.warn(notice);
   const now = Date.now;
   fs.mkdirSync(config.dataDir, { recursive: true });
 
@@ -148,7 +151,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
       { cause: error },
     );
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, address } = server.address() as AddressInfo;
 
   // Finish what a previous run left pending before taking new work.
   queue.start(durableTasks.wrap((message) => processMessage(message, workerDeps)));
@@ -192,6 +195,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   });
 
   return {
+    address,
     port,
     url,
     sandbox,

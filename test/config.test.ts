@@ -37,6 +37,30 @@ describe('loadConfig', () => {
     expect(config.ringcentral.verificationTokens).toEqual(['x']);
   });
 
+  it('reads the public base URL from BRIDGE_PUBLIC_URL, and still from TEAMS_NOTIFICATION_URL with a notice', () => {
+    const current = loadConfig({ BRIDGE_PUBLIC_URL: 'https://bridge.example.com/' });
+    expect(current.publicUrl).toBe('https://bridge.example.com');
+    expect(current.teams.notificationUrl).toBe('https://bridge.example.com');
+    expect(current.teams.settings.mode).toBe('subscription');
+    expect(current.notices).toEqual([]);
+
+    const legacy = loadConfig({ TEAMS_NOTIFICATION_URL: 'https://old.example.com' });
+    expect(legacy.publicUrl).toBe('https://old.example.com');
+    expect(legacy.notices).toEqual([expect.stringMatching(/TEAMS_NOTIFICATION_URL is deprecated: rename it to BRIDGE_PUBLIC_URL/)]);
+
+    const both = loadConfig({ BRIDGE_PUBLIC_URL: 'https://new.example.com', TEAMS_NOTIFICATION_URL: 'https://old.example.com' });
+    expect(both.publicUrl).toBe('https://new.example.com');
+    expect(() => loadConfig({ BRIDGE_PUBLIC_URL: 'bridge.example.com' })).toThrow(/BRIDGE_PUBLIC_URL must be an absolute URL/);
+    expect(() => loadConfig({ TEAMS_MODE: 'subscription' })).toThrow(/BRIDGE_PUBLIC_URL must be set/);
+  });
+
+  it('binds to loopback unless BIND_ADDRESS says otherwise', () => {
+    expect(loadConfig({}).bindAddress).toBe('127.0.0.1');
+    expect(loadConfig({ BIND_ADDRESS: '0.0.0.0' }).bindAddress).toBe('0.0.0.0');
+    expect(loadConfig({ BIND_ADDRESS: '::1' }).bindAddress).toBe('::1');
+    expect(() => loadConfig({ BIND_ADDRESS: 'http://0.0.0.0' })).toThrow(/BIND_ADDRESS must be an IP address or host name/);
+  });
+
   it('is frozen', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);

@@ -109,7 +109,7 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
     .action(async (options: { json?: boolean }) => {
       await withRuntime(async (runtime) => {
         if (runtime.settings.mode === 'polling' && !options.json) {
-          err('Teams runs in polling mode (TEAMS_MODE=polling, or no TEAMS_NOTIFICATION_URL): presence is read, not subscribed to.');
+          err('Teams runs in polling mode (TEAMS_MODE=polling, or no BRIDGE_PUBLIC_URL): presence is read, not subscribed to.');
         }
         const rows = await runtime.listSubscriptions();
         out(options.json ? JSON.stringify(rows, null, 2) : formatSubscriptions(rows, now()));

@@ -1,7 +1,7 @@
 /**
  * RingCentral's share of the periodic work: refresh the extension → email directory, then ensure the
  * webhook subscription (create, renew, re-create when Blacklisted). Runs only with JWT-flow credentials
- * and a public base URL (TEAMS_NOTIFICATION_URL is the deployment's public base URL for every system).
+ * and a public base URL (BRIDGE_PUBLIC_URL, the deployment's public base URL for every system).
  */
 import { createRingCentralClientFromConfig } from '../sources/ringcentral/client';
 import { refreshRingCentralDirectory } from '../sources/ringcentral/directory';
@@ -22,7 +22,7 @@ export function ringCentralMaintenanceSteps(parts: BridgeParts): MaintenanceStep
       },
     },
   ];
-  const base = parts.config.teams.notificationUrl;
+  const base = parts.config.publicUrl;
   const token = rc.verificationTokens[0];
   if (base && token) {
     steps.push({

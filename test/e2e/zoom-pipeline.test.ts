@@ -35,6 +35,10 @@ describe('Zoom end to end (local server + sandbox)', () => {
     await bridge.stop();
   });
 
+  it('listens on loopback only by default (BIND_ADDRESS)', () => {
+    expect(bridge.address).toBe('127.0.0.1');
+  });
+
   it('answers endpoint.url_validation with the HMAC of plainToken', async () => {
     const body = Buffer.from(JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: Date.now(), event: 'endpoint.url_validation' }));
     const answer = await postZoom(bridge, body);

@@ -142,7 +142,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
 
   const delegatedGraphs = new Map<string, Client>();
   const subscriptions = lazy<SubscriptionManager>(() => {
-    if (!config.notificationUrl) throw new ConfigError('TEAMS_NOTIFICATION_URL must be set to create Teams presence subscriptions');
+    if (!config.notificationUrl) throw new ConfigError('BRIDGE_PUBLIC_URL must be set to create Teams presence subscriptions');
     if (config.clientStates.length === 0) throw new ConfigError('TEAMS_CLIENT_STATE must be set to create Teams presence subscriptions');
     return createSubscriptionManager({
       store,

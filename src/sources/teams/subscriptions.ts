@@ -39,7 +39,7 @@ export interface AccountSubscription {
   readonly usersHash?: string;
   /**
    * Hash of what else the subscription was created with (clientState, notification URL, certificate
-   * id): after a TEAMS_CLIENT_STATE rotation, a move of TEAMS_NOTIFICATION_URL or a new encryption
+   * id): after a TEAMS_CLIENT_STATE rotation, a move of BRIDGE_PUBLIC_URL or a new encryption
    * certificate, the subscription is re-created so the old value can be retired.
    */
   readonly settingsHash?: string;
@@ -121,7 +121,7 @@ export interface SubscriptionManagerOptions {
   /** A Graph client acting as the account (delegated token). */
   readonly graphFor: (account: string) => Client;
   readonly graphBaseUrl: string;
-  /** TEAMS_NOTIFICATION_URL: the public base of this deployment. */
+  /** BRIDGE_PUBLIC_URL: the public base of this deployment. */
   readonly notificationBaseUrl: string;
   /** The clientState sent to Graph (the first TEAMS_CLIENT_STATE value). */
   readonly clientState: string;

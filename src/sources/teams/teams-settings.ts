@@ -2,7 +2,7 @@
  * Teams-only settings beyond CONTRACT.md's variables. A pure function of the environment so the
  * composition root (config.ts) can call it and fail early with a message naming the variable.
  */
-import { readInteger, readList, readText, type Env } from '../../env-values';
+import { publicUrlVariable, readInteger, readList, readText, type Env } from '../../env-values';
 import { ConfigError } from '../../errors';
 
 export type { Env };
@@ -19,7 +19,7 @@ export const TEAMS_MODES = ['subscription', 'polling'] as const;
 export type TeamsMode = (typeof TEAMS_MODES)[number];
 
 export interface TeamsSettings {
-  /** `auto` resolves to subscription when TEAMS_NOTIFICATION_URL is set, polling otherwise. */
+  /** `auto` resolves to subscription when BRIDGE_PUBLIC_URL (or TEAMS_NOTIFICATION_URL) is set, polling otherwise. */
   readonly mode: TeamsMode;
   /** How often polling mode reads every covered user's presence. */
   readonly pollIntervalSeconds: number;
@@ -84,14 +84,14 @@ export function parseTeamsSettings(env: Env): TeamsSettings {
   const rawMode = (text(env, 'TEAMS_MODE') ?? 'auto').toLowerCase();
   let mode: TeamsMode;
   if (rawMode === 'auto') {
-    mode = text(env, 'TEAMS_NOTIFICATION_URL') ? 'subscription' : 'polling';
+    mode = publicUrlVariable(env) ? 'subscription' : 'polling';
   } else if ((TEAMS_MODES as readonly string[]).includes(rawMode)) {
     mode = rawMode as TeamsMode;
   } else {
     throw new ConfigError(`TEAMS_MODE must be one of auto, ${TEAMS_MODES.join(', ')}, got "${rawMode}"`);
   }
-  if (mode === 'subscription' && !text(env, 'TEAMS_NOTIFICATION_URL')) {
-    throw new ConfigError('TEAMS_NOTIFICATION_URL must be set when TEAMS_MODE=subscription (it is where Graph delivers)');
+  if (mode === 'subscription' && !publicUrlVariable(env)) {
+    throw new ConfigError('BRIDGE_PUBLIC_URL must be set when TEAMS_MODE=subscription (it is where Graph delivers)');
   }
 
   for (const state of list(env, 'TEAMS_CLIENT_STATE')) {

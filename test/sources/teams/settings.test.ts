@@ -31,7 +31,7 @@ describe('parseTeamsSettings', () => {
 
   test.each([
     [{ TEAMS_MODE: 'webhooks' }, /TEAMS_MODE/],
-    [{ TEAMS_MODE: 'subscription' }, /TEAMS_NOTIFICATION_URL/],
+    [{ TEAMS_MODE: 'subscription' }, /BRIDGE_PUBLIC_URL/],
     [{ TEAMS_POLL_INTERVAL_SECONDS: '5' }, /TEAMS_POLL_INTERVAL_SECONDS must be between 10/],
     [{ TEAMS_SUBSCRIPTION_LIFETIME_MINUTES: '61' }, /TEAMS_SUBSCRIPTION_LIFETIME_MINUTES/],
     [{ TEAMS_TOKEN_ENCRYPTION_KEY: 'short' }, /TEAMS_TOKEN_ENCRYPTION_KEY/],
