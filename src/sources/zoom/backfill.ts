@@ -9,7 +9,8 @@ import type { PresenceEvent } from '../../presence';
 import type { ZoomClient } from './client';
 import { normalizeZoomEmail, normalizeZoomUserId, toZoomOrder, ZOOM_PRESENCE_FIELD } from './normalize';
 import { normalizeZoomRestStatus } from './rest-presence';
-import { ZoomApiError } from './zoom-api-error';
+import type { ZoomRestPresence } from './schema';
+import { ZOOM_ERROR_CODES, ZoomApiError } from './zoom-api-error';
 
 export interface ZoomBackfillUser {
   /** Zoom user id; empty when only the email is known (it is then looked up with `GET /users/{email}`). */
@@ -110,9 +111,36 @@ export async function runZoomBackfill(options: ZoomBackfillOptions): Promise<Zoo
       zoomId = found.id;
       email = email || (found.email ?? '');
     }
-    const readStartedAt = now();
-    const presence = await client.getPresenceStatus(zoomId);
+    let readStartedAt = now();
+    let presence: ZoomRestPresence;
+    try {
+      presence = await client.getPresenceStatus(zoomId);
+    } catch (error) {
+      const current = await currentIdByEmail(error, zoomId, email);
+      if (current === undefined) throw error;
+      zoomId = current;
+      readStartedAt = now();
+      presence = await client.getPresenceStatus(zoomId);
+    }
     await record(buildZoomBackfillEvent(zoomId, email, presence.status, readStartedAt));
+  }
+
+  /**
+   * After 404 / 1001 for a stored id, the user's current id by email, when it differs: the id may have
+   * been stored lower-cased by an older version of the bridge, or Zoom may have re-created the user
+   * (docs/zoom.md). Undefined when there is nothing better to try (the original error then stands).
+   */
+  async function currentIdByEmail(error: unknown, zoomId: string, email: string): Promise<string | undefined> {
+    const userNotFound = error instanceof ZoomApiError && error.status === 404 && error.code === ZOOM_ERROR_CODES.userNotFound;
+    if (!userNotFound || !email) return undefined;
+    try {
+      const found = await client.getUser(email);
+      return found.id === zoomId ? undefined : found.id;
+    } catch (lookupError) {
+      // The email is unknown too: the first error says it best. Anything else (scope, limits) is news.
+      if (lookupError instanceof ZoomApiError && lookupError.status === 404) return undefined;
+      throw lookupError;
+    }
   }
 
   async function worker(): Promise<void> {

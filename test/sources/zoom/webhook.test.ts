@@ -7,7 +7,7 @@ const source = createZoomWebhookSource(zoomConfig(), () => NOW_MS);
 /** The documented example as the bridge normalizes it (date_time 2019-11-26T20:13:57Z). */
 const documentedEvent = {
   system: 'zoom',
-  externalUserId: 'abcd3ojfdbjfg',
+  externalUserId: 'abcD3ojfdbjfg',
   email: 'jchill@example.com',
   values: { presence_status: 'Away' },
   order: Date.UTC(2019, 10, 26, 20, 13, 57),

@@ -153,7 +153,7 @@ describe('buildSimulatedZoomEvent', () => {
       events: [
         {
           system: 'zoom',
-          externalUserId: simulatedZoomUserId('ada@example.com').toLowerCase(),
+          externalUserId: simulatedZoomUserId('ada@example.com'),
           email: 'ada@example.com',
           values: { presence_status: 'In_Meeting' },
           order: NOW_MS,
