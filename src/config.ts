@@ -153,10 +153,18 @@ function loadGenesys(env: Env): GenesysConfig {
   };
 }
 
+/**
+ * Default accepted age of a Zoom request's `x-zm-request-timestamp`. Zoom retries a failed delivery (5xx or
+ * timeout) about 5, 20 and 60 minutes later (https://developers.zoom.us/docs/api/webhooks/#notification-delivery)
+ * and does not document whether a retry carries a fresh timestamp; 7200 s covers the ~85-minute schedule with
+ * slack. A replay inside that window is harmless: a stale or duplicate event writes nothing (docs/zoom.md).
+ */
+export const ZOOM_DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 7200;
+
 function loadZoom(env: Env): ZoomConfig {
   return {
     webhookSecretTokens: list(env, 'ZOOM_WEBHOOK_SECRET_TOKEN'),
-    signatureToleranceSeconds: integer(env, 'ZOOM_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 86400),
+    signatureToleranceSeconds: integer(env, 'ZOOM_SIGNATURE_TOLERANCE_SECONDS', ZOOM_DEFAULT_SIGNATURE_TOLERANCE_SECONDS, 1, 86400),
     accountId: text(env, 'ZOOM_ACCOUNT_ID'),
     clientId: text(env, 'ZOOM_CLIENT_ID'),
     clientSecret: text(env, 'ZOOM_CLIENT_SECRET'),

@@ -25,7 +25,7 @@ const nextAt = () => (clock += 10);
 describe('Zoom end to end (local server + sandbox)', () => {
   let bridge: LocalBridge;
   beforeAll(async () => {
-    bridge = await startTestBridge({}, { sandboxOptions: { users: [{ email: 'zed@example.com' }] } });
+    bridge = await startTestBridge({}, { sandboxOptions: { users: [{ email: 'zed@example.com' }, { email: 'fay@example.com' }] } });
   });
   afterAll(async () => {
     expect(bridge.sandbox!.violations).toEqual([]);
@@ -79,7 +79,8 @@ describe('Zoom end to end (local server + sandbox)', () => {
 
     it('stale timestamp → 401', async () => {
       const b = body();
-      const answer = await postZoom(bridge, b, { ...signZoomRequest(ZOOM_SECRET, b, nowSeconds() - 3600) });
+      // Older than the default ZOOM_SIGNATURE_TOLERANCE_SECONDS (7200).
+      const answer = await postZoom(bridge, b, { ...signZoomRequest(ZOOM_SECRET, b, nowSeconds() - 7200 - 600) });
       expect(answer.status).toBe(401);
       await expectNothingRecorded();
     });
@@ -100,6 +101,13 @@ describe('Zoom end to end (local server + sandbox)', () => {
       expect((await postZoom(bridge, b)).status).toBe(413);
       await expectNothingRecorded();
     });
+  });
+
+  it('records a retry Zoom delivers 90 minutes after the timestamp it was signed with', async () => {
+    const at = nowSeconds() - 90 * 60;
+    const body = zoomPresenceBody({ email: 'fay@example.com', status: 'Do_Not_Disturb', at });
+    expect((await postZoom(bridge, body, { ...signZoomRequest(ZOOM_SECRET, body, at + 1) })).status).toBe(200);
+    await waitFor(async () => (await sandboxPresence(bridge, 'fay@example.com'))?.systemPresence === 'Busy');
   });
 
   it('never regresses state on out-of-order events', async () => {
