@@ -184,3 +184,34 @@ describe('restart of the local process', () => {
     }
   });
 });
+
+describe('Zoom end to end with a ZOOM_ACCOUNT_ID allow-list', () => {
+  let bridge: LocalBridge;
+  beforeAll(async () => {
+    // zoomPresenceBody names the account AAAAAABBBB.
+    bridge = await startTestBridge({ ZOOM_ACCOUNT_ID: 'acct-oauth,AAAAAABBBB' });
+  });
+  afterAll(() => bridge.stop());
+
+  it('records an event from a listed account', async () => {
+    const answer = await postZoom(bridge, zoomPresenceBody({ email: 'alice@example.com', status: 'Away', at: nowSeconds() }));
+    expect(answer.status).toBe(200);
+    await waitFor(async () => (await sandboxPresence(bridge, 'alice@example.com'))?.systemPresence === 'Away');
+  });
+
+  it('refuses one from another account with 403 and records nothing', async () => {
+    const body = JSON.parse(zoomPresenceBody({ email: 'bob@example.com', status: 'Busy', at: nowSeconds() }).toString('utf8'));
+    body.payload.account_id = 'someone-else';
+    const answer = await postZoom(bridge, Buffer.from(JSON.stringify(body)));
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.any(String) });
+    expect(answer.body).not.toContain('someone-else');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await bridge.parts.store.list({ email: 'bob@example.com' })).toEqual([]);
+  });
+
+  it('answers the URL validation challenge', async () => {
+    const body = Buffer.from(JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: Date.now(), event: 'endpoint.url_validation' }));
+    expect((await postZoom(bridge, body)).status).toBe(200);
+  });
+});

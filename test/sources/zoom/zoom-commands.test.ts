@@ -170,6 +170,16 @@ describe('buildSimulatedZoomEvent', () => {
     expect(simulatedZoomUserId('a@x.example')).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 
+  it('names the given account, so a bridge with a ZOOM_ACCOUNT_ID allow-list accepts it', async () => {
+    const { body, headers } = buildSimulatedZoomEvent({ secret: SECRET, email: 'a@x.example', status: 'Away', accountId: 'AbC-acct', now: NOW_MS });
+    expect(JSON.parse(body.toString('utf8')).payload.account_id).toBe('AbC-acct');
+    const source = createZoomWebhookSource(zoomConfig({ allowedAccountIds: ['AbC-acct'] }), () => NOW_MS);
+    const outcome = await source.handle({ method: 'POST', path: '/webhooks/zoom', query: {}, headers, body, receivedAt: NOW_MS });
+    expect(outcome).toMatchObject({ kind: 'accepted' });
+    const unnamed = buildSimulatedZoomEvent({ secret: SECRET, email: 'a@x.example', status: 'Away', now: NOW_MS });
+    expect(JSON.parse(unnamed.body.toString('utf8')).payload.account_id).toBe('simulated');
+  });
+
   it('writes date_time in whole seconds like Zoom', () => {
     const { body } = buildSimulatedZoomEvent({ secret: SECRET, email: 'a@x.example', status: 'Away', now: Date.parse('2024-03-27T04:00:00.789Z') });
     expect(JSON.parse(body.toString('utf8')).payload.object.date_time).toBe('2024-03-27T04:00:00Z');
