@@ -4,7 +4,7 @@
  *
  * Ids are compared exactly: Zoom user ids are case-sensitive (docs/zoom.md). When several records carry
  * one email (a record an older version stored under a lower-cased id, or a user Zoom re-created with a new
- * id), the newest record names the current id; reading the others would only fail with 404 / 1001.
+ * id), the newest record names the key webhooks use now; the others are left alone.
  */
 import type { ZoomBackfillUser } from '../sources/zoom/backfill';
 import { isNewer, type StateStore, type UserStateRecord } from '../store/state-store';

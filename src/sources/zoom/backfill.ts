@@ -83,6 +83,10 @@ function failureOf(user: ZoomBackfillUser, error: unknown): ZoomBackfillFailure 
   return { externalUserId: user.externalUserId, email: user.email, reason: describeError(error) };
 }
 
+function isUserNotFound(error: unknown): boolean {
+  return error instanceof ZoomApiError && error.status === 404 && error.code === ZOOM_ERROR_CODES.userNotFound;
+}
+
 /** Reads and records the presence of every user; resolves with a summary (never rejects for per-user errors). */
 export async function runZoomBackfill(options: ZoomBackfillOptions): Promise<ZoomBackfillSummary> {
   const { client, users, record, onProgress, now = Date.now } = options;
@@ -111,36 +115,23 @@ export async function runZoomBackfill(options: ZoomBackfillOptions): Promise<Zoo
       zoomId = found.id;
       email = email || (found.email ?? '');
     }
-    let readStartedAt = now();
+    const readStartedAt = now();
     let presence: ZoomRestPresence;
     try {
       presence = await client.getPresenceStatus(zoomId);
     } catch (error) {
-      const current = await currentIdByEmail(error, zoomId, email);
-      if (current === undefined) throw error;
-      zoomId = current;
-      readStartedAt = now();
-      presence = await client.getPresenceStatus(zoomId);
+      if (!isUserNotFound(error) || !email) throw error;
+      // Zoom does not know this id (it may have been stored lower-cased by an older version of the bridge,
+      // or Zoom re-created the user). `{userId}` also accepts the email, so read by that instead, and keep
+      // recording under the key the webhooks use (docs/zoom.md). If the email is unknown too, the first
+      // error says it best.
+      try {
+        presence = await client.getPresenceStatus(email);
+      } catch (byEmailError) {
+        throw isUserNotFound(byEmailError) ? error : byEmailError;
+      }
     }
     await record(buildZoomBackfillEvent(zoomId, email, presence.status, readStartedAt));
-  }
-
-  /**
-   * After 404 / 1001 for a stored id, the user's current id by email, when it differs: the id may have
-   * been stored lower-cased by an older version of the bridge, or Zoom may have re-created the user
-   * (docs/zoom.md). Undefined when there is nothing better to try (the original error then stands).
-   */
-  async function currentIdByEmail(error: unknown, zoomId: string, email: string): Promise<string | undefined> {
-    const userNotFound = error instanceof ZoomApiError && error.status === 404 && error.code === ZOOM_ERROR_CODES.userNotFound;
-    if (!userNotFound || !email) return undefined;
-    try {
-      const found = await client.getUser(email);
-      return found.id === zoomId ? undefined : found.id;
-    } catch (lookupError) {
-      // The email is unknown too: the first error says it best. Anything else (scope, limits) is news.
-      if (lookupError instanceof ZoomApiError && lookupError.status === 404) return undefined;
-      throw lookupError;
-    }
   }
 
   async function worker(): Promise<void> {

@@ -105,7 +105,7 @@ describe('runZoomBackfill', () => {
     expect(standIn.apiRequests().map((r) => r.path)).toEqual(['/v2/users/ada@example.com', '/v2/users/zzZ9/presence_status']);
   });
 
-  it('re-resolves a stored id that Zoom no longer knows (404 / 1001) by email, e.g. one stored lower-cased', async () => {
+  it('reads a stored id Zoom answers 404 / 1001 for (e.g. one stored lower-cased) by email, under the same key', async () => {
     const recorded: PresenceEvent[] = [];
     const summary = await runZoomBackfill({
       client: zoomClient(),
@@ -115,11 +115,11 @@ describe('runZoomBackfill', () => {
       },
     });
     expect(summary).toMatchObject({ recorded: 1, failed: 0 });
-    expect(recorded.map((e) => [e.externalUserId, e.values.presence_status])).toEqual([['abcD3ojfdbjfg', 'In_Meeting']]);
+    // The key stays the one the webhooks used; no second key is invented for the same user.
+    expect(recorded.map((e) => [e.externalUserId, e.values.presence_status])).toEqual([['abcd3ojfdbjfg', 'In_Meeting']]);
     expect(standIn.apiRequests().map((r) => r.path)).toEqual([
       '/v2/users/abcd3ojfdbjfg/presence_status',
-      '/v2/users/jchill@example.com',
-      '/v2/users/abcD3ojfdbjfg/presence_status',
+      '/v2/users/jchill@example.com/presence_status',
     ]);
   });
 
