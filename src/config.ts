@@ -158,9 +158,9 @@ function loadGenesys(env: Env): GenesysConfig {
 
 /**
  * Default accepted age of a Zoom request's `x-zm-request-timestamp`. Zoom retries a failed delivery (5xx or
- * timeout) about 5, 20 and 60 minutes later (https://developers.zoom.us/docs/api/webhooks/#notification-delivery)
- * and does not document whether a retry carries a fresh timestamp; 7200 s covers the ~85-minute schedule with
- * slack. A replay inside that window is harmless: a stale or duplicate event writes nothing (docs/zoom.md).
+ * timeout) 5, then 20, then 60 minutes later, the last about 85 minutes after the first attempt
+ * (https://developers.zoom.us/docs/api/webhooks/#notification-delivery), and does not document whether a retry
+ * carries a fresh timestamp; 7200 s covers that schedule with slack. A replay inside that window is harmless: a stale or duplicate event writes nothing (docs/zoom.md).
  */
 export const ZOOM_DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 7200;
 

@@ -94,8 +94,9 @@ export const ZOOM_MAX_FUTURE_SKEW_SECONDS = 300;
  *
  * Zoom documents no timestamp tolerance. A timestamp older than `toleranceSeconds`, or more than
  * {@link ZOOM_MAX_FUTURE_SKEW_SECONDS} (at most `toleranceSeconds`) in the future, is rejected, to bound
- * replays. The past side must cover Zoom's retries: a delivery that failed (5xx or timeout) is retried
- * about 5, 20 and 60 minutes later (https://developers.zoom.us/docs/api/webhooks/#notification-delivery),
+ * replays. The past side must cover Zoom's retries: a delivery that failed (5xx or timeout) is retried 5,
+ * then 20, then 60 minutes later, the last about 85 minutes after the first attempt
+ * (https://developers.zoom.us/docs/api/webhooks/#notification-delivery),
  * and Zoom does not say whether a retry carries a fresh timestamp. If it keeps the original one, a short
  * tolerance turns the retry into a 401 and loses the event. Replays are harmless here (a stale or duplicate
  * event writes nothing), so the default ZOOM_SIGNATURE_TOLERANCE_SECONDS is 7200 s (see config.ts).
