@@ -5,7 +5,7 @@
 import type { PresenceEvent } from '../../presence';
 import type { ZoomPresenceEvent } from './schema';
 
-/** The field name the Zoom rows of the presence mapping use (CONTRACT.md, `zoom.presence_status`). */
+/** The field name the Zoom rows of the presence mapping use (`zoom.presence_status`, README → Presence mapping). */
 export const ZOOM_PRESENCE_FIELD = 'presence_status';
 
 /**
@@ -21,7 +21,7 @@ export function normalizeZoomUserId(id: string): string {
   return id.trim();
 }
 
-/** Emails are matched case-insensitively (CONTRACT.md guarantee 8); empty means unknown. */
+/** Emails are matched case-insensitively (README → User matching); empty means unknown. */
 export function normalizeZoomEmail(email: string | undefined): string | undefined {
   const trimmed = email?.trim().toLowerCase();
   return trimmed ? trimmed : undefined;
