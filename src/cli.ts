@@ -73,7 +73,7 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
         );
       }
       const target = url === DEFAULT_SIMULATE_URL && context.runtime ? `http://127.0.0.1:${context.runtime.port}` : url;
-      return sendSimulatedZoomEvent({ secret, email, status, userId, url: target });
+      return sendSimulatedZoomEvent({ secret, email, status, userId, url: target, accountId: config.zoom.accountId });
     },
   });
 

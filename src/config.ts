@@ -28,7 +28,10 @@ export interface GenesysConfig {
 export interface ZoomConfig {
   readonly webhookSecretTokens: readonly string[];
   readonly signatureToleranceSeconds: number;
+  /** The Server-to-Server OAuth account: the first ZOOM_ACCOUNT_ID value. */
   readonly accountId?: string;
+  /** Every ZOOM_ACCOUNT_ID value: events from other accounts are refused (403). Empty: no check. */
+  readonly allowedAccountIds: readonly string[];
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly apiBaseUrl: string;
@@ -163,11 +166,22 @@ function loadGenesys(env: Env): GenesysConfig {
   };
 }
 
+/**
+ * Default accepted age of a Zoom request's `x-zm-request-timestamp`. Zoom retries a failed delivery (5xx or
+ * timeout) 5, then 20, then 60 minutes later, the last about 85 minutes after the first attempt
+ * (https://developers.zoom.us/docs/api/webhooks/#notification-delivery), and does not document whether a retry
+ * carries a fresh timestamp; 7200 s covers that schedule with slack. A replay inside that window is harmless: a stale or duplicate event writes nothing (docs/zoom.md).
+ */
+export const ZOOM_DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 7200;
+
 function loadZoom(env: Env): ZoomConfig {
   return {
     webhookSecretTokens: list(env, 'ZOOM_WEBHOOK_SECRET_TOKEN'),
-    signatureToleranceSeconds: integer(env, 'ZOOM_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 86400),
-    accountId: text(env, 'ZOOM_ACCOUNT_ID'),
+    signatureToleranceSeconds: integer(env, 'ZOOM_SIGNATURE_TOLERANCE_SECONDS', ZOOM_DEFAULT_SIGNATURE_TOLERANCE_SECONDS, 1, 86400),
+    // Comma-separated: the first is the OAuth account, all of them are allowed to send events. Compared
+    // exactly, like Zoom user ids (docs/zoom.md).
+    accountId: list(env, 'ZOOM_ACCOUNT_ID')[0],
+    allowedAccountIds: list(env, 'ZOOM_ACCOUNT_ID'),
     clientId: text(env, 'ZOOM_CLIENT_ID'),
     clientSecret: text(env, 'ZOOM_CLIENT_SECRET'),
     apiBaseUrl: url(env, 'ZOOM_API_BASE_URL') ?? 'https://api.zoom.us/v2',

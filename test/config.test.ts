@@ -10,7 +10,8 @@ describe('loadConfig', () => {
     expect(config.genesys.mode).toBe('sandbox');
     expect(config.genesys.requestsPerMinute).toBe(300);
     expect(config.genesys.sourceNames).toEqual({ teams: 'Microsoft Teams', zoom: 'Zoom', ringcentral: 'RingCentral' });
-    expect(config.zoom.signatureToleranceSeconds).toBe(300);
+    // Covers Zoom's retries (about 5, 20 and 60 minutes after a failed delivery).
+    expect(config.zoom.signatureToleranceSeconds).toBe(7200);
     expect(config.zoom.apiBaseUrl).toBe('https://api.zoom.us/v2');
     expect(config.zoom.oauthBaseUrl).toBe('https://zoom.us');
     expect(config.teams.graphApiBaseUrl).toBe('https://graph.microsoft.com/v1.0');

@@ -73,7 +73,7 @@ export function buildSourcePlugins(parts: BridgeParts, teamsOptions: Parameters<
   return {
     teams,
     webhooks: [
-      createZoomWebhookSource(parts.zoom, parts.now),
+      createZoomWebhookSource(parts.zoom, parts.now, parts.logger),
       ...teams.createWebhookSources(),
       // Duplicates need no uuid claim: a redelivery has the same (timestamp, sequence) and is recorded as a
       // duplicate, which causes no Genesys write; claiming before recording could lose a retried event.

@@ -15,7 +15,7 @@ import { isSystemName } from '../systems';
 export type GenesysUserRef = { readonly kind: 'id'; readonly id: string } | { readonly kind: 'email'; readonly email: string };
 
 export interface UserMappingOverrides {
-  /** By `system:externalUserId` (system lower-case, id as given). */
+  /** By `system:externalUserId` (system lower-case, id exactly as given: Zoom ids are case-sensitive). */
   readonly byKey: ReadonlyMap<string, GenesysUserRef>;
   /** By external email, lower-cased. */
   readonly byEmail: ReadonlyMap<string, GenesysUserRef>;
@@ -49,11 +49,10 @@ function addRow(
       `${at}: external user "${ext}" must be an email or system:externalUserId with system teams, zoom or ringcentral`,
     );
   }
+  // Ids are kept exactly as written: Zoom user ids are case-sensitive (docs/zoom.md), so `zoom:KDcu…`
+  // matches only the user Zoom calls `KDcu…`, and `zoom backfill` reads it by that exact id.
   const id = ext.slice(colon + 1);
   byKey.set(`${system}:${id}`, ref);
-  // Zoom webhooks carry user ids lower-cased while its REST API answers them mixed-case; state keys
-  // use the lower-case form, so a row written either way must match (the original stays for REST reads).
-  if (system === 'zoom') byKey.set(`zoom:${id.toLowerCase()}`, ref);
 }
 
 /** Splits one CSV line, honouring double quotes. */

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../../src/cli';
 import { openEmbeddedStore } from '../../src/store/embedded';
-import { tempDataDir } from '../helpers/local-bridge';
+import { postZoom, startTestBridge, tempDataDir, waitFor, zoomPresenceBody } from '../helpers/local-bridge';
 import { STAND_IN_ACCOUNT, STAND_IN_CLIENT_ID, STAND_IN_CLIENT_SECRET, startZoomRestStandIn, type ZoomRestStandIn } from '../sources/zoom/zoom-rest-stand-in';
 
 describe('zoom backfill (CLI)', () => {
@@ -57,7 +57,45 @@ describe('zoom backfill (CLI)', () => {
     try {
       const records = await store.list({ system: 'zoom' });
       const targets = Object.fromEntries(records.map((r) => [r.key.externalUserId, [r.desired.target, r.status]]));
-      expect(targets).toEqual({ zoomusera1: ['Meeting', 'pending'], zoomuserb2: ['Busy', 'pending'] });
+      expect(targets).toEqual({ ZoomUserA1: ['Meeting', 'pending'], ZoomUserB2: ['Busy', 'pending'] });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads a user first seen in a webhook by the exact, mixed-case id the webhook carried', async () => {
+    // Zoom ids are case-sensitive: the REST API answers 404 / 1001 for the same id lower-cased.
+    const id = 'KDcuGIm1QgePTO8WbOqwIQ';
+    zoom.users.push({ id, email: 'kim@example.com', status: 'Available' });
+    const dataDir = tempDataDir();
+    const bridge = await startTestBridge({ BRIDGE_DATA_DIR: dataDir });
+    try {
+      const at = Math.floor(Date.now() / 1000) - 60;
+      expect((await postZoom(bridge, zoomPresenceBody({ email: 'kim@example.com', userId: id, status: 'In_Meeting', at }))).status).toBe(200);
+      await waitFor(async () => (await bridge.parts.store.list({ system: 'zoom' })).length === 1);
+    } finally {
+      await bridge.stop();
+    }
+
+    process.env = {
+      ...saved,
+      BRIDGE_DATA_DIR: dataDir,
+      ZOOM_ACCOUNT_ID: STAND_IN_ACCOUNT,
+      ZOOM_CLIENT_ID: STAND_IN_CLIENT_ID,
+      ZOOM_CLIENT_SECRET: STAND_IN_CLIENT_SECRET,
+      ZOOM_API_BASE_URL: zoom.apiBaseUrl,
+      ZOOM_OAUTH_BASE_URL: zoom.oauthBaseUrl,
+    };
+    const before = zoom.apiRequests().length;
+    const code = await runCli(['node', 'presence-bridge', 'zoom', 'backfill']);
+    expect(output.join('')).toContain('1 recorded, 0 failed');
+    expect(code).toBe(0);
+    expect(zoom.apiRequests().slice(before).map((r) => r.path)).toEqual([`/v2/users/${id}/presence_status`]);
+
+    const store = await openEmbeddedStore(path.join(dataDir, 'state'));
+    try {
+      const records = await store.list({ system: 'zoom' });
+      expect(records.map((r) => [r.key.externalUserId, r.desired.values.presence_status])).toEqual([[id, 'Available']]);
     } finally {
       await store.close();
     }

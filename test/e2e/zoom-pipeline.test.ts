@@ -28,7 +28,7 @@ const nextAt = () => (clock += 10);
 describe('Zoom end to end (local server + sandbox)', () => {
   let bridge: LocalBridge;
   beforeAll(async () => {
-    bridge = await startTestBridge({}, { sandboxOptions: { users: [{ email: 'zed@example.com' }] } });
+    bridge = await startTestBridge({}, { sandboxOptions: { users: [{ email: 'zed@example.com' }, { email: 'fay@example.com' }] } });
   });
   afterAll(async () => {
     expect(bridge.sandbox!.violations).toEqual([]);
@@ -86,7 +86,8 @@ describe('Zoom end to end (local server + sandbox)', () => {
 
     it('stale timestamp → 401', async () => {
       const b = body();
-      const answer = await postZoom(bridge, b, { ...signZoomRequest(ZOOM_SECRET, b, nowSeconds() - 3600) });
+      // Older than the default ZOOM_SIGNATURE_TOLERANCE_SECONDS (7200).
+      const answer = await postZoom(bridge, b, { ...signZoomRequest(ZOOM_SECRET, b, nowSeconds() - 7200 - 600) });
       expect(answer.status).toBe(401);
       await expectNothingRecorded();
     });
@@ -107,6 +108,13 @@ describe('Zoom end to end (local server + sandbox)', () => {
       expect((await postZoom(bridge, b)).status).toBe(413);
       await expectNothingRecorded();
     });
+  });
+
+  it('records a retry Zoom delivers 90 minutes after the timestamp it was signed with', async () => {
+    const at = nowSeconds() - 90 * 60;
+    const body = zoomPresenceBody({ email: 'fay@example.com', status: 'Do_Not_Disturb', at });
+    expect((await postZoom(bridge, body, { ...signZoomRequest(ZOOM_SECRET, body, at + 1) })).status).toBe(200);
+    await waitFor(async () => (await sandboxPresence(bridge, 'fay@example.com'))?.systemPresence === 'Busy');
   });
 
   it('never regresses state on out-of-order events', async () => {
@@ -181,5 +189,36 @@ describe('restart of the local process', () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe('Zoom end to end with a ZOOM_ACCOUNT_ID allow-list', () => {
+  let bridge: LocalBridge;
+  beforeAll(async () => {
+    // zoomPresenceBody names the account AAAAAABBBB.
+    bridge = await startTestBridge({ ZOOM_ACCOUNT_ID: 'acct-oauth,AAAAAABBBB' });
+  });
+  afterAll(() => bridge.stop());
+
+  it('records an event from a listed account', async () => {
+    const answer = await postZoom(bridge, zoomPresenceBody({ email: 'alice@example.com', status: 'Away', at: nowSeconds() }));
+    expect(answer.status).toBe(200);
+    await waitFor(async () => (await sandboxPresence(bridge, 'alice@example.com'))?.systemPresence === 'Away');
+  });
+
+  it('refuses one from another account with 403 and records nothing', async () => {
+    const body = JSON.parse(zoomPresenceBody({ email: 'bob@example.com', status: 'Busy', at: nowSeconds() }).toString('utf8'));
+    body.payload.account_id = 'someone-else';
+    const answer = await postZoom(bridge, Buffer.from(JSON.stringify(body)));
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.body)).toEqual({ error: expect.any(String) });
+    expect(answer.body).not.toContain('someone-else');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await bridge.parts.store.list({ email: 'bob@example.com' })).toEqual([]);
+  });
+
+  it('answers the URL validation challenge', async () => {
+    const body = Buffer.from(JSON.stringify({ payload: { plainToken: 'qgg8vlvZRS6UYooatFL8Aw' }, event_ts: Date.now(), event: 'endpoint.url_validation' }));
+    expect((await postZoom(bridge, body)).status).toBe(200);
   });
 });

@@ -33,9 +33,16 @@ describe('USER_MAPPING_FILE', () => {
 });
 
 describe('Zoom ids in USER_MAPPING_FILE', () => {
-  it('match the lower-cased ids Zoom webhooks carry, keeping the original for REST reads', () => {
+  it('are kept exactly as written, because Zoom user ids are case-sensitive', () => {
     const m = parseUserMapping('{"zoom:KDcuGIm1QgePTO8WbOqwIQ":"jane@corp.example"}', 'f');
-    expect(m.byKey.get('zoom:kdcugim1qgepto8wboqwiq')).toEqual({ kind: 'email', email: 'jane@corp.example' });
     expect(m.byKey.get('zoom:KDcuGIm1QgePTO8WbOqwIQ')).toEqual({ kind: 'email', email: 'jane@corp.example' });
+    expect(m.byKey.get('zoom:kdcugim1qgepto8wboqwiq')).toBeUndefined();
+    expect([...m.byKey.keys()]).toEqual(['zoom:KDcuGIm1QgePTO8WbOqwIQ']);
+  });
+
+  it('let two ids that differ only in case name two different users', () => {
+    const m = parseUserMapping('external,genesys\nzoom:AbC1,a@corp.example\nzoom:abc1,b@corp.example\n', 'f');
+    expect(m.byKey.get('zoom:AbC1')).toEqual({ kind: 'email', email: 'a@corp.example' });
+    expect(m.byKey.get('zoom:abc1')).toEqual({ kind: 'email', email: 'b@corp.example' });
   });
 });

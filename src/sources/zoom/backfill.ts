@@ -9,7 +9,8 @@ import type { PresenceEvent } from '../../presence';
 import type { ZoomClient } from './client';
 import { normalizeZoomEmail, normalizeZoomUserId, toZoomOrder, ZOOM_PRESENCE_FIELD } from './normalize';
 import { normalizeZoomRestStatus } from './rest-presence';
-import { ZoomApiError } from './zoom-api-error';
+import type { ZoomRestPresence } from './schema';
+import { ZOOM_ERROR_CODES, ZoomApiError } from './zoom-api-error';
 
 export interface ZoomBackfillUser {
   /** Zoom user id; empty when only the email is known (it is then looked up with `GET /users/{email}`). */
@@ -82,6 +83,10 @@ function failureOf(user: ZoomBackfillUser, error: unknown): ZoomBackfillFailure 
   return { externalUserId: user.externalUserId, email: user.email, reason: describeError(error) };
 }
 
+function isUserNotFound(error: unknown): boolean {
+  return error instanceof ZoomApiError && error.status === 404 && error.code === ZOOM_ERROR_CODES.userNotFound;
+}
+
 /** Reads and records the presence of every user; resolves with a summary (never rejects for per-user errors). */
 export async function runZoomBackfill(options: ZoomBackfillOptions): Promise<ZoomBackfillSummary> {
   const { client, users, record, onProgress, now = Date.now } = options;
@@ -111,7 +116,21 @@ export async function runZoomBackfill(options: ZoomBackfillOptions): Promise<Zoo
       email = email || (found.email ?? '');
     }
     const readStartedAt = now();
-    const presence = await client.getPresenceStatus(zoomId);
+    let presence: ZoomRestPresence;
+    try {
+      presence = await client.getPresenceStatus(zoomId);
+    } catch (error) {
+      if (!isUserNotFound(error) || !email) throw error;
+      // Zoom does not know this id (it may have been stored lower-cased by an older version of the bridge,
+      // or Zoom re-created the user). `{userId}` also accepts the email, so read by that instead, and keep
+      // recording under the key the webhooks use (docs/zoom.md). If the email is unknown too, the first
+      // error says it best.
+      try {
+        presence = await client.getPresenceStatus(email);
+      } catch (byEmailError) {
+        throw isUserNotFound(byEmailError) ? error : byEmailError;
+      }
+    }
     await record(buildZoomBackfillEvent(zoomId, email, presence.status, readStartedAt));
   }
 

@@ -5,20 +5,23 @@
 import type { PresenceEvent } from '../../presence';
 import type { ZoomPresenceEvent } from './schema';
 
-/** The field name the Zoom rows of the presence mapping use (CONTRACT.md, `zoom.presence_status`). */
+/** The field name the Zoom rows of the presence mapping use (`zoom.presence_status`, README → Presence mapping). */
 export const ZOOM_PRESENCE_FIELD = 'presence_status';
 
 /**
- * The key part for a Zoom user. Lower-cased because `user.presence_status_updated` has been seen carrying
- * the id in lower case while the REST API returns the same id in mixed case (e.g. `t2bs3bjkramttrbwckmvta`
- * vs `t2bS3bJKRamtTrbWCKMVtA`: jisu-arisys/zoomOauth webhook.md). Backfill and webhooks must land on the
- * same state key, so both go through this function.
+ * The key part for a Zoom user: the id exactly as Zoom sent it, only trimmed. Zoom user ids are
+ * case-sensitive (e.g. `t2bS3bJKRamtTrbWCKMVtA`): `GET /users/{userId}/presence_status` answers 404 with
+ * code 1001 for the same id in another case
+ * (https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}/presence_status), so a
+ * lower-cased key would make `zoom backfill` ask for a user that does not exist. Webhooks, backfill,
+ * `simulate zoom` and USER_MAPPING_FILE all go through this function (or compare exactly), so they land on
+ * the same state key. Records an older version stored under a lower-cased id: see docs/zoom.md.
  */
 export function normalizeZoomUserId(id: string): string {
-  return id.trim().toLowerCase();
+  return id.trim();
 }
 
-/** Emails are matched case-insensitively (CONTRACT.md guarantee 8); empty means unknown. */
+/** Emails are matched case-insensitively (README → User matching); empty means unknown. */
 export function normalizeZoomEmail(email: string | undefined): string | undefined {
   const trimmed = email?.trim().toLowerCase();
   return trimmed ? trimmed : undefined;

@@ -19,6 +19,11 @@ export interface SimulatedZoomEventInput {
   readonly userId?: string;
   /** Epoch ms; default now. */
   readonly now?: number;
+  /**
+   * `payload.account_id`; default `simulated`. The CLI passes the first ZOOM_ACCOUNT_ID, so the event passes a
+   * bridge that checks accounts against that list.
+   */
+  readonly accountId?: string;
 }
 
 export interface SimulatedZoomEvent {
@@ -43,7 +48,7 @@ export function buildSimulatedZoomEvent(input: SimulatedZoomEventInput): Simulat
     event: ZOOM_PRESENCE_EVENT,
     event_ts: nowMs,
     payload: {
-      account_id: 'simulated',
+      account_id: input.accountId?.trim() || 'simulated',
       object: {
         // Zoom sends whole seconds: "2019-11-26T20:13:57Z".
         date_time: new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z'),

@@ -46,7 +46,10 @@ export interface VerifyZoomSignatureInput {
   readonly body: Buffer;
   /** Current time in epoch milliseconds (injected clock). */
   readonly nowMs: number;
-  /** Accepted distance of `x-zm-request-timestamp` from now, in seconds, both directions. */
+  /**
+   * Accepted age of `x-zm-request-timestamp`, in seconds (ZOOM_SIGNATURE_TOLERANCE_SECONDS). The future side
+   * accepts only clock skew: {@link ZOOM_MAX_FUTURE_SKEW_SECONDS}, or this if smaller.
+   */
   readonly toleranceSeconds: number;
 }
 
@@ -80,13 +83,23 @@ function fail(code: ZoomVerifyFailureCode, reason: string): ZoomVerifyResult {
 }
 
 /**
+ * How far `x-zm-request-timestamp` may lie in the future: clock skew between Zoom and the bridge, no more
+ * (never more than the tolerance itself). Only the past side is widened for Zoom's retries, so a request
+ * dated ahead stays replayable no longer than it did before.
+ */
+export const ZOOM_MAX_FUTURE_SKEW_SECONDS = 300;
+
+/**
  * Verifies a Zoom webhook request. Pure: a function of (secrets, headers, raw body, now).
  *
- * Zoom documents no timestamp tolerance (vendor facts: UNCONFIRMED); we reject timestamps further than
- * `toleranceSeconds` from now in either direction to bound replays. Zoom retries come 5, 20 and 60 minutes
- * later (https://developers.zoom.us/docs/api/webhooks/#notification-delivery); if retries keep their
- * original timestamp, they are rejected with 401 unless ZOOM_SIGNATURE_TOLERANCE_SECONDS is raised. We only
- * ever ask for a retry when recording failed (5xx), so this costs little.
+ * Zoom documents no timestamp tolerance. A timestamp older than `toleranceSeconds`, or more than
+ * {@link ZOOM_MAX_FUTURE_SKEW_SECONDS} (at most `toleranceSeconds`) in the future, is rejected, to bound
+ * replays. The past side must cover Zoom's retries: a delivery that failed (5xx or timeout) is retried 5,
+ * then 20, then 60 minutes later, the last about 85 minutes after the first attempt
+ * (https://developers.zoom.us/docs/api/webhooks/#notification-delivery),
+ * and Zoom does not say whether a retry carries a fresh timestamp. If it keeps the original one, a short
+ * tolerance turns the retry into a 401 and loses the event. Replays are harmless here (a stale or duplicate
+ * event writes nothing), so the default ZOOM_SIGNATURE_TOLERANCE_SECONDS is 7200 s (see config.ts).
  */
 export function verifyZoomSignature(input: VerifyZoomSignatureInput): ZoomVerifyResult {
   const { secrets, headers, body, nowMs, toleranceSeconds } = input;
@@ -102,11 +115,19 @@ export function verifyZoomSignature(input: VerifyZoomSignatureInput): ZoomVerify
   if (!TIMESTAMP_FORMAT.test(timestamp)) {
     return fail('malformed_timestamp', `${ZOOM_TIMESTAMP_HEADER} must be whole epoch seconds`);
   }
-  const skewMs = Math.abs(nowMs - Number(timestamp) * 1000);
-  if (!(skewMs <= toleranceSeconds * 1000)) {
+  const ageMs = nowMs - Number(timestamp) * 1000;
+  if (!(ageMs <= toleranceSeconds * 1000)) {
     return fail(
       'stale_timestamp',
-      `${ZOOM_TIMESTAMP_HEADER} is ${Math.round(skewMs / 1000)} s from now (tolerance ${toleranceSeconds} s)`,
+      `${ZOOM_TIMESTAMP_HEADER} is ${Math.round(ageMs / 1000)} s old (ZOOM_SIGNATURE_TOLERANCE_SECONDS is ${toleranceSeconds})`,
+    );
+  }
+  const futureSeconds = Math.min(toleranceSeconds, ZOOM_MAX_FUTURE_SKEW_SECONDS);
+  if (!(-ageMs <= futureSeconds * 1000)) {
+    return fail(
+      'stale_timestamp',
+      `${ZOOM_TIMESTAMP_HEADER} is ${Math.round(-ageMs / 1000)} s in the future (at most ${futureSeconds} s of clock skew ` +
+        'is accepted): check the server clock',
     );
   }
 

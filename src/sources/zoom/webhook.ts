@@ -7,7 +7,9 @@
  * count them as failures; the missing-secret case gets 503 so the delivery is retried once it is configured.
  */
 import type { ZoomConfig } from '../../config';
+import { silentLogger, type Logger } from '../../logger';
 import type { InboundRequest, WebhookOutcome, WebhookSource } from '../../webhooks/types';
+import { isZoomAccountAllowed, readZoomAccountId } from './account-allow-list';
 import { buildZoomUrlValidationResponse } from './handshake';
 import { normalizeZoomPresenceEvent } from './normalize';
 import {
@@ -23,9 +25,16 @@ import { parseJsonBody } from '../../webhooks/parse-json-body';
 
 export const ZOOM_WEBHOOK_PATH = '/webhooks/zoom';
 
+/** The answer to an event from an account not in ZOOM_ACCOUNT_ID; which account it was goes to the log only. */
+export const ZOOM_ACCOUNT_REFUSED = 'this endpoint does not accept events from this Zoom account';
 
 /** Handles one request to the Zoom route. Exported for tests and adapters that need no factory. */
-export function handleZoomWebhook(config: ZoomConfig, request: InboundRequest, nowMs: number): WebhookOutcome {
+export function handleZoomWebhook(
+  config: ZoomConfig,
+  request: InboundRequest,
+  nowMs: number,
+  log: Logger = silentLogger,
+): WebhookOutcome {
   const secrets = config.webhookSecretTokens;
   if (secrets.length === 0) {
     return {
@@ -52,6 +61,20 @@ export function handleZoomWebhook(config: ZoomConfig, request: InboundRequest, n
     return { kind: 'rejected', status: 400, reason: `not a Zoom notification: ${describeZodError(envelope.error)}` };
   }
 
+  // 403, not 2xx: the event is not ours to record, and Zoom does not retry a 4xx. The URL validation
+  // challenge names no account and must always be answered, or Zoom disables the subscription.
+  if (envelope.data.event !== ZOOM_URL_VALIDATION_EVENT) {
+    const accountId = readZoomAccountId(parsed.json);
+    if (!isZoomAccountAllowed(config.allowedAccountIds, accountId)) {
+      log.warn('Zoom event from an account not listed in ZOOM_ACCOUNT_ID refused; add the account there if it should be served', {
+        event: envelope.data.event,
+        accountId: accountId ?? '(none)',
+        allowed: config.allowedAccountIds,
+      });
+      return { kind: 'rejected', status: 403, reason: ZOOM_ACCOUNT_REFUSED };
+    }
+  }
+
   switch (envelope.data.event) {
     case ZOOM_URL_VALIDATION_EVENT: {
       const validation = ZoomUrlValidationSchema.safeParse(parsed.json);
@@ -76,10 +99,15 @@ export function handleZoomWebhook(config: ZoomConfig, request: InboundRequest, n
 }
 
 /** The Zoom `WebhookSource`, mounted at `/webhooks/zoom`. `now` is the injected clock (epoch ms). */
-export function createZoomWebhookSource(config: ZoomConfig, now: () => number = Date.now): WebhookSource {
+export function createZoomWebhookSource(
+  config: ZoomConfig,
+  now: () => number = Date.now,
+  logger: Logger = silentLogger,
+): WebhookSource {
+  const log = logger.child({ route: ZOOM_WEBHOOK_PATH });
   return {
     system: 'zoom',
     path: ZOOM_WEBHOOK_PATH,
-    handle: (request) => handleZoomWebhook(config, request, now()),
+    handle: (request) => handleZoomWebhook(config, request, now(), log),
   };
 }

@@ -72,9 +72,10 @@ describe('runZoomBackfill', () => {
       expect.objectContaining({ externalUserId: 'gone', email: 'gone@example.com', status: 404, code: 1001 }),
     ]);
     expect(sortById(recorded).map((e) => [e.externalUserId, e.email, e.values.presence_status])).toEqual([
-      ['abcd3ojfdbjfg', 'jchill@example.com', 'In_Meeting'],
+      // Ids exactly as Zoom spells them (case-sensitive); emails lower-cased.
+      ['abcD3ojfdbjfg', 'jchill@example.com', 'In_Meeting'],
       ['qq1', 'grace@example.com', 'Out_of_Office'],
-      ['zzz9', 'ada@example.com', 'Do_Not_Disturb'],
+      ['zzZ9', 'ada@example.com', 'Do_Not_Disturb'],
     ]);
     for (const event of recorded) {
       expect(event.system).toBe('zoom');
@@ -97,11 +98,45 @@ describe('runZoomBackfill', () => {
       ZoomPresenceEventSchema.parse({
         event: 'user.presence_status_updated',
         event_ts: 1,
-        payload: { object: { id: 'zzz9', date_time: '2024-01-01T00:00:00Z', presence_status: 'Away' } },
+        payload: { object: { id: 'zzZ9', date_time: '2024-01-01T00:00:00Z', presence_status: 'Away' } },
       }),
     );
     expect(recorded[0].externalUserId).toBe(webhook.externalUserId);
     expect(standIn.apiRequests().map((r) => r.path)).toEqual(['/v2/users/ada@example.com', '/v2/users/zzZ9/presence_status']);
+  });
+
+  it('reads a stored id Zoom answers 404 / 1001 for (e.g. one stored lower-cased) by email, under the same key', async () => {
+    const recorded: PresenceEvent[] = [];
+    const summary = await runZoomBackfill({
+      client: zoomClient(),
+      users: [{ externalUserId: 'abcd3ojfdbjfg', email: 'jchill@example.com' }],
+      record: async (event) => {
+        recorded.push(event);
+      },
+    });
+    expect(summary).toMatchObject({ recorded: 1, failed: 0 });
+    // The key stays the one the webhooks used; no second key is invented for the same user.
+    expect(recorded.map((e) => [e.externalUserId, e.values.presence_status])).toEqual([['abcd3ojfdbjfg', 'In_Meeting']]);
+    expect(standIn.apiRequests().map((r) => r.path)).toEqual([
+      '/v2/users/abcd3ojfdbjfg/presence_status',
+      '/v2/users/jchill@example.com/presence_status',
+    ]);
+  });
+
+  it('keeps the 404 / 1001 when there is no email to re-resolve by, or the email is unknown too', async () => {
+    const summary = await runZoomBackfill({
+      client: zoomClient(),
+      users: [
+        { externalUserId: 'abcd3ojfdbjfg', email: '' },
+        { externalUserId: 'gone', email: 'gone@example.com' },
+      ],
+      record: async () => undefined,
+      concurrency: 1,
+    });
+    expect(summary.failures).toEqual([
+      expect.objectContaining({ externalUserId: 'abcd3ojfdbjfg', status: 404, code: 1001, reason: expect.stringContaining('abcd3ojfdbjfg') }),
+      expect.objectContaining({ externalUserId: 'gone', status: 404, code: 1001, reason: expect.stringContaining('getPresenceStatus(gone)') }),
+    ]);
   });
 
   it('stamps the read with its start time: a webhook for a later change wins, an earlier one loses', async () => {
@@ -170,7 +205,7 @@ describe('runZoomBackfill', () => {
         { externalUserId: 'qq1', email: 'grace@example.com' },
       ],
       record: async (event) => {
-        if (event.externalUserId === 'zzz9') throw new Error('disk full');
+        if (event.externalUserId === 'zzZ9') throw new Error('disk full');
       },
       concurrency: 1,
     });

@@ -149,6 +149,15 @@ describe('Zoom client: GET /users/{id}/presence_status', () => {
     expect(standIn.apiRequests()).toHaveLength(1);
   });
 
+  it('treats user ids as case-sensitive, as Zoom does: the same id in another case is 404 / 1001', async () => {
+    const { zoom } = client();
+    const error = await rejection(zoom.getPresenceStatus('abcd3ojfdbjfg'));
+    expect(error).toMatchObject({ status: 404, code: ZOOM_ERROR_CODES.userNotFound });
+    expect(error.zoomMessage).toBe('User does not exist: abcd3ojfdbjfg.');
+    await expect(zoom.getPresenceStatus('abcD3ojfdbjfg')).resolves.toEqual({ status: 'In_A_Zoom_Meeting' });
+    await expect(zoom.getPresenceStatus('JCHILL@example.COM')).resolves.toEqual({ status: 'In_A_Zoom_Meeting' });
+  });
+
   it('says which scope is missing on 400 / 5411', async () => {
     standIn.script(/presence_status$/, { status: 400, body: { code: 5411, message: 'No permission.' } });
     const { zoom } = client();

@@ -21,6 +21,7 @@ export function zoomConfig(overrides: Partial<ZoomConfig> = {}): ZoomConfig {
   return {
     webhookSecretTokens: [SECRET],
     signatureToleranceSeconds: 300,
+    allowedAccountIds: [],
     apiBaseUrl: 'http://127.0.0.1:1/v2',
     oauthBaseUrl: 'http://127.0.0.1:1',
     ...overrides,

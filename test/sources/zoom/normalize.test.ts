@@ -33,7 +33,7 @@ describe('normalizeZoomPresenceEvent', () => {
     const event = normalize({ ...base, presence_status: status });
     expect(event).toEqual({
       system: 'zoom',
-      externalUserId: 'abcd3ojfdbjfg',
+      externalUserId: 'abcD3ojfdbjfg',
       email: 'jchill@example.com',
       values: { presence_status: status },
       order: Date.UTC(2019, 10, 26, 20, 13, 57),
@@ -54,11 +54,11 @@ describe('normalizeZoomPresenceEvent', () => {
     expect(normalize({ ...base, email: null, presence_status: 'Away' }).email).toBeUndefined();
   });
 
-  it('lower-cases the user id, because presence webhooks have carried ids in lower case', () => {
+  it('keeps the user id exactly as sent (only trimmed): Zoom user ids are case-sensitive', () => {
     expect(normalize({ ...base, id: 't2bS3bJKRamtTrbWCKMVtA', presence_status: 'Away' }).externalUserId).toBe(
-      't2bs3bjkramttrbwckmvta',
+      't2bS3bJKRamtTrbWCKMVtA',
     );
-    expect(normalizeZoomUserId(' t2bS3bJKRamtTrbWCKMVtA ')).toBe('t2bs3bjkramttrbwckmvta');
+    expect(normalizeZoomUserId(' t2bS3bJKRamtTrbWCKMVtA ')).toBe('t2bS3bJKRamtTrbWCKMVtA');
   });
 
   it('reads "date-time" as Zoom\'s own example spells it', () => {

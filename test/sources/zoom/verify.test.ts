@@ -3,6 +3,7 @@ import {
   computeZoomSignature,
   signZoomRequest,
   verifyZoomSignature,
+  ZOOM_MAX_FUTURE_SKEW_SECONDS,
   type VerifyZoomSignatureInput,
 } from '../../../src/sources/zoom/verify';
 import { fixtureBytes, NOW_MS, NOW_SECONDS, SECRET } from './helpers';
@@ -109,6 +110,41 @@ describe('verifyZoomSignature', () => {
   it.each([NOW_SECONDS - 300, NOW_SECONDS + 300])('accepts a timestamp exactly at the tolerance (%s)', (timestampSeconds) => {
     const headers = signZoomRequest(SECRET, body, timestampSeconds) as unknown as Record<string, string>;
     expect(verifyZoomSignature(input({ body, headers }))).toEqual({ ok: true, secretIndex: 0 });
+  });
+
+  describe('a long tolerance (Zoom retries up to ~85 minutes later) widens only the past side', () => {
+    const long = (timestampSeconds: number) =>
+      verifyZoomSignature(
+        input({ body, toleranceSeconds: 7200, headers: signZoomRequest(SECRET, body, timestampSeconds) as unknown as Record<string, string> }),
+      );
+
+    it('accepts a timestamp 90 minutes old, and one exactly at the tolerance', () => {
+      expect(long(NOW_SECONDS - 90 * 60)).toEqual({ ok: true, secretIndex: 0 });
+      expect(long(NOW_SECONDS - 7200)).toEqual({ ok: true, secretIndex: 0 });
+    });
+
+    it('rejects one a second older than the tolerance', () => {
+      expect(long(NOW_SECONDS - 7201)).toMatchObject({ ok: false, code: 'stale_timestamp', reason: expect.stringContaining('7201 s old') });
+    });
+
+    it(`accepts only ${ZOOM_MAX_FUTURE_SKEW_SECONDS} s of clock skew into the future`, () => {
+      expect(long(NOW_SECONDS + ZOOM_MAX_FUTURE_SKEW_SECONDS)).toEqual({ ok: true, secretIndex: 0 });
+      expect(long(NOW_SECONDS + ZOOM_MAX_FUTURE_SKEW_SECONDS + 1)).toMatchObject({
+        ok: false,
+        code: 'stale_timestamp',
+        reason: expect.stringContaining('in the future'),
+      });
+      expect(long(NOW_SECONDS + 3600)).toMatchObject({ ok: false, code: 'stale_timestamp' });
+    });
+
+    it('never accepts more future skew than the tolerance itself', () => {
+      const short = (timestampSeconds: number) =>
+        verifyZoomSignature(
+          input({ body, toleranceSeconds: 60, headers: signZoomRequest(SECRET, body, timestampSeconds) as unknown as Record<string, string> }),
+        );
+      expect(short(NOW_SECONDS + 60).ok).toBe(true);
+      expect(short(NOW_SECONDS + 61).ok).toBe(false);
+    });
   });
 
   it.each(['abc', `${NOW_SECONDS}.5`, `-${NOW_SECONDS}`, ` ${NOW_SECONDS}`, '1.711512e9', `+${NOW_SECONDS}`, `${NOW_MS}000000`])(

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../../src/config';
 import { createZoomWebhookSource, ZOOM_WEBHOOK_PATH } from '../../../src/sources/zoom/webhook';
 import { signZoomRequest } from '../../../src/sources/zoom/verify';
 import { fixtureBytes, inbound, NOW_MS, NOW_SECONDS, SECRET, signedRequest, zoomConfig } from './helpers';
@@ -7,7 +8,7 @@ const source = createZoomWebhookSource(zoomConfig(), () => NOW_MS);
 /** The documented example as the bridge normalizes it (date_time 2019-11-26T20:13:57Z). */
 const documentedEvent = {
   system: 'zoom',
-  externalUserId: 'abcd3ojfdbjfg',
+  externalUserId: 'abcD3ojfdbjfg',
   email: 'jchill@example.com',
   values: { presence_status: 'Away' },
   order: Date.UTC(2019, 10, 26, 20, 13, 57),
@@ -65,6 +66,30 @@ describe('Zoom webhook source', () => {
     const later = createZoomWebhookSource(zoomConfig(), () => NOW_MS + 301_000);
     const outcome = await later.handle(signedRequest(fixtureBytes('presence-date-underscore.json')));
     expect(outcome).toMatchObject({ kind: 'rejected', status: 401 });
+  });
+
+  describe('timestamp tolerance (ZOOM_SIGNATURE_TOLERANCE_SECONDS) covers Zoom\'s retries', () => {
+    const configured = (env: Record<string, string> = {}) =>
+      createZoomWebhookSource(loadConfig({ ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ...env }).zoom, () => NOW_MS);
+    const aged = (seconds: number) => signedRequest(fixtureBytes('presence-date-underscore.json'), { timestampSeconds: NOW_SECONDS - seconds });
+
+    it('accepts by default a signed event 90 minutes old (a retry that kept its first timestamp)', async () => {
+      expect(await configured().handle(aged(90 * 60))).toEqual({ kind: 'accepted', events: [documentedEvent] });
+    });
+
+    it('rejects by default with 401 one older than the tolerance', async () => {
+      expect(await configured().handle(aged(7201))).toMatchObject({ kind: 'rejected', status: 401 });
+    });
+
+    it('rejects by default with 401 one from more than 5 minutes in the future', async () => {
+      expect(await configured().handle(aged(-301))).toMatchObject({ kind: 'rejected', status: 401 });
+    });
+
+    it('honours an override', async () => {
+      const short = configured({ ZOOM_SIGNATURE_TOLERANCE_SECONDS: '600' });
+      expect(await short.handle(aged(599))).toMatchObject({ kind: 'accepted' });
+      expect(await short.handle(aged(90 * 60))).toMatchObject({ kind: 'rejected', status: 401 });
+    });
   });
 
   it('accepts event_ts as a numeric string', async () => {

@@ -153,7 +153,7 @@ describe('buildSimulatedZoomEvent', () => {
       events: [
         {
           system: 'zoom',
-          externalUserId: simulatedZoomUserId('ada@example.com').toLowerCase(),
+          externalUserId: simulatedZoomUserId('ada@example.com'),
           email: 'ada@example.com',
           values: { presence_status: 'In_Meeting' },
           order: NOW_MS,
@@ -168,6 +168,16 @@ describe('buildSimulatedZoomEvent', () => {
     expect(JSON.parse(given.body.toString('utf8')).payload.object.id).toBe('Zoom123');
     expect(simulatedZoomUserId('A@X.example ')).toBe(simulatedZoomUserId('a@x.example'));
     expect(simulatedZoomUserId('a@x.example')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('names the given account, so a bridge with a ZOOM_ACCOUNT_ID allow-list accepts it', async () => {
+    const { body, headers } = buildSimulatedZoomEvent({ secret: SECRET, email: 'a@x.example', status: 'Away', accountId: 'AbC-acct', now: NOW_MS });
+    expect(JSON.parse(body.toString('utf8')).payload.account_id).toBe('AbC-acct');
+    const source = createZoomWebhookSource(zoomConfig({ allowedAccountIds: ['AbC-acct'] }), () => NOW_MS);
+    const outcome = await source.handle({ method: 'POST', path: '/webhooks/zoom', query: {}, headers, body, receivedAt: NOW_MS });
+    expect(outcome).toMatchObject({ kind: 'accepted' });
+    const unnamed = buildSimulatedZoomEvent({ secret: SECRET, email: 'a@x.example', status: 'Away', now: NOW_MS });
+    expect(JSON.parse(unnamed.body.toString('utf8')).payload.account_id).toBe('simulated');
   });
 
   it('writes date_time in whole seconds like Zoom', () => {

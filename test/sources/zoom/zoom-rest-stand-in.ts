@@ -1,6 +1,11 @@
 /**
  * A tiny Zoom REST stand-in on 127.0.0.1 (port 0): `/oauth/token` (Server-to-Server OAuth) and
  * `/v2/users/:id[/presence_status]`, with scripted responses for 429, 5xx and error codes.
+ *
+ * Like Zoom, `{userId}` is either the user id, matched exactly (Zoom ids are case-sensitive:
+ * `t2bS3bJKRamtTrbWCKMVtA` and `t2bs3bjkramttrbwckmvta` are different ids), or the user's email, matched
+ * case-insensitively. Anything else is 404 `{"code":1001,"message":"User does not exist: …"}`
+ * (https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}/presence_status).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -82,6 +87,12 @@ export async function startZoomRestStandIn(
     });
   });
 
+  /** An email matches whatever its case; an id only exactly. */
+  function findUser(userIdOrEmail: string): StandInUser | undefined {
+    if (userIdOrEmail.includes('@')) return users.find((u) => u.email.toLowerCase() === userIdOrEmail.toLowerCase());
+    return users.find((u) => u.id === userIdOrEmail);
+  }
+
   function handle(record: RecordedRequest, url: URL, res: http.ServerResponse): void {
     const script = scripts.find((s) => s.match.test(record.path) && s.responses.length > 0);
     if (script) {
@@ -120,7 +131,7 @@ export async function startZoomRestStandIn(
         return;
       }
       const key = decodeURIComponent(match[1]);
-      const user = users.find((u) => u.id === key || u.email.toLowerCase() === key.toLowerCase());
+      const user = findUser(key);
       if (!user) {
         send(res, 404, { code: 1001, message: `User does not exist: ${key}.` });
         return;
