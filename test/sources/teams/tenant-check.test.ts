@@ -1,0 +1,76 @@
+/**
+ * Validation tokens must be for THIS tenant (TEAMS_TENANT_ID), given as a GUID or as a domain that is
+ * resolved once from the tenant's OpenID configuration, served by the Microsoft stand-in.
+ */
+import { randomUUID } from 'node:crypto';
+import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
+import { createTenantIdResolver } from '../../../src/sources/teams/tenant-id';
+import { createValidationTokenValidator, type TokenVerdict } from '../../../src/sources/teams/validation-tokens';
+import { CHANGE_TRACKING_APP_ID, startMicrosoftStandIn, validationTokenClaims, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
+
+let standIn: MicrosoftStandIn;
+
+beforeAll(async () => {
+  standIn = await startMicrosoftStandIn();
+});
+afterAll(async () => standIn.close());
+
+function resolverFor(tenant: string) {
+  return createTenantIdResolver({
+    tenant,
+    loginBaseUrl: standIn.loginBaseUrl,
+    network: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),
+  });
+}
+
+function validatorFor(tenant: string) {
+  return createValidationTokenValidator({
+    appIds: [standIn.clientId],
+    tenantId: resolverFor(tenant),
+    changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
+    keySource: async () => standIn.signer.publicKeyPem,
+  });
+}
+
+const tokenOf = (tenantId: string): string => standIn.signer.sign(validationTokenClaims({ appId: standIn.clientId, tenantId }));
+
+const openIdReads = (): number => standIn.requests.filter((request) => request.path.endsWith('/.well-known/openid-configuration')).length;
+
+describe('validation tokens are checked against this tenant', () => {
+  test('a token of another tenant is rejected, even though its issuer matches its own tid', async () => {
+    const other = randomUUID();
+    const [verdict] = await validatorFor(standIn.tenantId)([tokenOf(other)]);
+    expect(verdict).toMatchObject({ ok: false, kind: 'invalid' });
+    expect((verdict as Extract<TokenVerdict, { ok: false }>).error.message).toMatch(new RegExp(`for tenant ${other}, not this tenant`));
+  });
+
+  test('own tenant given as the GUID (any case) is accepted without a lookup', async () => {
+    const before = openIdReads();
+    expect(await validatorFor(standIn.tenantId.toUpperCase())([tokenOf(standIn.tenantId)])).toEqual([{ ok: true, tenantId: standIn.tenantId }]);
+    expect(openIdReads()).toBe(before);
+  });
+
+  test('own tenant given as a domain is resolved once from its OpenID configuration, then cached', async () => {
+    const before = openIdReads();
+    const validate = validatorFor(standIn.tenantDomain);
+    expect(await validate([tokenOf(standIn.tenantId)])).toEqual([{ ok: true, tenantId: standIn.tenantId }]);
+    expect(await validate([tokenOf(standIn.tenantId), tokenOf(randomUUID())])).toEqual([
+      { ok: true, tenantId: standIn.tenantId },
+      expect.objectContaining({ ok: false, kind: 'invalid' }),
+    ]);
+    expect(openIdReads()).toBe(before + 1);
+  });
+
+  test('a domain that does not resolve makes tokens uncheckable (503 upstream), with a message naming the variable', async () => {
+    const [verdict] = await validatorFor('nobody.onmicrosoft.com')([tokenOf(standIn.tenantId)]);
+    expect(verdict).toMatchObject({ ok: false, kind: 'unavailable' });
+    expect((verdict as Extract<TokenVerdict, { ok: false }>).error.message).toMatch(/TEAMS_TENANT_ID "nobody.onmicrosoft.com".*Directory \(tenant\) ID/);
+  });
+
+  test('an unreachable login endpoint is not cached: the next call tries again', async () => {
+    const resolve = resolverFor(standIn.tenantDomain);
+    standIn.failNext('GET', `/${standIn.tenantDomain}/`, 503);
+    await expect(resolve()).rejects.toThrow(/answered 503/);
+    await expect(resolve()).resolves.toBe(standIn.tenantId);
+  });
+});
