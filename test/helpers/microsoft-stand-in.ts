@@ -1,6 +1,6 @@
 /**
- * A Microsoft stand-in on 127.0.0.1 (port 0) for the Teams source, behaving as the vendor facts
- * (../shared/vendor-facts/microsoft-graph.md) describe Microsoft:
+ * A Microsoft stand-in on 127.0.0.1 (port 0) for the Teams source, behaving as Microsoft documents
+ * it (https://learn.microsoft.com/graph/change-notifications-overview and the pages cited below):
  * - login (HTTPS, self-signed certificate made with the `openssl` CLI at test time — msal-node refuses
  *   http authorities): OpenID metadata, token endpoint (client credentials, device code, refresh
  *   token), device-code endpoint;

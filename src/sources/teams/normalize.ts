@@ -1,8 +1,10 @@
 /**
  * Graph presence resource → PresenceEvent. Lenient, because Graph is inconsistent across revisions
- * of its own docs (vendor facts §2 "Notes on the payload", §6 "Values"):
+ * of its own docs (https://learn.microsoft.com/graph/changenotifications-for-presence and its older
+ * revisions, https://learn.microsoft.com/graph/api/resources/presence):
  * - the user id arrives as a bare GUID, as `/communications/presences/{id}` (with or without the
- *   leading slash), or only in `resource` / `@odata.id` (`users/{id}/presence`): take the id segment;
+ *   leading slash), only in `resource` / `@odata.id` (`users/{id}/presence`), or in a URL-encoded
+ *   one-id filter (`communications/presences?$filter=id+in+(%27{id}%27)`): take the id;
  * - `@odata.type` is `#microsoft.graph.presence` or `#Microsoft.Graph.presence`;
  * - availability/activity values come PascalCase or camelCase. Values are kept as reported (the
  *   mapping matches case-insensitively and maps unknown values to skip, so a mapping file can still

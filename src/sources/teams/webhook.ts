@@ -1,5 +1,5 @@
 /**
- * The two Graph webhook endpoints (CONTRACT.md routes):
+ * The two Graph webhook endpoints (routes listed in README.md and docs/teams.md):
  * - `POST /webhooks/teams`: change notifications (basic or rich) for presence subscriptions;
  * - `POST /webhooks/teams/lifecycle`: lifecycle notifications (reauthorizationRequired,
  *   subscriptionRemoved, missed — https://learn.microsoft.com/graph/change-notifications-lifecycle-events).
