@@ -3,10 +3,23 @@
  * resolved once from the tenant's OpenID configuration, served by the Microsoft stand-in.
  */
 import { randomUUID } from 'node:crypto';
+import { TEAMS_DOCUMENTS } from '../../../src/sources/teams/documents';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
+import { createTeamsRuntime } from '../../../src/sources/teams/runtime';
+import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import { createTenantIdResolver } from '../../../src/sources/teams/tenant-id';
 import { createValidationTokenValidator, type TokenVerdict } from '../../../src/sources/teams/validation-tokens';
-import { CHANGE_TRACKING_APP_ID, startMicrosoftStandIn, validationTokenClaims, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
+import {
+  CHANGE_TRACKING_APP_ID,
+  encryptLikeGraph,
+  generateSelfSignedCertificate,
+  makeTempDir,
+  removeTempDir,
+  startMicrosoftStandIn,
+  validationTokenClaims,
+  type MicrosoftStandIn,
+} from '../../helpers/microsoft-stand-in';
+import { createMemoryDocumentStore, inbound } from './support';
 
 let standIn: MicrosoftStandIn;
 
@@ -72,5 +85,60 @@ describe('validation tokens are checked against this tenant', () => {
     standIn.failNext('GET', `/${standIn.tenantDomain}/`, 503);
     await expect(resolve()).rejects.toThrow(/answered 503/);
     await expect(resolve()).resolves.toBe(standIn.tenantId);
+  });
+});
+
+describe('the runtime wires the tenant check into the webhook (TEAMS_TENANT_ID as a domain)', () => {
+  test('a rich notification with a token of this tenant is accepted, one of another tenant refused', async () => {
+    const dir = makeTempDir();
+    try {
+      const certificate = generateSelfSignedCertificate(dir, 'encryption');
+      const store = createMemoryDocumentStore();
+      const subscriptionId = randomUUID();
+      await store.putDocument(TEAMS_DOCUMENTS.subscriptions, { accounts: { 'svc-1': { subscriptionId } } });
+      const runtime = createTeamsRuntime({
+        config: {
+          tenantId: standIn.tenantDomain,
+          clientId: standIn.clientId,
+          clientStates: ['tenant-test-state'],
+          encryptionPrivateKey: certificate.keyPem,
+          encryptionCertificate: certificate.certPem,
+          encryptionCertificateId: 'cert-1',
+          graphApiBaseUrl: standIn.graphBaseUrl,
+          microsoftLoginBaseUrl: standIn.loginBaseUrl,
+        },
+        settings: parseTeamsSettings({ TEAMS_MODE: 'polling' }),
+        store,
+        recordEvents: async () => undefined,
+        msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),
+        keySource: async () => standIn.signer.publicKeyPem,
+      });
+      const [webhook] = runtime.createWebhookSources();
+      const userId = randomUUID();
+      const body = (tenantId: string) => ({
+        value: [
+          {
+            subscriptionId,
+            clientState: 'tenant-test-state',
+            changeType: 'updated',
+            tenantId,
+            resource: `communications/presences/${userId}`,
+            encryptedContent: encryptLikeGraph({ id: userId, availability: 'Busy', activity: 'InACall', sequenceNumber: '0001' }, certificate.certPem, 'cert-1'),
+          },
+        ],
+        validationTokens: [tokenOf(tenantId)],
+      });
+      expect(await webhook.handle(inbound('/webhooks/teams', body(standIn.tenantId), { receivedAt: 1_000 }))).toMatchObject({
+        kind: 'accepted',
+        events: [{ externalUserId: userId, values: { availability: 'Busy', activity: 'InACall' }, order: 1_000, sequence: '0001' }],
+      });
+      expect(await webhook.handle(inbound('/webhooks/teams', body(randomUUID())))).toMatchObject({
+        kind: 'rejected',
+        status: 401,
+        reason: expect.stringMatching(/not this tenant/),
+      });
+    } finally {
+      removeTempDir(dir);
+    }
   });
 });
