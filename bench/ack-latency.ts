@@ -182,11 +182,13 @@ const GRAPH = {
 } as const;
 
 /**
- * No TEAMS_TENANT_ID / TEAMS_CLIENT_SECRET: the webhook needs neither, and without API credentials the
- * bridge starts no Teams polling or maintenance. Graph and login URLs point at the discard port on
+ * TEAMS_TENANT_ID (a GUID, so no lookup) because validation tokens must be for this tenant; no
+ * TEAMS_CLIENT_SECRET: the webhook does not need it, and without API credentials the bridge starts no
+ * Teams polling or maintenance. Graph and login URLs point at the discard port on
  * loopback, and the JWKS at the bench's own server, so nothing can leave the machine.
  */
 const TEAMS_BENCH_ENV = {
+  TEAMS_TENANT_ID: GRAPH.tenantId,
   TEAMS_CLIENT_ID: '99999999-8888-4777-8666-555555555555',
   TEAMS_CLIENT_STATE: GRAPH.clientState,
   GRAPH_API_BASE_URL: 'http://127.0.0.1:9/v1.0',

@@ -15,10 +15,15 @@ export interface PresenceEvent {
   readonly email?: string;
   /** Raw values the source reported, by field (e.g. `{ presence_status: 'In_Meeting' }`). */
   readonly values: Readonly<Record<string, string>>;
-  /** The source's own ordering: its timestamp in epoch ms, or its sequence number. */
+  /** The source's own timestamp in epoch ms (or when the bridge learned the state, if the source has none). */
   readonly order: number;
   /** Breaks ties between events of equal `order` (e.g. Zoom's `event_ts` when `date_time` is per second). */
   readonly tiebreak?: number;
+  /**
+   * A version stamp that sorts lexicographically (Graph presence `sequenceNumber`). When the stored and
+   * the incoming state both have one, it decides "latest wins" instead of (order, tiebreak).
+   */
+  readonly sequence?: string;
 }
 
 /** What the bridge wants Genesys to show on the system's source. `target: null` means skip. */

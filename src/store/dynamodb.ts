@@ -2,9 +2,9 @@
  * The AWS StateStore: one DynamoDB table shared by the webhook, worker and maintainer Lambdas.
  *
  * Single-table design, hash key `pk` only:
- * - `USER#{system}#{externalUserId}`: a user record. `desiredOrder`/`desiredTiebreak` are top-level
- *   copies of the desired version so one conditional write enforces "latest state wins"
- *   (CONTRACT.md guarantee 5) with no read first.
+ * - `USER#{system}#{externalUserId}`: a user record. `desiredOrder`/`desiredTiebreak` (and
+ *   `desiredSequence`, only when the desired state has a sequence) are top-level copies of the
+ *   desired version so one conditional write enforces "latest state wins" with no read first.
  * - `DOC#{name}`: a versioned JSON document (`body`, numeric `version`).
  * - `DELIVERY#{id}`: a claimed delivery id, `expiresAt` in epoch seconds (the table's TTL attribute).
  * - `BUDGET#{name}`: the shared Genesys request budget, see `dynamodb-budget.ts`.
@@ -209,8 +209,10 @@ export class DynamoDbStateStore implements StateStore {
     const e = new Expression();
     const order = e.name('desiredOrder');
     const tiebreak = e.name('desiredTiebreak');
+    const sequence = e.name('desiredSequence');
     const o = e.value('order', { N: String(desired.order) });
     const t = e.value('tiebreak', { N: String(desired.tiebreak) });
+    const remove = [e.name('detail'), e.name('retryAt')];
     const set = [
       `${e.name('system')} = ${e.value('system', { S: key.system })}`,
       `${e.name('externalUserId')} = ${e.value('externalUserId', { S: key.externalUserId })}`,
@@ -225,8 +227,22 @@ export class DynamoDbStateStore implements StateStore {
       set.push(`${e.name('email')} = ${e.value('email', { S: email })}`);
       set.push(`${e.name('emailLower')} = ${e.value('emailLower', { S: email.toLowerCase() })}`);
     }
-    const condition = `attribute_not_exists(${e.name('pk')}) OR ${order} < ${o} OR (${order} = ${o} AND ${tiebreak} < ${t})`;
-    const update = updateExpression(set, [e.name('detail'), e.name('retryAt')]);
+    // The same rule as isNewer (state-store.ts): by sequence when both sides have one (DynamoDB
+    // compares strings by UTF-8 bytes, like compareSequences), otherwise by (order, tiebreak). Records
+    // written before sequences existed lack the attribute and fall back.
+    const byOrder = `(${order} < ${o} OR (${order} = ${o} AND ${tiebreak} < ${t}))`;
+    let condition: string;
+    if (desired.sequence !== undefined) {
+      const q = e.value('sequence', { S: desired.sequence });
+      set.push(`${sequence} = ${q}`);
+      condition =
+        `attribute_not_exists(${e.name('pk')}) OR (attribute_exists(${sequence}) AND ${sequence} < ${q}) OR ` +
+        `(attribute_not_exists(${sequence}) AND ${byOrder})`;
+    } else {
+      remove.push(sequence);
+      condition = `attribute_not_exists(${e.name('pk')}) OR ${byOrder}`;
+    }
+    const update = updateExpression(set, remove);
 
     const result = await this.conditional(`recordDesired ${formatKey(key)}`, () =>
       this.client.send(
@@ -461,10 +477,15 @@ export class DynamoDbStateStore implements StateStore {
   /** Nothing to release: the client belongs to the composition root. */
   async close(): Promise<void> {}
 
+  /** The stored desired version is exactly `version`: order, tiebreak and sequence (or no sequence on both). */
   private versionCondition(e: Expression, version: DesiredVersion): string {
+    const sequence = e.name('desiredSequence');
     return (
       `${e.name('desiredOrder')} = ${e.value('forOrder', { N: String(version.order) })} AND ` +
-      `${e.name('desiredTiebreak')} = ${e.value('forTiebreak', { N: String(version.tiebreak) })}`
+      `${e.name('desiredTiebreak')} = ${e.value('forTiebreak', { N: String(version.tiebreak) })} AND ` +
+      (version.sequence !== undefined
+        ? `${sequence} = ${e.value('forSequence', { S: version.sequence })}`
+        : `attribute_not_exists(${sequence})`)
     );
   }
 
@@ -544,7 +565,8 @@ function storedVersion(item: Record<string, AttributeValue>): DesiredVersion | u
   const order = item.desiredOrder?.N;
   const tiebreak = item.desiredTiebreak?.N;
   if (order === undefined || tiebreak === undefined) return undefined;
-  return { order: Number(order), tiebreak: Number(tiebreak) };
+  const sequence = item.desiredSequence?.S;
+  return { order: Number(order), tiebreak: Number(tiebreak), ...(sequence !== undefined ? { sequence } : {}) };
 }
 
 function toKey(item: Record<string, unknown>): StateKey {

@@ -31,9 +31,11 @@ export interface DesiredState {
   readonly message: string;
   /** Raw values the source reported, kept for the CLI and for re-mapping. */
   readonly values: Readonly<Record<string, string>>;
-  /** The source's own order (timestamp ms or sequence) and tie-break: "latest state wins" compares these. */
+  /** The source's own order (timestamp ms) and tie-break: "latest state wins" compares these… */
   readonly order: number;
   readonly tiebreak: number;
+  /** …unless this and the other state both have a sequence (see `isNewer`). */
+  readonly sequence?: string;
   readonly recordedAt: string;
 }
 
@@ -42,9 +44,10 @@ export interface AppliedState {
   readonly definitionId: string;
   readonly target: string;
   readonly message: string;
-  /** The desired state's order/tiebreak this corresponds to. */
+  /** The desired state's order/tiebreak/sequence this corresponds to. */
   readonly order: number;
   readonly tiebreak: number;
+  readonly sequence?: string;
   readonly appliedAt: string;
   readonly genesysUserId: string;
   readonly sourceId: string;
@@ -74,6 +77,8 @@ export type RecordOutcome = 'recorded' | 'stale' | 'duplicate';
 export interface DesiredVersion {
   readonly order: number;
   readonly tiebreak: number;
+  /** Absent for sources (and old records) without one. */
+  readonly sequence?: string;
 }
 
 export interface StatusUpdate {
@@ -118,7 +123,21 @@ export interface StateStore extends DocumentStore {
   close(): Promise<void>;
 }
 
-/** True when `a` is strictly newer than `b` by the source's own ordering. */
+/**
+ * Compares sequences by their UTF-8 bytes, the order DynamoDB uses for strings in a
+ * ConditionExpression (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html#Expressions.OperatorsAndFunctions.Comparators),
+ * so both stores agree even beyond ASCII.
+ */
+export function compareSequences(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * True when `a` is strictly newer than `b` by the source's own ordering: by `sequence` when both have
+ * one (Graph presence `sequenceNumber` is "lexicographically sortable",
+ * https://learn.microsoft.com/graph/api/resources/presence), otherwise by (order, tiebreak).
+ */
 export function isNewer(a: DesiredVersion, b: DesiredVersion): boolean {
+  if (a.sequence !== undefined && b.sequence !== undefined) return compareSequences(a.sequence, b.sequence) > 0;
   return a.order > b.order || (a.order === b.order && a.tiebreak > b.tiebreak);
 }

@@ -24,9 +24,18 @@ export interface RecordFilter {
   readonly status?: RecordStatus;
 }
 
-/** True when both name the same desired state. */
+/** True when both name the same desired state: same order, tiebreak and sequence (or neither has one). */
 export function isSameVersion(a: DesiredVersion, b: DesiredVersion): boolean {
-  return a.order === b.order && a.tiebreak === b.tiebreak;
+  return a.order === b.order && a.tiebreak === b.tiebreak && a.sequence === b.sequence;
+}
+
+/** The version part of a desired state, without an absent sequence. */
+export function versionOf(desired: DesiredVersion): DesiredVersion {
+  return {
+    order: desired.order,
+    tiebreak: desired.tiebreak,
+    ...(desired.sequence !== undefined ? { sequence: desired.sequence } : {}),
+  };
 }
 
 /**
@@ -39,12 +48,19 @@ export function assertVersion(version: DesiredVersion, what: string): void {
       `${what}: order and tiebreak must be finite numbers (got ${String(version.order)}, ${String(version.tiebreak)})`,
     );
   }
+  if (version.sequence !== undefined && (typeof version.sequence !== 'string' || version.sequence === '')) {
+    throw new StoreError(`${what}: sequence must be a non-empty string when given (got ${JSON.stringify(version.sequence)})`);
+  }
 }
 
 /** What `recordDesired` answers when `incoming` meets the version already stored (if any). */
 export function decideDesired(stored: DesiredVersion | undefined, incoming: DesiredVersion): RecordOutcome {
   if (stored === undefined || isNewer(incoming, stored)) return 'recorded';
-  return isSameVersion(incoming, stored) ? 'duplicate' : 'stale';
+  // Both sequenced: the same sequence is the same version of the presence, whenever it was learned.
+  if (stored.sequence !== undefined && incoming.sequence !== undefined) {
+    return stored.sequence === incoming.sequence ? 'duplicate' : 'stale';
+  }
+  return stored.order === incoming.order && stored.tiebreak === incoming.tiebreak ? 'duplicate' : 'stale';
 }
 
 /** The record after a newer desired state was recorded: pending again, old outcome details dropped. */

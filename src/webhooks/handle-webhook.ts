@@ -44,12 +44,17 @@ export async function handleWebhook(request: InboundRequest, deps: WebhookCoreDe
       log.warn('webhook rejected', { status: outcome.status, reason: outcome.reason });
       return json(outcome.status, { error: outcome.reason });
     case 'ignored':
-      log.debug('webhook ignored', { reason: outcome.reason });
+      log.debug('webhook ignored', { reason: outcome.reason, ...(outcome.dropped ? { dropped: outcome.dropped } : {}) });
       return json(outcome.ackStatus ?? 200, { status: 'ignored' });
     case 'accepted': {
       try {
         const summary = await recordEvents(outcome.events, deps, outcome.tasks);
-        log.info('webhook recorded', { events: outcome.events.length, tasks: outcome.tasks?.length ?? 0, ...summary });
+        log.info('webhook recorded', {
+          events: outcome.events.length,
+          tasks: outcome.tasks?.length ?? 0,
+          ...(outcome.dropped ? { dropped: outcome.dropped } : {}),
+          ...summary,
+        });
       } catch (error) {
         log.error('failed to record webhook events; asking the sender to retry', { error: describeError(error) });
         return json(503, { error: 'could not record the event; please retry' });

@@ -59,6 +59,7 @@ export async function recordEvents(
           values: event.values,
           order: event.order,
           tiebreak: event.tiebreak ?? 0,
+          ...(event.sequence !== undefined ? { sequence: event.sequence } : {}),
           recordedAt,
         },
         event.email?.toLowerCase(),

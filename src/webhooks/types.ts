@@ -37,8 +37,10 @@ export type WebhookOutcome =
       readonly events: readonly PresenceEvent[];
       readonly tasks?: readonly QueueMessage[];
       readonly ackStatus?: number;
+      /** Items of the request that failed verification and were dropped (the rest was accepted). */
+      readonly dropped?: number;
     }
-  | { readonly kind: 'ignored'; readonly reason: string; readonly ackStatus?: number }
+  | { readonly kind: 'ignored'; readonly reason: string; readonly ackStatus?: number; readonly dropped?: number }
   | { readonly kind: 'rejected'; readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 503; readonly reason: string };
 
 /** One external system's webhook endpoint: verify, answer handshakes, normalize. No I/O beyond the clock. */

@@ -6,7 +6,8 @@
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import type { QueueMessage, WorkResult } from '../queue/key-queue';
-import { formatKey, type StateKey, type StateStore, type UserStateRecord } from '../store/state-store';
+import { formatKey, type DesiredVersion, type StateKey, type StateStore, type UserStateRecord } from '../store/state-store';
+import { versionOf } from '../store/user-record';
 import type { SystemName } from '../systems';
 import type { UserMatch } from '../users/user-resolver';
 
@@ -71,7 +72,7 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
   if (!record || !needsWork(record, now())) return DONE;
 
   const { desired } = record;
-  const version = { order: desired.order, tiebreak: desired.tiebreak };
+  const version = versionOf(desired);
 
   if (desired.target === null) {
     await deps.store.markStatus(key, { status: 'skipped', detail: `"${desired.message}" maps to skip` }, version);
@@ -121,8 +122,7 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
         definitionId: definition.id,
         target: desired.target,
         message: desired.message,
-        order: desired.order,
-        tiebreak: desired.tiebreak,
+        ...version,
         appliedAt: new Date(now()).toISOString(),
         genesysUserId,
         sourceId,
@@ -138,7 +138,7 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
 async function retryAfterFailure(
   error: unknown,
   key: StateKey,
-  version: { order: number; tiebreak: number },
+  version: DesiredVersion,
   deps: WorkerDeps,
   log: Logger,
   genesysUserId?: string,

@@ -122,6 +122,42 @@ describe('Teams end to end (subscription mode)', () => {
     expect((await sandboxPresence(bridge, 'bob@example.com', 'teams'))?.message).toBe('Presenting');
   });
 
+  it('accepts a batch that mixes in other subscriptions\' items (202) and writes the valid ones', async () => {
+    const subscription = [...standIn.subscriptions.values()][0];
+    const otherApp = generateSelfSignedCertificate(dir, 'other-app');
+    standIn.setPresence(alice.id, 'Away', 'Away');
+    standIn.setPresence(carol.id, 'Busy', 'Busy');
+    const delivery = await standIn.deliver([{ subscriptionId: subscription.id, userId: alice.id }], {
+      foreignItems: [
+        // Another app's rich subscription on the same URL: its own clientState, certificate and validation token.
+        { userId: carol.id, encryptWith: { certificatePem: otherApp.certPem, certificateId: 'other-app-cert' } },
+        // A subscription of ours the bridge no longer knows (deleted, still delivering).
+        { userId: bob.id, clientState: 'e2e-client-state' },
+      ],
+    });
+    expect(delivery.status).toBe(202);
+    await waitFor(async () => (await sandboxPresence(bridge, 'alice@example.com', 'teams'))?.systemPresence === 'Away');
+    // The other app's item (carol, now Busy in Teams) was dropped: neither decrypted nor read.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await sandboxPresence(bridge, 'carol@example.com', 'teams'))?.systemPresence).toBe('Offline');
+  });
+
+  it('orders by sequenceNumber: a late delivery of an older state writes nothing', async () => {
+    const subscription = [...standIn.subscriptions.values()][0];
+    standIn.setPresence(bob.id, 'Busy', 'InACall');
+    const older = { availability: 'Busy', activity: 'InACall', sequenceNumber: standIn.sequenceOf(bob.id) };
+    standIn.setPresence(bob.id, 'Away', 'Away');
+    expect((await standIn.deliver([{ subscriptionId: subscription.id, userId: bob.id }])).status).toBe(202);
+    await waitFor(async () => (await sandboxPresence(bridge, 'bob@example.com', 'teams'))?.message === 'Away');
+    const writes = bridge.sandbox!.presenceWrites.length;
+
+    const late = await standIn.deliver([{ subscriptionId: subscription.id, userId: bob.id }], { pastPresence: { [bob.id]: older } });
+    expect(late.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bridge.sandbox!.presenceWrites.length).toBe(writes);
+    expect((await sandboxPresence(bridge, 'bob@example.com', 'teams'))?.systemPresence).toBe('Away');
+  });
+
   it('rejects a batch with a tampered dataSignature and writes nothing', async () => {
     const subscription = [...standIn.subscriptions.values()][0];
     standIn.setPresence(carol.id, 'Available', 'Available');

@@ -1,6 +1,6 @@
 /**
- * A Microsoft stand-in on 127.0.0.1 (port 0) for the Teams source, behaving as the vendor facts
- * (../shared/vendor-facts/microsoft-graph.md) describe Microsoft:
+ * A Microsoft stand-in on 127.0.0.1 (port 0) for the Teams source, behaving as Microsoft documents
+ * it (https://learn.microsoft.com/graph/change-notifications-overview and the pages cited below):
  * - login (HTTPS, self-signed certificate made with the `openssl` CLI at test time — msal-node refuses
  *   http authorities): OpenID metadata, token endpoint (client credentials, device code, refresh
  *   token), device-code endpoint;
@@ -11,7 +11,14 @@
  *   presence subscription for the same user and app, ≤60-minute expiry (under 45 raised to 45),
  *   PATCH renew, DELETE, list; delegated tokens required for subscriptions;
  * - a JWKS, and delivery of basic/rich change notifications and lifecycle notifications, encrypted
- *   and signed the way Graph does it.
+ *   and signed the way Graph does it. One POST can mix items of several subscriptions that share the
+ *   notification URL — also other apps' subscriptions with their own clientState and validation
+ *   token — as Graph batches them (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks);
+ * - presence with `sequenceNumber`, "the lexicographically sortable String stamp that represents the
+ *   version of a presence object" (https://learn.microsoft.com/graph/api/resources/presence), bumped on
+ *   every change, in reads and in rich notifications;
+ * - the tenant's OpenID configuration both by tenant id and by domain (`tenantDomain`), whose issuer
+ *   names the tenant id (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc).
  * Keys and certificates live in a temp dir and are never committed.
  */
 import { execFileSync } from 'node:child_process';
@@ -175,6 +182,8 @@ export interface DeliveryResult {
 
 export interface MicrosoftStandInOptions {
   readonly tenantId?: string;
+  /** The tenant's domain, answered like the tenant id by the OpenID configuration (default contoso-<random>.onmicrosoft.com). */
+  readonly tenantDomain?: string;
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly users?: readonly StandInUser[];
@@ -191,6 +200,7 @@ export interface MicrosoftStandInOptions {
 
 export interface MicrosoftStandIn {
   readonly tenantId: string;
+  readonly tenantDomain: string;
   readonly clientId: string;
   readonly clientSecret: string;
   /** `https://127.0.0.1:PORT` — MICROSOFT_LOGIN_BASE_URL. */
@@ -214,7 +224,10 @@ export interface MicrosoftStandIn {
   revokeRefreshTokens(userId: string): void;
   /** The next request matching method and path prefix gets this response instead. */
   failNext(method: string, pathPrefix: string, status: number, headers?: Record<string, string>, body?: unknown): void;
+  /** Changes a user's presence; its sequenceNumber moves forward. */
   setPresence(userId: string, availability: string, activity: string): void;
+  /** The user's current presence `sequenceNumber`. */
+  sequenceOf(userId: string): string;
   /** Delivers change notifications for (subscription, user) pairs in ONE POST per notification URL. */
   deliver(items: ReadonlyArray<{ subscriptionId: string; userId: string }>, options?: DeliverOptions): Promise<DeliveryResult>;
   deliverLifecycle(subscriptionId: string, lifecycleEvent: string): Promise<DeliveryResult>;
@@ -223,9 +236,31 @@ export interface MicrosoftStandIn {
   close(): Promise<void>;
 }
 
+/**
+ * An item of ANOTHER subscription sharing the notification URL, mixed into a delivery: by default
+ * another app's subscription (its own id, clientState and — for rich items — its own validation
+ * token, whose `aud` is that app), as Graph batches them.
+ */
+export interface ForeignItem {
+  readonly userId: string;
+  readonly subscriptionId?: string;
+  readonly clientState?: string;
+  /** The other app; default a random id. */
+  readonly appId?: string;
+  /** Encrypt resource data with this certificate (PEM), like a rich subscription of the other app. */
+  readonly encryptWith?: { readonly certificatePem: string; readonly certificateId: string };
+}
+
 export interface DeliverOptions {
   /** Replace the validation tokens (negative tests). */
   readonly validationTokens?: Array<string | null>;
+  /** Items of other subscriptions, placed after each of ours in turn (Graph mixes them in one POST). */
+  readonly foreignItems?: readonly ForeignItem[];
+  /**
+   * Deliver an earlier state instead of the current one, by user id: a late delivery (Graph retries a
+   * notification for up to 4 hours, https://learn.microsoft.com/graph/change-notifications-delivery-webhooks).
+   */
+  readonly pastPresence?: Readonly<Record<string, { availability: string; activity: string; sequenceNumber: string }>>;
   /** Change one item after encryption (negative tests). */
   readonly tamper?: (item: Record<string, unknown>, index: number) => void;
   /** Override clientState on every item. */
@@ -299,8 +334,21 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
   const tls = generateSelfSignedCertificate(dir, 'login');
   const signer = createTokenSigner();
 
+  const tenantDomain = options.tenantDomain ?? `contoso-${randomBytes(3).toString('hex')}.onmicrosoft.com`;
   const users = new Map<string, StandInUser>((options.users ?? []).map((user) => [user.id, user]));
   const groups = new Map<string, string[]>(Object.entries(options.groups ?? {}).map(([id, members]) => [id, [...members]]));
+  // sequenceNumber per user: a zero-padded counter, so later versions sort later as strings.
+  let sequenceCounter = 0;
+  const sequences = new Map<string, string>();
+  const nextSequence = (): string => String(++sequenceCounter).padStart(20, '0');
+  const sequenceOf = (userId: string): string => {
+    let sequence = sequences.get(userId);
+    if (!sequence) {
+      sequence = nextSequence();
+      sequences.set(userId, sequence);
+    }
+    return sequence;
+  };
   const subscriptions = new Map<string, StandInSubscription>();
   const requests: LoggedRequest[] = [];
   const accessTokens = new Map<string, Identity>();
@@ -364,7 +412,14 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
       requests.push({ server: 'login', method: req.method ?? '', path: url.pathname, grantType: form.get('grant_type') ?? undefined });
       if (takeFailure(req.method ?? '', url.pathname, res)) return;
       const base = `${loginBaseUrl}/${tenantId}`;
-      if (req.method === 'GET' && url.pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`) {
+      const openIdPath = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(url.pathname);
+      const openIdTenant = openIdPath ? decodeURIComponent(openIdPath[1]).toLowerCase() : undefined;
+      if (req.method === 'GET' && openIdPath && openIdTenant !== tenantId.toLowerCase() && openIdTenant !== tenantDomain.toLowerCase()) {
+        // What login.microsoftonline.com answers for an unknown tenant.
+        send(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${openIdTenant}' not found.` });
+        return;
+      }
+      if (req.method === 'GET' && openIdPath) {
         send(res, 200, {
           issuer: `${base}/v2.0`,
           authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
@@ -616,6 +671,7 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
             id: user.id,
             availability: user.availability,
             activity: user.activity,
+            sequenceNumber: sequenceOf(user.id),
             outOfOfficeSettings: { message: null, isOutOfOffice: false },
           }));
         send(res, 200, { '@odata.context': `${graphOrigin}/v1.0/$metadata#Collection(microsoft.graph.presence)`, value });
@@ -730,7 +786,11 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
   graphOrigin = `http://127.0.0.1:${graphPort}`;
   const httpsAgent = new https.Agent({ ca: tls.certPem, keepAlive: false });
 
-  const notificationItem = (subscription: StandInSubscription, userId: string): Record<string, unknown> => {
+  const notificationItem = (
+    subscription: StandInSubscription,
+    userId: string,
+    past?: { availability: string; activity: string; sequenceNumber: string },
+  ): Record<string, unknown> => {
     const user = users.get(userId);
     const base: Record<string, unknown> = {
       subscriptionId: subscription.id,
@@ -750,6 +810,8 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
           id: userId,
           availability: user?.availability ?? 'PresenceUnknown',
           activity: user?.activity ?? 'PresenceUnknown',
+          ...(user ? { sequenceNumber: sequenceOf(userId) } : {}),
+          ...(past ?? {}),
         },
         certificatePem,
         subscription.encryptionCertificateId ?? '',
@@ -761,8 +823,37 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
   const post = (url: string, payload: unknown): Promise<DeliveryResult> =>
     postText(url, 'application/json; charset=utf-8', JSON.stringify(payload), 10_000);
 
+  /** An item of another app's subscription that shares the URL, and that app's validation token if rich. */
+  const foreignNotification = (foreign: ForeignItem): { item: Record<string, unknown>; token?: string } => {
+    const item: Record<string, unknown> = {
+      subscriptionId: foreign.subscriptionId ?? randomUUID(),
+      clientState: foreign.clientState ?? `other-app-${randomUUID()}`,
+      changeType: 'updated',
+      tenantId,
+      resource: `communications/presences/${foreign.userId}`,
+      subscriptionExpirationDateTime: new Date(now() + 45 * 60_000).toISOString(),
+      resourceData: { '@odata.id': `users/${foreign.userId}/presence`, '@odata.type': '#microsoft.graph.presence', id: foreign.userId },
+    };
+    if (!foreign.encryptWith) return { item };
+    const user = users.get(foreign.userId);
+    item.encryptedContent = encryptLikeGraph(
+      {
+        '@odata.id': `users/${foreign.userId}/presence`,
+        '@odata.type': '#microsoft.graph.presence',
+        id: foreign.userId,
+        availability: user?.availability ?? 'Available',
+        activity: user?.activity ?? 'Available',
+      },
+      foreign.encryptWith.certificatePem,
+      foreign.encryptWith.certificateId,
+    );
+    const token = signer.sign(validationTokenClaims({ appId: foreign.appId ?? randomUUID(), tenantId, nowMs: now() }));
+    return { item, token };
+  };
+
   return {
     tenantId,
+    tenantDomain,
     clientId,
     clientSecret,
     loginBaseUrl,
@@ -797,22 +888,35 @@ export async function startMicrosoftStandIn(options: MicrosoftStandInOptions = {
       if (!user) throw new Error(`no user ${userId}`);
       user.availability = availability;
       user.activity = activity;
+      sequences.set(userId, nextSequence());
     },
+
+    sequenceOf,
 
     async deliver(items, deliverOptions = {}) {
       const value = items.map(({ subscriptionId, userId }, index) => {
         const subscription = subscriptions.get(subscriptionId);
         if (!subscription) throw new Error(`no subscription ${subscriptionId}`);
-        const item = notificationItem(subscription, userId);
+        const item = notificationItem(subscription, userId, deliverOptions.pastPresence?.[userId]);
         if (deliverOptions.clientState !== undefined) item.clientState = deliverOptions.clientState;
         deliverOptions.tamper?.(item, index);
         return item;
       });
       const first = subscriptions.get(items[0].subscriptionId)!;
       const rich = value.some((item) => item.encryptedContent);
-      const validationTokens =
-        deliverOptions.validationTokens ?? (rich ? [signer.sign(validationTokenClaims({ appId: clientId, tenantId, nowMs: now() }))] : undefined);
-      return post(first.notificationUrl, { value, ...(validationTokens ? { validationTokens } : {}) });
+      const tokens = rich ? [signer.sign(validationTokenClaims({ appId: clientId, tenantId, nowMs: now() }))] : [];
+      // Mix other subscriptions' items in between ours, each app's token alongside (one per app and tenant).
+      const mixed: Array<Record<string, unknown>> = [];
+      const foreign = (deliverOptions.foreignItems ?? []).map(foreignNotification);
+      for (let i = 0; i < Math.max(value.length, foreign.length); i += 1) {
+        if (value[i]) mixed.push(value[i]);
+        if (foreign[i]) {
+          mixed.push(foreign[i].item);
+          if (foreign[i].token) tokens.push(foreign[i].token!);
+        }
+      }
+      const validationTokens = deliverOptions.validationTokens ?? (tokens.length > 0 ? tokens : undefined);
+      return post(first.notificationUrl, { value: mixed, ...(validationTokens ? { validationTokens } : {}) });
     },
 
     async deliverLifecycle(subscriptionId, lifecycleEvent) {

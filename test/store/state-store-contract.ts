@@ -49,6 +49,7 @@ function appliedFor(desired: DesiredState): AppliedState {
     message: desired.message,
     order: desired.order,
     tiebreak: desired.tiebreak,
+    ...(desired.sequence !== undefined ? { sequence: desired.sequence } : {}),
     appliedAt: new Date(START).toISOString(),
     genesysUserId: 'genesys-user-1',
     sourceId: 'source-zoom',
@@ -56,7 +57,12 @@ function appliedFor(desired: DesiredState): AppliedState {
 }
 
 function versionOf(desired: DesiredState): DesiredVersion {
-  return { order: desired.order, tiebreak: desired.tiebreak };
+  return { order: desired.order, tiebreak: desired.tiebreak, ...(desired.sequence !== undefined ? { sequence: desired.sequence } : {}) };
+}
+
+/** A desired state with a source sequence (Graph presence `sequenceNumber`), learned at `order`. */
+function sequencedAt(sequence: string, order: number, tiebreak = 0): DesiredState {
+  return { ...desiredAt(order, tiebreak), message: `state ${sequence}`, sequence };
 }
 
 function sameKey(a: StateKey, b: StateKey): boolean {
@@ -170,6 +176,85 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
 
       it('refuses a version that cannot be compared', async () => {
         await expect(store.recordDesired(userKey(), desiredAt(Number.NaN))).rejects.toBeInstanceOf(StoreError);
+        await expect(store.recordDesired(userKey(), sequencedAt('', 1))).rejects.toBeInstanceOf(StoreError);
+      });
+    });
+
+    describe('recordDesired with sequences (both sides sequenced: the sequence decides)', () => {
+      const teams = (): StateKey => userKey('entra-object-1', 'teams');
+
+      it('records a newer sequence even with an older receipt time', async () => {
+        await store.recordDesired(teams(), sequencedAt('00000000000000000002', 200));
+
+        expect(await store.recordDesired(teams(), sequencedAt('00000000000000000003', 100))).toBe('recorded');
+        expect((await store.get(teams()))?.desired).toEqual(sequencedAt('00000000000000000003', 100));
+      });
+
+      it('calls an older sequence stale even with a newer receipt time', async () => {
+        await store.recordDesired(teams(), sequencedAt('00000000000000000005', 100));
+
+        expect(await store.recordDesired(teams(), sequencedAt('00000000000000000004', 900, 3))).toBe('stale');
+        expect((await store.get(teams()))?.desired).toEqual(sequencedAt('00000000000000000005', 100));
+      });
+
+      it('compares lexicographically, not numerically', async () => {
+        await store.recordDesired(teams(), sequencedAt('9', 100));
+
+        expect(await store.recordDesired(teams(), sequencedAt('10', 200))).toBe('stale');
+        expect(await store.recordDesired(teams(), sequencedAt('9a', 50))).toBe('recorded');
+      });
+
+      it('calls the same sequence a duplicate whenever it was learned, and keeps the stored state', async () => {
+        await store.recordDesired(teams(), sequencedAt('0007', 100));
+
+        expect(await store.recordDesired(teams(), { ...sequencedAt('0007', 500, 2), message: 're-read' })).toBe('duplicate');
+        expect(await store.recordDesired(teams(), sequencedAt('0007', 50))).toBe('duplicate');
+        expect((await store.get(teams()))?.desired).toEqual(sequencedAt('0007', 100));
+      });
+
+      it('falls back to (order, tiebreak) when the stored state has no sequence (older records)', async () => {
+        await store.recordDesired(teams(), desiredAt(100));
+
+        expect(await store.recordDesired(teams(), sequencedAt('0001', 50))).toBe('stale');
+        expect(await store.recordDesired(teams(), sequencedAt('0001', 150))).toBe('recorded');
+        expect((await store.get(teams()))?.desired).toEqual(sequencedAt('0001', 150));
+      });
+
+      it('falls back to (order, tiebreak) when the incoming state has no sequence, and then forgets the sequence', async () => {
+        await store.recordDesired(teams(), sequencedAt('0009', 100));
+
+        expect(await store.recordDesired(teams(), desiredAt(90))).toBe('stale');
+        expect(await store.recordDesired(teams(), desiredAt(100))).toBe('duplicate');
+        expect(await store.recordDesired(teams(), desiredAt(110))).toBe('recorded');
+        expect((await store.get(teams()))?.desired).toEqual(desiredAt(110));
+        // The stored state has no sequence now, so a sequenced state is judged by time again.
+        expect(await store.recordDesired(teams(), sequencedAt('0001', 120))).toBe('recorded');
+      });
+
+      it('keeps an outcome for an equal-time state of another sequence from landing on the newer one', async () => {
+        const first = sequencedAt('0001', 100);
+        const second = sequencedAt('0002', 100);
+        await store.recordDesired(teams(), first);
+        await store.recordDesired(teams(), second);
+
+        await store.markStatus(teams(), { status: 'failed', detail: 'for the first' }, versionOf(first));
+        await store.markApplied(teams(), appliedFor(first), versionOf(first));
+
+        const record = await store.get(teams());
+        expect(record).toMatchObject({ status: 'pending', desired: second, applied: appliedFor(first) });
+        expect(record?.detail).toBeUndefined();
+
+        await store.markApplied(teams(), appliedFor(second), versionOf(second));
+        expect(await store.get(teams())).toMatchObject({ status: 'applied', applied: appliedFor(second) });
+      });
+
+      it('does not take an unsequenced outcome for a sequenced state of the same time', async () => {
+        const sequenced = sequencedAt('0003', 100);
+        await store.recordDesired(teams(), sequenced);
+
+        await store.markStatus(teams(), { status: 'skipped' }, { order: 100, tiebreak: 0 });
+
+        expect((await store.get(teams()))?.status).toBe('pending');
       });
     });
 

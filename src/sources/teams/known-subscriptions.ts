@@ -4,7 +4,8 @@
  * document (concurrent misses share one read), so a subscription created moments ago by another
  * process is recognised at once. Only requests that already passed the clientState check get here,
  * so forged ids cannot turn into store reads; `missReloadMs` can still rate-limit reloads.
- * Graph retries a rejected delivery, so a miss loses nothing.
+ * A miss drops that item (webhook.ts judges items one by one): when nothing else in the POST passes,
+ * Graph gets a 403 and retries; otherwise the maintainer's reconciliation read repairs the user.
  */
 import type { DocumentStore } from '../../store/state-store';
 import { TEAMS_DOCUMENTS } from './documents';

@@ -7,7 +7,7 @@
 import type { INetworkModule } from '@azure/msal-node';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { TeamsConnection } from '../../config';
-import { ConfigError } from '../../errors';
+import { ConfigError, describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { PresenceEvent } from '../../presence';
 import type { DocumentStore, StateKey } from '../../store/state-store';
@@ -27,6 +27,7 @@ import { createSubscriptionManager, type SubscriptionIndex, type SubscriptionMan
 import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
 import type { TeamsSettings } from './teams-settings';
 import { createTokenVault } from './token-vault';
+import { createTenantIdResolver, type TenantIdSource } from './tenant-id';
 import { createValidationTokenValidator, type SigningKeySource } from './validation-tokens';
 import { createTeamsLifecycleWebhookSource, createTeamsWebhookSource } from './webhook';
 
@@ -167,6 +168,21 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
 
   const emailDirectory = createTeamsEmailDirectory(store, { now });
 
+  // Validation tokens must carry this tenant's id; a domain in TEAMS_TENANT_ID is resolved once
+  // (tenant-id.ts), warmed when the webhook sources are made and on every maintenance run, so the
+  // webhook path normally finds it cached.
+  const tenantId: TenantIdSource | undefined = config.tenantId
+    ? createTenantIdResolver({
+        tenant: config.tenantId,
+        loginBaseUrl: config.microsoftLoginBaseUrl,
+        network: msalNetworkClient,
+        timeoutMs: settings.jwksTimeoutMs,
+      })
+    : undefined;
+  const warmTenantId = (): void => {
+    tenantId?.().catch((error: unknown) => logger.warn('could not resolve TEAMS_TENANT_ID to a tenant id yet', { error: describeError(error) }));
+  };
+
   const taskRunner = createTeamsTaskRunner({
     readPresences,
     recordEvents: options.recordEvents,
@@ -185,16 +201,20 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       const decryptionKeys: DecryptionKey[] = encryption
         ? [{ certificateId: encryption.certificateId, privateKeyPem: config.encryptionPrivateKey! }]
         : [];
-      const validateTokens = config.clientId
-        ? createValidationTokenValidator({
-            appIds: [config.clientId],
-            changeTrackingAppIds: settings.changeTrackingAppIds,
-            keySource: options.keySource ?? createJwksKeySource({ jwksUri: config.graphJwksUrl, timeoutMs: settings.jwksTimeoutMs }),
-            loginBaseUrl: config.microsoftLoginBaseUrl,
-            keyTimeoutMs: settings.jwksTimeoutMs,
-            now,
-          })
-        : undefined;
+      warmTenantId();
+      // Without TEAMS_TENANT_ID a token's tenant cannot be checked: rich notifications are then answered 503.
+      const validateTokens =
+        config.clientId && tenantId
+          ? createValidationTokenValidator({
+              appIds: [config.clientId],
+              tenantId,
+              changeTrackingAppIds: settings.changeTrackingAppIds,
+              keySource: options.keySource ?? createJwksKeySource({ jwksUri: config.graphJwksUrl, timeoutMs: settings.jwksTimeoutMs }),
+              loginBaseUrl: config.microsoftLoginBaseUrl,
+              keyTimeoutMs: settings.jwksTimeoutMs,
+              now,
+            })
+          : undefined;
       const deps = {
         clientStates: config.clientStates,
         isKnownSubscription: createKnownSubscriptionLookup({ store, now }),
@@ -210,6 +230,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
 
     async runMaintenance(runOptions = {}) {
       const subscriptionMode = settings.mode === 'subscription';
+      if (subscriptionMode) warmTenantId();
       return runTeamsMaintenance({
         mode: settings.mode,
         store,

@@ -3,14 +3,22 @@
  * (https://learn.microsoft.com/graph/change-notifications-with-resource-data#how-to-validate):
  * every token must be (1) unexpired, (2) signed by the Microsoft identity platform, (3) issued for
  * our app (`aud`), and (4) requested by Microsoft Graph Change Tracking — `appid` when `ver` is 1.0,
- * `azp` when 2.0. The issuer is accepted in both the v1 (`https://sts.windows.net/{tid}/`) and v2
+ * `azp` when 2.0. On top of that the token must be for THIS tenant: `tid` equals the tenant id of
+ * TEAMS_TENANT_ID (GUID, compared case-insensitively) and the issuer names that tenant. Without that
+ * check a token Graph minted for our multi-tenant app in another tenant would vouch for items here.
+ * The issuer is accepted in both the v1 (`https://sts.windows.net/{tid}/`) and v2
  * (`https://login.microsoftonline.com/{tid}/v2.0`) forms: the docs' sample token is v2 while the
  * official samples only check v1, and the .NET SDK accepts both
  * (microsoftgraph/msgraph-sdk-dotnet-core `ITokenValidableExtension.cs`, issue #317).
- * The signing key comes from an injectable source (jwks-key-source.ts in production).
+ *
+ * Tokens are judged one by one: a batch can carry tokens for several apps and tenants sharing the
+ * notification URL ("one token per app and tenant"), and a token that is not ours must not sink the
+ * items that one of our tokens vouches for. The signing key comes from an injectable source
+ * (jwks-key-source.ts in production).
  */
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { TeamsSigningKeyUnavailableError, TeamsVerificationError } from './teams-errors';
+import type { TenantIdSource } from './tenant-id';
 
 /** Returns the PEM public key for a JWT `kid`. Must be fast when cached; the caller bounds it by a timeout. */
 export type SigningKeySource = (kid: string | undefined) => Promise<string>;
@@ -21,6 +29,8 @@ export interface ValidationTokenOptions {
   /** Accepted `azp`/`appid`: the Graph Change Tracking app id (teams-settings.ts). */
   readonly changeTrackingAppIds: readonly string[];
   readonly keySource: SigningKeySource;
+  /** This tenant's id (tenant-id.ts): every token's `tid` must equal it. */
+  readonly tenantId: TenantIdSource;
   /** Extra v2 issuer host besides login.microsoftonline.com (MICROSOFT_LOGIN_BASE_URL). */
   readonly loginBaseUrl?: string;
   /** Bound on one key lookup (a JWKS fetch on a cold cache), to protect the 3-second ack. */
@@ -29,12 +39,19 @@ export interface ValidationTokenOptions {
   readonly now?: () => number;
 }
 
-/** What a valid token proves: Graph sent this batch for this tenant. */
+/** What a valid token proves: Graph sent this batch for our app in this tenant. */
 export interface ValidatedToken {
   readonly tenantId: string;
 }
 
-export type ValidationTokenValidator = (tokens: ReadonlyArray<string | null>) => Promise<ValidatedToken[]>;
+/** One token's verdict: valid, a forgery or not ours (`invalid`), or not checkable right now (`unavailable`). */
+export type TokenVerdict =
+  | ({ readonly ok: true } & ValidatedToken)
+  | { readonly ok: false; readonly kind: 'invalid'; readonly error: TeamsVerificationError }
+  | { readonly ok: false; readonly kind: 'unavailable'; readonly error: Error };
+
+/** Judges every token of a batch; one verdict per token, in order. Never rejects. */
+export type ValidationTokenValidator = (tokens: ReadonlyArray<string | null>) => Promise<TokenVerdict[]>;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -54,8 +71,8 @@ function lower(values: readonly string[]): Set<string> {
 }
 
 /**
- * Creates a validator that checks every token of a batch. Throws TeamsVerificationError for a bad
- * token, TeamsSigningKeyUnavailableError when the keys cannot be had in time (the caller answers 503).
+ * Creates a validator that checks every token of a batch: `invalid` for a bad token, `unavailable`
+ * when the signing keys or this tenant's id cannot be had in time (the caller answers 503 if it needed it).
  */
 export function createValidationTokenValidator(options: ValidationTokenOptions): ValidationTokenValidator {
   if (options.appIds.length === 0) throw new TeamsVerificationError('no app id configured to check validation tokens against (TEAMS_CLIENT_ID)');
@@ -72,7 +89,7 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
     return issuers;
   };
 
-  const validateOne = async (token: string | null, index: number): Promise<ValidatedToken> => {
+  const validateOne = async (token: string | null, index: number, ownTenant: string): Promise<ValidatedToken> => {
     const at = `validationTokens[${index}]`;
     if (typeof token !== 'string' || token.length === 0) {
       // Graph sends null when the Change Tracking service principal is blocked in the tenant (vendor facts §3).
@@ -107,6 +124,9 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
 
     const tenantId = typeof payload.tid === 'string' ? payload.tid : '';
     if (!tenantId) throw new TeamsVerificationError(`${at} has no tid claim`);
+    if (tenantId.toLowerCase() !== ownTenant) {
+      throw new TeamsVerificationError(`${at} is for tenant ${tenantId}, not this tenant (${ownTenant}, TEAMS_TENANT_ID)`);
+    }
     if (typeof payload.iss !== 'string' || !issuersFor(tenantId).includes(payload.iss)) {
       throw new TeamsVerificationError(`${at}: issuer "${String(payload.iss)}" is not the Microsoft identity platform for tenant ${tenantId}`);
     }
@@ -120,5 +140,23 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
     return { tenantId: tenantId.toLowerCase() };
   };
 
-  return async (tokens) => Promise.all(tokens.map((token, index) => validateOne(token, index)));
+  return async (tokens) => {
+    let ownTenant: string;
+    try {
+      ownTenant = await options.tenantId();
+    } catch (error) {
+      const cause = error instanceof Error ? error : new Error(String(error));
+      return tokens.map(() => ({ ok: false as const, kind: 'unavailable' as const, error: cause }));
+    }
+    return Promise.all(
+      tokens.map(async (token, index): Promise<TokenVerdict> => {
+        try {
+          return { ok: true, ...(await validateOne(token, index, ownTenant)) };
+        } catch (error) {
+          if (error instanceof TeamsVerificationError) return { ok: false, kind: 'invalid', error };
+          return { ok: false, kind: 'unavailable', error: error instanceof Error ? error : new Error(String(error)) };
+        }
+      }),
+    );
+  };
 }

@@ -1,18 +1,18 @@
 /**
- * The two Graph webhook endpoints (CONTRACT.md routes):
+ * The two Graph webhook endpoints (routes listed in README.md and docs/teams.md):
  * - `POST /webhooks/teams`: change notifications (basic or rich) for presence subscriptions;
  * - `POST /webhooks/teams/lifecycle`: lifecycle notifications (reauthorizationRequired,
  *   subscriptionRemoved, missed — https://learn.microsoft.com/graph/change-notifications-lifecycle-events).
  *
  * Both answer the `validationToken` handshake even when TEAMS_CLIENT_STATE is unset (Graph validates
- * both URLs when a subscription is created), and otherwise verify the WHOLE batch before anything is
- * recorded: every item's clientState (403), every subscription id known (403), every validation
- * token valid and covering every tenant of a rich item (401), every dataSignature (401). When a
- * check cannot be made right now (store unreadable, signing keys not fetchable in time) the answer
- * is 503, so Graph retries. A batch may
- * mix subscriptions and tenants (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks),
- * so all items are handled, never only `value[0]`. A rejected batch is retried by Graph, so nothing
- * that was valid in it is lost.
+ * both URLs when a subscription is created). A batch may mix subscriptions, apps and tenants
+ * (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks), so every item is judged
+ * on its own (see `judgeBatch`): its clientState, its subscription id, for rich items a valid
+ * validation token of this tenant and its dataSignature. Items that pass are recorded; the others
+ * are dropped, logged (one warn line) and counted in the outcome. The answer is 202 when at least
+ * one item passes and a 4xx only when none does (403 clientState / unknown subscription, 401
+ * token or signature), so a forged POST still gets its 4xx. When a check cannot be made right now
+ * (store unreadable, signing keys not fetchable in time) the answer is 503, so Graph retries.
  *
  * Nothing slow runs here: no Graph calls (basic notifications and lifecycle events become queued
  * tasks), decryption is local, and the JWKS is cached (a cold fetch is bounded by a timeout).
@@ -26,7 +26,7 @@ import type { InboundRequest, WebhookOutcome, WebhookSource } from '../../webhoo
 import { matchesClientState } from './client-state';
 import { createDecryptionKeyring, decryptEncryptedContent, type DecryptionKey, type DecryptionKeyring } from './decrypt';
 import { answerValidationHandshake } from './handshake';
-import { extractUserId, normalizePresence, readField } from './normalize';
+import { extractUserId, normalizePresence, parseGraphDateTime, readField } from './normalize';
 import { ChangeNotificationCollectionSchema, type ChangeNotification, type ChangeNotificationCollection } from './schema';
 import {
   readPresenceTasks,
@@ -35,7 +35,7 @@ import {
   recreateSubscriptionTask,
   type TeamsTaskMessage,
 } from './tasks';
-import { TeamsDecryptionKeyMissingError, TeamsSigningKeyUnavailableError, TeamsVerificationError } from './teams-errors';
+import { TeamsDecryptionKeyMissingError } from './teams-errors';
 import type { ValidationTokenValidator } from './validation-tokens';
 
 export const TEAMS_WEBHOOK_PATH = '/webhooks/teams';
@@ -53,14 +53,43 @@ export interface TeamsWebhookDeps {
   readonly decryptionKeys?: readonly DecryptionKey[];
   /** Checks `validationTokens`; required to accept rich notifications. */
   readonly validateTokens?: ValidationTokenValidator;
-  /** Told which subscriptions just delivered a verified batch (for "last notification" in the CLI). Must not throw or block. */
-  readonly onVerifiedNotifications?: (subscriptionIds: readonly string[], receivedAt: number) => void;
+  /**
+   * Told which subscriptions just delivered verified items (for "last notification" in the CLI), with
+   * Graph's `subscriptionExpirationDateTime` of each as epoch ms when it parsed. Must not throw or block.
+   */
+  readonly onVerifiedNotifications?: (subscriptionIds: readonly string[], receivedAt: number, expiries?: Readonly<Record<string, number>>) => void;
   readonly logger?: Logger;
 }
 
-type Verified =
-  | { readonly ok: true; readonly collection: ChangeNotificationCollection }
-  | { readonly ok: false; readonly outcome: WebhookOutcome };
+/** Why one item of a batch was dropped. Listed in check order: cheapest and most telling first. */
+const DROP_REASONS = ['clientState', 'unknownSubscription', 'validationToken', 'encryptedContent'] as const;
+type DropReason = (typeof DROP_REASONS)[number];
+
+/** The answer when NO item passes: a forged POST still gets the 4xx it got when batches were judged whole. */
+const DROP_STATUS: Readonly<Record<DropReason, 401 | 403>> = {
+  clientState: 403,
+  unknownSubscription: 403,
+  validationToken: 401,
+  encryptedContent: 401,
+};
+
+interface DroppedItem {
+  readonly index: number;
+  readonly subscriptionId: string;
+  readonly reason: DropReason;
+  readonly detail: string;
+}
+
+interface Judged {
+  readonly collection: ChangeNotificationCollection;
+  /** Items that passed every batch-level check, with their position in `value`. */
+  readonly passed: ReadonlyArray<{ readonly item: ChangeNotification; readonly index: number }>;
+  readonly dropped: DroppedItem[];
+  /** Validation tokens that were not ours or not valid (a mixed batch carries other apps' tokens). */
+  readonly tokenErrors: readonly string[];
+}
+
+type Verified = { readonly ok: true; readonly judged: Judged } | { readonly ok: false; readonly outcome: WebhookOutcome };
 
 function reject(status: 400 | 401 | 403 | 503, reason: string): { ok: false; outcome: WebhookOutcome } {
   return { ok: false, outcome: { kind: 'rejected', status, reason } };
@@ -78,20 +107,42 @@ function parseBody(body: Buffer): ChangeNotificationCollection | string {
   return parsed.data;
 }
 
-/** The checks shared by both endpoints. Order: cheapest and most telling first; nothing is recorded before all pass. */
-async function verifyBatch(request: InboundRequest, deps: TeamsWebhookDeps, log: Logger): Promise<Verified> {
+/**
+ * Judges each item on its own. One POST can carry items of several subscriptions that share the
+ * notification URL, each with its own `clientState` (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks),
+ * and Graph retries a refused POST for up to 4 hours and then drops it, so refusing a whole batch for
+ * one foreign item would lose the valid ones. Order per item: clientState (constant time, no I/O),
+ * then the subscription id (cached), then — only for rich items still standing — validation tokens
+ * (JWT signature checks). Decryption and the dataSignature check follow in the handler.
+ *
+ * Validation tokens are issued per app and tenant, so a token is not a verdict on the batch: a token
+ * for another app sharing the URL fails `aud` and is simply not ours. What stays sound is that every
+ * rich item we accept is vouched for by a token that passes every check (signature, our app, Graph
+ * Change Tracking, THIS tenant) and names the item's tenant. Basic and lifecycle items carry no
+ * resource data and only make the bridge read from Graph, so clientState + subscription id suffice.
+ *
+ * Answers 503 (Graph retries) only when a check that some item needs cannot be made right now.
+ */
+async function judgeBatch(request: InboundRequest, deps: TeamsWebhookDeps, log: Logger): Promise<Verified> {
   if (deps.clientStates.length === 0) {
     return reject(503, 'TEAMS_CLIENT_STATE is not configured, so notifications cannot be verified');
   }
   const collection = parseBody(request.body);
   if (typeof collection === 'string') return reject(400, collection);
 
-  const items = collection.value;
-  if (!items.every((item) => matchesClientState(item.clientState, deps.clientStates))) {
-    return reject(403, 'clientState does not match');
-  }
+  const dropped: DroppedItem[] = [];
+  const drop = (index: number, item: ChangeNotification, reason: DropReason, detail: string): void => {
+    dropped.push({ index, subscriptionId: item.subscriptionId, reason, detail });
+  };
 
-  const subscriptionIds = [...new Set(items.map((item) => item.subscriptionId))];
+  let standing = collection.value.map((item, index) => ({ item, index }));
+  standing = standing.filter(({ item, index }) => {
+    if (matchesClientState(item.clientState, deps.clientStates)) return true;
+    drop(index, item, 'clientState', 'clientState does not match');
+    return false;
+  });
+
+  const subscriptionIds = [...new Set(standing.map(({ item }) => item.subscriptionId))];
   let known: boolean[];
   try {
     known = await Promise.all(subscriptionIds.map(async (id) => deps.isKnownSubscription(id)));
@@ -100,35 +151,70 @@ async function verifyBatch(request: InboundRequest, deps: TeamsWebhookDeps, log:
     log.error('could not check Teams subscription ids', { error: describeError(error) });
     return reject(503, 'subscription ids cannot be checked right now; retry');
   }
-  const unknown = subscriptionIds.filter((_, index) => !known[index]);
-  if (unknown.length > 0) {
-    log.warn('notification for unknown subscription rejected', { subscriptionIds: unknown });
-    return reject(403, `unknown subscription id(s): ${unknown.join(', ')}`);
-  }
+  const unknown = new Set(subscriptionIds.filter((_, index) => !known[index]));
+  standing = standing.filter(({ item, index }) => {
+    if (!unknown.has(item.subscriptionId)) return true;
+    drop(index, item, 'unknownSubscription', `unknown subscription id: ${item.subscriptionId}`);
+    return false;
+  });
 
   const tokens = collection.validationTokens ?? [];
-  const rich = items.filter((item) => item.encryptedContent);
-  const tenants = new Set<string>();
-  if (tokens.length > 0 || rich.length > 0) {
-    if (tokens.length === 0) return reject(401, 'rich notification without validationTokens');
-    if (!deps.validateTokens) {
-      return reject(503, 'validation tokens cannot be checked: TEAMS_CLIENT_ID is not configured');
-    }
-    try {
-      for (const token of await deps.validateTokens(tokens)) tenants.add(token.tenantId);
-    } catch (error) {
-      if (error instanceof TeamsSigningKeyUnavailableError) {
-        // Microsoft's keys could not be fetched in time (cold cache): retryable, not a forgery.
-        log.warn('validation tokens not checkable now', { error: error.message });
-        return reject(503, error.message);
+  const tokenErrors: string[] = [];
+  if (standing.some(({ item }) => item.encryptedContent)) {
+    const vouched = new Set<string>();
+    let unavailable: string | undefined;
+    if (tokens.length > 0) {
+      if (!deps.validateTokens) {
+        return reject(503, 'validation tokens cannot be checked: TEAMS_CLIENT_ID and TEAMS_TENANT_ID must be configured');
       }
-      return reject(401, `validation token rejected: ${error instanceof TeamsVerificationError ? error.message : describeError(error)}`);
+      for (const verdict of await deps.validateTokens(tokens)) {
+        if (verdict.ok) vouched.add(verdict.tenantId);
+        else if (verdict.kind === 'unavailable') unavailable ??= verdict.error.message;
+        else tokenErrors.push(verdict.error.message);
+      }
     }
-    // Tokens are issued per app+tenant: every tenant a rich item claims must be vouched for by one.
-    const unvouched = rich.find((item) => item.tenantId && !tenants.has(item.tenantId.toLowerCase()));
-    if (unvouched) return reject(401, `no valid validation token for tenant ${unvouched.tenantId}`);
+    const unvouched = (item: ChangeNotification): string | undefined => {
+      if (tokens.length === 0) return 'rich notification without validationTokens';
+      if (vouched.size === 0) return `validation token rejected: ${tokenErrors.join('; ') || 'none is valid'}`;
+      const tenant = item.tenantId?.trim().toLowerCase();
+      return tenant && !vouched.has(tenant) ? `no valid validation token for tenant ${item.tenantId}` : undefined;
+    };
+    const needsUnavailable = standing.some(({ item }) => item.encryptedContent && unvouched(item) !== undefined);
+    if (unavailable && needsUnavailable) {
+      // Microsoft's keys (or this tenant's id) could not be had in time (cold cache): retryable, not a forgery.
+      log.warn('validation tokens not checkable now', { error: unavailable });
+      return reject(503, unavailable);
+    }
+    standing = standing.filter(({ item, index }) => {
+      const problem = item.encryptedContent ? unvouched(item) : undefined;
+      if (problem === undefined) return true;
+      drop(index, item, 'validationToken', problem);
+      return false;
+    });
   }
-  return { ok: true, collection };
+  return { ok: true, judged: { collection, passed: standing, dropped, tokenErrors } };
+}
+
+/** The 4xx for a batch of which no item passed: the earliest check that failed decides, as before. */
+function rejectAll(dropped: readonly DroppedItem[]): WebhookOutcome {
+  const first = DROP_REASONS.find((reason) => dropped.some((entry) => entry.reason === reason)) ?? 'clientState';
+  const details = [...new Set(dropped.map((entry) => entry.detail))];
+  return { kind: 'rejected', status: DROP_STATUS[first], reason: details.join('; ') };
+}
+
+/** One warn line for a batch that was partly accepted: counts, reasons and subscription ids of what was dropped. */
+function logDropped(log: Logger, judged: Judged, dropped: readonly DroppedItem[], passed: number): void {
+  if (dropped.length === 0) return;
+  const reasons: Partial<Record<DropReason, number>> = {};
+  for (const entry of dropped) reasons[entry.reason] = (reasons[entry.reason] ?? 0) + 1;
+  log.warn('Teams notification items dropped; the rest of the batch was accepted', {
+    passed,
+    dropped: dropped.length,
+    reasons,
+    subscriptionIds: [...new Set(dropped.map((entry) => entry.subscriptionId))],
+    details: [...new Set(dropped.map((entry) => entry.detail))].slice(0, 5),
+    ...(judged.tokenErrors.length > 0 ? { validationTokensNotOurs: judged.tokenErrors.length } : {}),
+  });
 }
 
 /** Lifecycle items become tasks for the runner (https://learn.microsoft.com/graph/change-notifications-lifecycle-events). */
@@ -156,10 +242,20 @@ function dedupeTasks(tasks: readonly TeamsTaskMessage[]): TeamsTaskMessage[] {
   });
 }
 
-function notifyVerified(deps: TeamsWebhookDeps, collection: ChangeNotificationCollection, receivedAt: number, log: Logger): void {
-  if (!deps.onVerifiedNotifications) return;
+function notifyVerified(
+  deps: TeamsWebhookDeps,
+  items: ReadonlyArray<{ readonly item: ChangeNotification }>,
+  receivedAt: number,
+  log: Logger,
+): void {
+  if (!deps.onVerifiedNotifications || items.length === 0) return;
+  const expiries: Record<string, number> = {};
+  for (const { item } of items) {
+    const at = parseGraphDateTime(item.subscriptionExpirationDateTime);
+    if (at !== undefined) expiries[item.subscriptionId] = at;
+  }
   try {
-    deps.onVerifiedNotifications([...new Set(collection.value.map((item) => item.subscriptionId))], receivedAt);
+    deps.onVerifiedNotifications([...new Set(items.map(({ item }) => item.subscriptionId))], receivedAt, expiries);
   } catch (error) {
     log.warn('onVerifiedNotifications failed', { error: describeError(error) });
   }
@@ -190,21 +286,27 @@ export function createTeamsWebhookSource(deps: TeamsWebhookDeps): WebhookSource 
     async handle(request: InboundRequest): Promise<WebhookOutcome> {
       const handshake = answerValidationHandshake(request);
       if (handshake) return handshake;
-      const verified = await verifyBatch(request, deps, log);
+      const verified = await judgeBatch(request, deps, log);
       if (!verified.ok) return verified.outcome;
-      const { collection } = verified;
+      const { judged } = verified;
+      const dropped = [...judged.dropped];
 
       const events: PresenceEvent[] = [];
       const toRead: string[] = [];
       const tasks: TeamsTaskMessage[] = [];
-      for (const [index, item] of collection.value.entries()) {
+      const passed: Array<{ item: ChangeNotification; index: number }> = [];
+      for (const { item, index } of judged.passed) {
         const lifecycle = lifecycleTask(item);
         if (lifecycle) {
           // Tolerated here too: lifecycleNotificationUrl may equal notificationUrl.
           tasks.push(lifecycle);
+          passed.push({ item, index });
           continue;
         }
-        if (!isPresenceChange(item)) continue;
+        if (!isPresenceChange(item)) {
+          passed.push({ item, index });
+          continue;
+        }
         const userId = itemUserId(item);
         if (item.encryptedContent) {
           let decrypted: unknown;
@@ -217,11 +319,13 @@ export function createTeamsWebhookSource(deps: TeamsWebhookDeps): WebhookSource 
                 encryptionCertificateId: item.encryptedContent.encryptionCertificateId,
               });
               if (userId) toRead.push(userId);
+              passed.push({ item, index });
               continue;
             }
-            log.warn('rich notification rejected', { error: describeError(error) });
-            return { kind: 'rejected', status: 401, reason: (error as Error).message };
+            dropped.push({ index, subscriptionId: item.subscriptionId, reason: 'encryptedContent', detail: (error as Error).message });
+            continue;
           }
+          passed.push({ item, index });
           if (typeof decrypted !== 'object' || decrypted === null || Array.isArray(decrypted)) continue;
           const event = normalizePresence(decrypted as Record<string, unknown>, {
             fallbackUserId: userId,
@@ -229,23 +333,27 @@ export function createTeamsWebhookSource(deps: TeamsWebhookDeps): WebhookSource 
             tiebreak: index,
           });
           if (event) events.push(event);
-        } else if (userId) {
+        } else {
+          passed.push({ item, index });
           // Basic notification: only the id. The worker reads the presence (never on this path).
-          toRead.push(userId);
+          if (userId) toRead.push(userId);
         }
       }
+      if (passed.length === 0 && dropped.length > 0) return rejectAll(dropped);
+      logDropped(log, judged, dropped, passed.length);
       tasks.push(...readPresenceTasks(toRead));
-      notifyVerified(deps, collection, request.receivedAt, log);
+      notifyVerified(deps, passed, request.receivedAt, log);
 
+      const counted = dropped.length > 0 ? { dropped: dropped.length } : {};
       if (events.length === 0 && tasks.length === 0) {
-        return { kind: 'ignored', reason: 'no presence changes in the batch', ackStatus: GRAPH_ACK };
+        return { kind: 'ignored', reason: 'no presence changes in the batch', ackStatus: GRAPH_ACK, ...counted };
       }
-      return { kind: 'accepted', events, tasks: dedupeTasks(tasks), ackStatus: GRAPH_ACK };
+      return { kind: 'accepted', events, tasks: dedupeTasks(tasks), ackStatus: GRAPH_ACK, ...counted };
     },
   };
 }
 
-/** Creates the `/webhooks/teams/lifecycle` source: verified lifecycle events become tasks. */
+/** Creates the `/webhooks/teams/lifecycle` source: verified lifecycle events become tasks, judged item by item. */
 export function createTeamsLifecycleWebhookSource(deps: TeamsWebhookDeps): WebhookSource {
   const log = (deps.logger ?? silentLogger).child({ route: TEAMS_LIFECYCLE_WEBHOOK_PATH });
   return {
@@ -254,17 +362,21 @@ export function createTeamsLifecycleWebhookSource(deps: TeamsWebhookDeps): Webho
     async handle(request: InboundRequest): Promise<WebhookOutcome> {
       const handshake = answerValidationHandshake(request);
       if (handshake) return handshake;
-      const verified = await verifyBatch(request, deps, log);
+      const verified = await judgeBatch(request, deps, log);
       if (!verified.ok) return verified.outcome;
+      const { judged } = verified;
+      if (judged.passed.length === 0 && judged.dropped.length > 0) return rejectAll(judged.dropped);
+      logDropped(log, judged, judged.dropped, judged.passed.length);
       const tasks: TeamsTaskMessage[] = [];
-      for (const item of verified.collection.value) {
+      for (const { item } of judged.passed) {
         const task = lifecycleTask(item);
         if (task) tasks.push(task);
         else log.warn('unknown lifecycle event ignored', { lifecycleEvent: item.lifecycleEvent, subscriptionId: item.subscriptionId });
       }
-      notifyVerified(deps, verified.collection, request.receivedAt, log);
-      if (tasks.length === 0) return { kind: 'ignored', reason: 'no lifecycle events to act on', ackStatus: GRAPH_ACK };
-      return { kind: 'accepted', events: [], tasks: dedupeTasks(tasks), ackStatus: GRAPH_ACK };
+      notifyVerified(deps, judged.passed, request.receivedAt, log);
+      const counted = judged.dropped.length > 0 ? { dropped: judged.dropped.length } : {};
+      if (tasks.length === 0) return { kind: 'ignored', reason: 'no lifecycle events to act on', ackStatus: GRAPH_ACK, ...counted };
+      return { kind: 'accepted', events: [], tasks: dedupeTasks(tasks), ackStatus: GRAPH_ACK, ...counted };
     },
   };
 }

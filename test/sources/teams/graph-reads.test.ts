@@ -114,7 +114,7 @@ test('the directory pages through /users and prefers mail over userPrincipalName
   expect(rewritten).toEqual(['teams.directory']);
 });
 
-test('basic notification → read-presence task → the runner reads Graph and records events with emails', async () => {
+test('basic notification → read-presence task → the runner reads Graph and records events with emails and sequenceNumber', async () => {
   standIn.setPresence(USERS[2].id, 'Busy', 'InACall');
   standIn.setPresence(USERS[3].id, 'Away', 'BeRightBack');
   const recorded: PresenceEvent[] = [];
@@ -127,8 +127,8 @@ test('basic notification → read-presence task → the runner reads Graph and r
   const [task] = readPresenceTasks([USERS[2].id, USERS[3].id]);
   await expect(runner(task)).resolves.toEqual({ kind: 'done' });
   expect(recorded).toEqual([
-    { system: 'teams', externalUserId: USERS[2].id, email: 'user00002@contoso.example', values: { availability: 'Busy', activity: 'InACall' }, order: 1_750_000_000_000, tiebreak: 0 },
-    { system: 'teams', externalUserId: USERS[3].id, values: { availability: 'Away', activity: 'BeRightBack' }, order: 1_750_000_000_000, tiebreak: 0 },
+    { system: 'teams', externalUserId: USERS[2].id, email: 'user00002@contoso.example', values: { availability: 'Busy', activity: 'InACall' }, order: 1_750_000_000_000, tiebreak: 0, sequence: standIn.sequenceOf(USERS[2].id) },
+    { system: 'teams', externalUserId: USERS[3].id, values: { availability: 'Away', activity: 'BeRightBack' }, order: 1_750_000_000_000, tiebreak: 0, sequence: standIn.sequenceOf(USERS[3].id) },
   ]);
 });
 

@@ -1,5 +1,5 @@
 import { mapPresence } from '../../../src/presence';
-import { extractUserId, normalizePresence } from '../../../src/sources/teams/normalize';
+import { extractUserId, normalizePresence, parseGraphDateTime } from '../../../src/sources/teams/normalize';
 
 const ID = 'fa8bf3dc-eca7-46b7-bad1-db199b62afc3';
 
@@ -16,7 +16,24 @@ describe('extractUserId', () => {
     expect(extractUserId(raw)).toBe(ID);
   });
 
-  test.each([["communications/presences?$filter=id in ('a')"], [''], ['/'], [42], [undefined]])('%j names no user', (raw) => {
+  test.each([
+    [`communications/presences?$filter=id+in+(%27${ID}%27)`],
+    [`communications/presences?$filter=id in ('${ID.toUpperCase()}')`],
+    [`/communications/presences?$filter=id%20in%20(%27${ID}%27)`],
+  ])('a filter naming one user: %s', (raw) => {
+    expect(extractUserId(raw)).toBe(ID);
+  });
+
+  test.each([
+    [`communications/presences?$filter=id in ('${ID}', 'b')`],
+    ["communications/presences?$filter=id in ()"],
+    ['communications/presences?$filter=id+in+(%27{userId}%27)'],
+    ['communications/presences?$filter=%E0%A4%A'],
+    [''],
+    ['/'],
+    [42],
+    [undefined],
+  ])('%j names no user', (raw) => {
     expect(extractUserId(raw)).toBeUndefined();
   });
 });
@@ -99,5 +116,32 @@ describe('CONTRACT.md default Teams mapping, through normalize + mapPresence', (
   test('messages are words a person reads', () => {
     const event = normalizePresence({ id: ID, availability: 'Busy', activity: 'InAMeeting' }, { order: 1 })!;
     expect(mapPresence(event).message).toBe('In a meeting');
+  });
+});
+
+describe('parseGraphDateTime', () => {
+  test.each([
+    ['2024-04-19T23:58:00.4569264', Date.UTC(2024, 3, 19, 23, 58, 0, 456)],
+    ['2023-09-14T10:00:00.0000000Z', Date.UTC(2023, 8, 14, 10, 0, 0, 0)],
+    ['2023-09-14T10:00:00Z', Date.UTC(2023, 8, 14, 10, 0, 0, 0)],
+    ['2023-09-14T12:00:00+02:00', Date.UTC(2023, 8, 14, 10, 0, 0, 0)],
+    ['2023-09-14T10:00', Date.UTC(2023, 8, 14, 10, 0, 0, 0)],
+  ])('%s', (raw, expected) => {
+    expect(parseGraphDateTime(raw)).toBe(expected);
+  });
+
+  test.each([['tomorrow'], [''], [undefined], [1_700_000_000_000]])('%j is not a date-time', (raw) => {
+    expect(parseGraphDateTime(raw)).toBeUndefined();
+  });
+});
+
+describe('sequenceNumber', () => {
+  test('is kept as the event sequence when it is a non-empty string', () => {
+    expect(normalizePresence({ id: ID, availability: 'Away', sequenceNumber: 'C1A2' }, { order: 5 })).toMatchObject({ sequence: 'C1A2', order: 5 });
+    expect(normalizePresence({ id: ID, availability: 'Away', SequenceNumber: '0042' }, { order: 5 })).toMatchObject({ sequence: '0042' });
+  });
+
+  test.each([[null], [''], ['   '], [42], [{}]])('%j is ignored (ordering falls back to receipt time)', (sequenceNumber) => {
+    expect(normalizePresence({ id: ID, availability: 'Away', sequenceNumber }, { order: 5 })).not.toHaveProperty('sequence');
   });
 });

@@ -49,7 +49,7 @@ function deps(overrides: Partial<TeamsWebhookDeps> = {}): TeamsWebhookDeps {
     clientStates: [CLIENT_STATE, 'client-state-previous'],
     isKnownSubscription: (id) => id === SUB_A || id === SUB_B,
     decryptionKeys: [{ certificateId: CERT_ID, privateKeyPem: certificate.keyPem }],
-    validateTokens: createValidationTokenValidator({ appIds: [APP_ID], changeTrackingAppIds: [CHANGE_TRACKING_APP_ID], keySource }),
+    validateTokens: createValidationTokenValidator({ appIds: [APP_ID], tenantId: async () => TENANT, changeTrackingAppIds: [CHANGE_TRACKING_APP_ID], keySource }),
     ...overrides,
   };
 }
@@ -117,30 +117,32 @@ describe('POST /webhooks/teams — rich notifications', () => {
   });
 
   const foreign = (): TokenSigner => createTokenSigner(signer.kid);
+  const otherTenant = randomUUID();
+  // Breaks that hit every item (or the batch's only token): nothing passes, so the old 4xx stays.
   const rejections: Array<[string, (batch: ReturnType<typeof richBatch>) => void, number, RegExp]> = [
-    ['tampered dataSignature', (b) => {
-      const content = b.value[1].encryptedContent as Record<string, string>;
-      const signature = Buffer.from(content.dataSignature, 'base64');
-      signature[0] ^= 1;
-      content.dataSignature = signature.toString('base64');
+    ['wrong clientState on every item', (b) => { for (const item of b.value) item.clientState = 'guess'; }, 403, /clientState/],
+    ['missing clientState on every item', (b) => { for (const item of b.value) delete item.clientState; }, 403, /clientState/],
+    ['unknown subscription id on every item', (b) => { for (const item of b.value) item.subscriptionId = randomUUID(); }, 403, /unknown subscription/],
+    ['tampered dataSignature on every item', (b) => {
+      for (const item of b.value) {
+        const content = item.encryptedContent as Record<string, string>;
+        const signature = Buffer.from(content.dataSignature, 'base64');
+        signature[0] ^= 1;
+        content.dataSignature = signature.toString('base64');
+      }
     }, 401, /dataSignature/],
-    ['tampered data', (b) => {
-      const content = b.value[2].encryptedContent as Record<string, string>;
-      const data = Buffer.from(content.data, 'base64');
-      data[data.length - 1] ^= 1;
-      content.data = data.toString('base64');
-    }, 401, /dataSignature/],
-    ['wrong clientState on one item', (b) => { b.value[2].clientState = 'guess'; }, 403, /clientState/],
-    ['missing clientState', (b) => { delete b.value[0].clientState; }, 403, /clientState/],
-    ['unknown subscription id', (b) => { b.value[1].subscriptionId = randomUUID(); }, 403, /unknown subscription/],
     ['JWT signed by a foreign key (same kid)', (b) => { b.validationTokens = [token({}, foreign())]; }, 401, /invalid signature/],
     ['JWT with wrong aud', (b) => { b.validationTokens = [token({ aud: randomUUID() })]; }, 401, /audience/],
     ['JWT with wrong azp', (b) => { b.validationTokens = [token({ azp: randomUUID() })]; }, 401, /Change Tracking/],
     ['v1 JWT with wrong appid', (b) => { b.validationTokens = [token({ ver: '1.0', azp: undefined, appid: randomUUID(), iss: `https://sts.windows.net/${TENANT}/` })]; }, 401, /Change Tracking/],
     ['expired JWT', (b) => { b.validationTokens = [token({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 90000 })]; }, 401, /expired/],
     ['JWT from another issuer', (b) => { b.validationTokens = [token({ iss: `https://evil.example/${TENANT}/v2.0` })]; }, 401, /issuer/],
-    ['JWT for another tenant than the items', (b) => { const other = randomUUID(); b.validationTokens = [token({ tid: other, iss: `https://login.microsoftonline.com/${other}/v2.0` })]; }, 401, /no valid validation token for tenant/],
-    ['one good and one bad token', (b) => { b.validationTokens = [token(), token({ aud: randomUUID() })]; }, 401, /validationTokens\[1\].*audience/],
+    ['JWT of another tenant (items claim it too)', (b) => {
+      b.validationTokens = [token({ tid: otherTenant, iss: `https://login.microsoftonline.com/${otherTenant}/v2.0` })];
+      for (const item of b.value) item.tenantId = otherTenant;
+    }, 401, /not this tenant/],
+    ['JWT of another tenant (items claim ours)', (b) => { b.validationTokens = [token({ tid: otherTenant, iss: `https://login.microsoftonline.com/${otherTenant}/v2.0` })]; }, 401, /not this tenant/],
+    ['items of another tenant next to a token of ours', (b) => { for (const item of b.value) item.tenantId = otherTenant; }, 401, /no valid validation token for tenant/],
     ['null validation token', (b) => { b.validationTokens = [null]; }, 401, /null/],
     ['no validation tokens', (b) => { b.validationTokens = []; }, 401, /without validationTokens/],
     ['HS256 token', (b) => { b.validationTokens = [require('jsonwebtoken').sign(validationTokenClaims({ appId: APP_ID, tenantId: TENANT }), 'secret')]; }, 401, /RS256/],
@@ -151,6 +153,103 @@ describe('POST /webhooks/teams — rich notifications', () => {
     breakIt(batch);
     const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
     expect(outcome).toEqual({ kind: 'rejected', status, reason: expect.stringMatching(reason) });
+  });
+
+  // Breaks that hit ONE item of three: that item is dropped and counted, the other two are recorded (202).
+  const oneBadItem: Array<[string, number, (batch: ReturnType<typeof richBatch>) => void]> = [
+    ['tampered dataSignature', 1, (b) => {
+      const content = b.value[1].encryptedContent as Record<string, string>;
+      const signature = Buffer.from(content.dataSignature, 'base64');
+      signature[0] ^= 1;
+      content.dataSignature = signature.toString('base64');
+    }],
+    ['tampered data', 2, (b) => {
+      const content = b.value[2].encryptedContent as Record<string, string>;
+      const data = Buffer.from(content.data, 'base64');
+      data[data.length - 1] ^= 1;
+      content.data = data.toString('base64');
+    }],
+    ['wrong clientState', 2, (b) => { b.value[2].clientState = 'guess'; }],
+    ['missing clientState', 0, (b) => { delete b.value[0].clientState; }],
+    ['unknown subscription id', 1, (b) => { b.value[1].subscriptionId = randomUUID(); }],
+    ['tenant no token vouches for', 0, (b) => { b.value[0].tenantId = randomUUID(); }],
+  ];
+
+  test.each(oneBadItem)('one item with a %s is dropped; the others are accepted (202)', async (_name, bad, breakIt) => {
+    const batch = richBatch();
+    breakIt(batch);
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }));
+    expect(outcome).toMatchObject({ kind: 'accepted', ackStatus: 202, dropped: 1 });
+    const users = (outcome as unknown as { events: Array<{ externalUserId: string }> }).events.map((event) => event.externalUserId);
+    expect(users).toEqual(USERS.filter((_, index) => index !== bad));
+  });
+
+  test('one good and one foreign token: the good one vouches for the items', async () => {
+    const batch = richBatch();
+    batch.validationTokens = [token({ aud: randomUUID() }), token()];
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    expect(outcome).toMatchObject({ kind: 'accepted', events: [{}, {}, {}] });
+    expect(outcome).not.toHaveProperty('dropped');
+  });
+
+  test('a mixed batch (another app\'s subscription with its own clientState and token) keeps our items, logs one warn line and tells only our subscriptions', async () => {
+    const batch = richBatch();
+    const otherApp = randomUUID();
+    const foreignItem: Record<string, unknown> = { ...richItem(randomUUID(), randomUUID(), 'Busy', 'Busy'), clientState: 'other-app-state' };
+    batch.value.splice(1, 0, foreignItem);
+    batch.validationTokens = [token({ aud: otherApp }), token()];
+    const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
+    const logger = {
+      debug: () => undefined, info: () => undefined, error: () => undefined,
+      warn: (message: string, fields?: Record<string, unknown>) => warnings.push([message, fields]),
+      child() { return this; },
+    };
+    const told: string[][] = [];
+    const outcome = await createTeamsWebhookSource(
+      deps({ logger: logger as never, onVerifiedNotifications: (ids) => told.push([...ids]) }),
+    ).handle(inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }));
+    expect(outcome).toMatchObject({ kind: 'accepted', ackStatus: 202, dropped: 1 });
+    expect((outcome as unknown as { events: Array<{ externalUserId: string; tiebreak: number }> }).events.map((e) => [e.externalUserId, e.tiebreak])).toEqual([
+      [USERS[0], 0],
+      [USERS[1], 2],
+      [USERS[2], 3],
+    ]);
+    expect(warnings).toEqual([
+      [expect.stringMatching(/dropped/), expect.objectContaining({ passed: 3, dropped: 1, reasons: { clientState: 1 }, subscriptionIds: [foreignItem.subscriptionId] })],
+    ]);
+    expect(told).toEqual([[SUB_A, SUB_B]]);
+  });
+
+  test('clientState is checked before any validation token or decryption work', async () => {
+    const validateTokens = jest.fn(deps().validateTokens!);
+    const decipher = jest.spyOn(crypto, 'createDecipheriv');
+    const privateDecrypt = jest.spyOn(crypto, 'privateDecrypt');
+    try {
+      const batch = richBatch();
+      for (const item of batch.value) item.clientState = 'forged';
+      expect(await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', batch))).toMatchObject({ kind: 'rejected', status: 403 });
+      expect(validateTokens).not.toHaveBeenCalled();
+      expect(decipher).not.toHaveBeenCalled();
+      expect(privateDecrypt).not.toHaveBeenCalled();
+    } finally {
+      decipher.mockRestore();
+      privateDecrypt.mockRestore();
+    }
+  });
+
+  test('keys unavailable answer 503 only when an item needs the token; a basic item next to it is not held up otherwise', async () => {
+    const unavailable = createValidationTokenValidator({
+      appIds: [APP_ID],
+      tenantId: async () => Promise.reject(new Error('login.microsoftonline.com unreachable')),
+      changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
+      keySource,
+    });
+    expect(await createTeamsWebhookSource(deps({ validateTokens: unavailable })).handle(inbound('/webhooks/teams', richBatch()))).toMatchObject({
+      kind: 'rejected',
+      status: 503,
+    });
+    const basic = { value: [{ subscriptionId: SUB_A, clientState: CLIENT_STATE, changeType: 'updated', resource: `communications/presences/${USERS[0]}` }], validationTokens: [token()] };
+    expect(await createTeamsWebhookSource(deps({ validateTokens: unavailable })).handle(inbound('/webhooks/teams', basic))).toMatchObject({ kind: 'accepted' });
   });
 
   test('the dataSignature is checked before any AES decryption', async () => {
@@ -172,6 +271,7 @@ describe('POST /webhooks/teams — rich notifications', () => {
   test('a cold JWKS that never answers is bounded by the key timeout and answered 503 (Graph retries)', async () => {
     const validateTokens = createValidationTokenValidator({
       appIds: [APP_ID],
+      tenantId: async () => TENANT,
       changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
       keySource: () => new Promise<string>(() => undefined),
       keyTimeoutMs: 200,
@@ -186,6 +286,7 @@ describe('POST /webhooks/teams — rich notifications', () => {
     const notFound = Object.assign(new Error('Unable to find a signing key that matches "x"'), { name: 'SigningKeyNotFoundError' });
     const validateTokens = createValidationTokenValidator({
       appIds: [APP_ID],
+      tenantId: async () => TENANT,
       changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
       keySource: async () => Promise.reject(notFound),
     });
@@ -287,5 +388,21 @@ describe('POST /webhooks/teams/lifecycle', () => {
     const source = createTeamsLifecycleWebhookSource(deps());
     expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(SUB_A, 'missed', 'nope')] }))).toMatchObject({ kind: 'rejected', status: 403 });
     expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(randomUUID(), 'missed')] }))).toMatchObject({ kind: 'rejected', status: 403 });
+  });
+
+  test('a mixed lifecycle batch keeps the events of our subscriptions and drops the others', async () => {
+    const source = createTeamsLifecycleWebhookSource(deps());
+    const outcome = await source.handle(
+      inbound('/webhooks/teams/lifecycle', {
+        value: [item(randomUUID(), 'reauthorizationRequired', 'other-app'), item(SUB_A, 'reauthorizationRequired'), item(randomUUID(), 'missed')],
+      }),
+    );
+    expect(outcome).toEqual({
+      kind: 'accepted',
+      events: [],
+      ackStatus: 202,
+      dropped: 2,
+      tasks: [{ kind: 'task', system: 'teams', task: 'reauthorize', data: { subscriptionId: SUB_A } }],
+    });
   });
 });
