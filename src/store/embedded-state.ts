@@ -10,13 +10,17 @@ import { isUnfinished, matchesFilter, sortRecords, type RecordFilter } from './u
 export type JournalEntry =
   | { readonly t: 'user'; readonly r: UserStateRecord }
   | { readonly t: 'doc'; readonly n: string; readonly v: number; readonly d: unknown }
-  | { readonly t: 'delivery'; readonly id: string; readonly exp: number };
+  | { readonly t: 'delivery'; readonly id: string; readonly exp: number }
+  | { readonly t: 'task'; readonly id: string; readonly m: unknown }
+  | { readonly t: 'taskDone'; readonly id: string };
 
 /** The compaction snapshot's content. */
 export interface Snapshot {
   readonly users: UserStateRecord[];
   readonly docs: Array<{ readonly n: string; readonly v: number; readonly d: unknown }>;
   readonly deliveries: Array<{ readonly id: string; readonly exp: number }>;
+  /** Pending durable tasks (absent in snapshots written before tasks were journalled). */
+  readonly tasks?: Array<{ readonly id: string; readonly m: unknown }>;
 }
 
 export interface StoredDocument {
@@ -30,12 +34,15 @@ export class MemoryState {
   readonly docs = new Map<string, StoredDocument>();
   /** Delivery id → expiry, epoch ms. */
   readonly deliveries = new Map<string, number>();
+  /** Pending durable task id → task, in recording order. */
+  readonly tasks = new Map<string, unknown>();
 
   restore(snapshot: Snapshot | undefined, entries: JournalEntry[]): void {
     if (snapshot !== undefined) {
       for (const record of snapshot.users) this.apply({ t: 'user', r: record });
       for (const doc of snapshot.docs) this.apply({ t: 'doc', ...doc });
       for (const delivery of snapshot.deliveries) this.apply({ t: 'delivery', ...delivery });
+      for (const task of snapshot.tasks ?? []) this.apply({ t: 'task', ...task });
     }
     for (const entry of entries) this.apply(entry);
   }
@@ -51,6 +58,12 @@ export class MemoryState {
       case 'delivery':
         this.deliveries.set(entry.id, entry.exp);
         return;
+      case 'task':
+        this.tasks.set(entry.id, entry.m);
+        return;
+      case 'taskDone':
+        this.tasks.delete(entry.id);
+        return;
       default:
         throw new StoreError(`unknown journal entry type ${JSON.stringify((entry as { t?: unknown }).t)}`);
     }
@@ -65,6 +78,7 @@ export class MemoryState {
       users: [...this.users.values()],
       docs: [...this.docs].map(([n, doc]) => ({ n, v: doc.version, d: doc.value })),
       deliveries: [...this.deliveries].map(([id, exp]) => ({ id, exp })),
+      tasks: [...this.tasks].map(([id, m]) => ({ id, m })),
     };
   }
 

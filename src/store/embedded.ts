@@ -24,6 +24,7 @@ import {
   type UserStateRecord,
 } from './state-store';
 import { MemoryState, type JournalEntry, type Snapshot } from './embedded-state';
+import type { TaskLog } from './task-log';
 import { assertVersion, decideDesired, withApplied, withDesired, withStatus, type RecordFilter } from './user-record';
 
 /** Written and removed by `checkWritable`. */
@@ -40,7 +41,7 @@ export interface EmbeddedStoreOptions {
 }
 
 /** The embedded StateStore. Create it with `openEmbeddedStore`. */
-export class EmbeddedStateStore implements StateStore {
+export class EmbeddedStateStore implements StateStore, TaskLog {
   private closed = false;
 
   private constructor(
@@ -154,6 +155,24 @@ export class EmbeddedStateStore implements StateStore {
     }
     await this.journal.whenDurable();
     return matches;
+  }
+
+  async recordTasks(tasks: ReadonlyArray<{ readonly id: string; readonly task: unknown }>): Promise<void> {
+    this.assertOpen();
+    for (const { id, task } of tasks) this.state.apply(this.journal.append({ t: 'task', id, m: task }));
+    await this.journal.whenDurable();
+  }
+
+  async forgetTask(id: string): Promise<void> {
+    this.assertOpen();
+    if (this.state.tasks.has(id)) this.state.apply(this.journal.append({ t: 'taskDone', id }));
+    await this.journal.whenDurable();
+  }
+
+  async listTasks(): Promise<Array<{ readonly id: string; readonly task: unknown }>> {
+    this.assertOpen();
+    await this.journal.whenDurable();
+    return [...this.state.tasks].map(([id, task]) => ({ id, task: structuredClone(task) }));
   }
 
   /** Writes what is queued, closes the journal and releases the directory lock. */
