@@ -24,6 +24,11 @@ export interface GenesysConfig {
   readonly loginBaseUrl?: string;
   readonly requestsPerMinute: number;
   readonly sourceNames: Readonly<Record<SystemName, string>>;
+  /**
+   * GENESYS_DIRECTORY_REFRESH_MINUTES: how often the maintainer lists the Genesys users, to retry
+   * unmatched users when the directory changed (default 60).
+   */
+  readonly directoryRefreshMinutes?: number;
 }
 
 export interface ZoomConfig {
@@ -145,6 +150,7 @@ function loadGenesys(env: Env): GenesysConfig {
     apiBaseUrl: apiOverride ?? (host ? `https://api.${host}` : undefined),
     loginBaseUrl: loginOverride ?? (host ? `https://login.${host}` : undefined),
     requestsPerMinute: integer(env, 'GENESYS_REQUESTS_PER_MINUTE', 300, 1, 100000),
+    directoryRefreshMinutes: integer(env, 'GENESYS_DIRECTORY_REFRESH_MINUTES', 60, 1, 10080),
     sourceNames: {
       teams: text(env, 'GENESYS_SOURCE_NAME_TEAMS') ?? SYSTEM_LABELS.teams,
       zoom: text(env, 'GENESYS_SOURCE_NAME_ZOOM') ?? SYSTEM_LABELS.zoom,

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.genesys.mode).toBe('sandbox');
     expect(config.genesys.requestsPerMinute).toBe(300);
+    expect(config.genesys.directoryRefreshMinutes).toBe(60);
     expect(config.genesys.sourceNames).toEqual({ teams: 'Microsoft Teams', zoom: 'Zoom', ringcentral: 'RingCentral' });
     expect(config.zoom.signatureToleranceSeconds).toBe(300);
     expect(config.zoom.apiBaseUrl).toBe('https://api.zoom.us/v2');
