@@ -1,11 +1,12 @@
 /**
- * The bridge's custom presence sources, one per external system (CONTRACT.md guarantee 2): found by
- * name, created with `POST /api/v2/presence/sources` when missing, reactivated when deactivated,
- * re-created when deleted, and remembered in a DocumentStore document.
+ * The bridge's custom presence sources, one per external system (docs/genesys.md, "Presence sources"):
+ * found by name, created with `POST /api/v2/presence/sources` when missing, reactivated when
+ * deactivated, re-created when deleted, and remembered in a DocumentStore document.
  *
- * Vendor facts (vendor-facts/genesys.md §1.1–§1.2): the listing has no paging, only `deactivated`
- * (whether `true` means "only" or "also" deactivated is not documented, so both lists are read and
- * merged); `name` is the only required field; name uniqueness is UNCONFIRMED (plan for 409). Sources
+ * The listing has no paging, only `deactivated` (whether `true` means "only" or "also" deactivated is
+ * not documented, so both lists are read and merged); `name` is the only required field; name
+ * uniqueness is not documented (plan for 409)
+ * (https://github.com/MyPureCloud/platform-client-sdk-javascript/blob/master/build/docs/PresenceApi.md). Sources
  * of `type: "System"` are registered, Genesys-owned sources — one may well be named
  * "Microsoft Teams" — and are never adopted or modified, unless the bridge created them: a source
  * whose id the bridge remembers is its own whatever `type` Genesys reports (the `Source` model only

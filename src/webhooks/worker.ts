@@ -90,7 +90,8 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
       return retryAfterFailure(error, key, version, deps, log);
     }
     if (match.kind === 'unmatched') {
-      // Recorded and reported, not retried forever (CONTRACT.md guarantee 8).
+      // Recorded and reported; retried when the Genesys directory or USER_MAPPING_FILE changes, or on
+      // the user's next event — never in a loop (docs/genesys.md, "Unmatched users").
       log.warn('unmatched user', { reason: match.reason });
       await deps.store.markStatus(key, { status: 'unmatched', detail: match.reason }, version);
       return DONE;
