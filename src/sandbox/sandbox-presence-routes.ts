@@ -74,7 +74,7 @@ function assertWritableSource(context: RouteContext, sourceId: string): void {
 /**
  * What Genesys answers for a definition id it does not know is UNCONFIRMED. The sandbox answers 404
  * for the id of a definition deleted in this org (e.g. an org-defined presence deleted and re-created,
- * which changes its id), and 400 for an id it never had or a deactivated one; the bridge copes with both.
+ * which changes its id), and 400 for an id it never had or a deactivated one.
  */
 function assertDefinition(state: SandboxState, definitionId: string): void {
   const definition = state.getDefinition(definitionId);

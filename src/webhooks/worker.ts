@@ -125,11 +125,9 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
         // deleted and re-created gets a new id), not the user: re-resolve the definitions, retry once,
         // and only then treat the user as gone (docs/genesys.md, "Troubleshooting").
         const failure = deps.genesys.classify(error);
-        if (failure.kind !== 'user-gone' && failure.kind !== 'permanent') throw error;
+        if (failure.kind !== 'user-gone') throw error;
         const fresh = await deps.genesys.resolveDefinition(desired.target, { refresh: true });
         if (!fresh) return await unresolvable();
-        // A refused write (400) is retried only when the definition id really changed.
-        if (failure.kind === 'permanent' && fresh.id === definition.id) throw error;
         log.warn('presence write refused; presence definitions re-resolved, retrying once', {
           target: desired.target,
           genesysUserId,
