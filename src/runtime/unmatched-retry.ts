@@ -5,7 +5,8 @@
  * their next presence change, however long ago the Genesys account was created (docs/genesys.md).
  *
  * Cheap by design:
- * - nothing is retried unless the directory listing or the mapping file changed;
+ * - nothing is looked at unless the mapping file changed or a directory listing is due (and the
+ *   listing is skipped while nobody is unmatched);
  * - only keys that would now match are re-opened, judged from the listing and the overrides without
  *   any Genesys request (the worker then finds the user in the cache the listing filled);
  * - at most `batchSize` keys are re-opened per run; the rest continue on the next run, from a cursor
@@ -93,13 +94,21 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
     }
   };
 
-  /** True when the user resolver would now find a Genesys user for this record (no Genesys request). */
-  const couldMatch = async (record: UserStateRecord, directory: ReadonlyMap<string, string>): Promise<boolean> => {
+  /**
+   * True when the user resolver would now find an existing Genesys user for this record, judged from
+   * the listing (no Genesys request). An override naming a user id counts only while that id exists,
+   * so a mapping to a deleted user is not retried over and over.
+   */
+  const couldMatch = async (
+    record: UserStateRecord,
+    directory: ReadonlyMap<string, string>,
+    ids: ReadonlySet<string>,
+  ): Promise<boolean> => {
     const current = overrides();
     const byKey = current.byKey.get(formatKey(record.key));
     const email = byKey ? undefined : await emailOf(record);
     const ref = byKey ?? (email ? current.byEmail.get(email) : undefined);
-    if (ref) return ref.kind === 'id' || directory.has(ref.email);
+    if (ref) return ref.kind === 'id' ? ids.has(ref.id) : directory.has(ref.email);
     return email !== undefined && directory.has(email);
   };
 
@@ -118,17 +127,23 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
     }
     next.userMapping = mapping;
 
-    // The Genesys user directory, listed at most every refreshMinutes.
+    // The Genesys user directory, listed at most every refreshMinutes, and only while someone is unmatched.
     const refreshMs = (deps.refreshMinutes ?? 60) * 60_000;
     const lastRefresh = previous.genesysDirectory ? Date.parse(previous.genesysDirectory.refreshedAt) : NaN;
     const due = options.forceDirectoryRefresh === true || !(now - lastRefresh < refreshMs);
+    let unmatched: UserStateRecord[] | undefined;
     let directoryRefreshed = false;
     if (due) {
-      lastListing = await deps.listGenesysUsers();
-      directoryRefreshed = true;
-      const fingerprint = fingerprintDirectory(lastListing);
-      if (previous.genesysDirectory?.fingerprint !== fingerprint) reasons.push('the Genesys user directory changed');
-      next.genesysDirectory = { fingerprint, refreshedAt: new Date(now).toISOString(), users: lastListing.size };
+      unmatched = await deps.store.list({ status: 'unmatched' });
+      if (unmatched.length > 0) {
+        lastListing = await deps.listGenesysUsers();
+        directoryRefreshed = true;
+        const fingerprint = fingerprintDirectory(lastListing);
+        // Even an unchanged listing is worth one pass: the systems' own directories (Teams object id,
+        // RingCentral extension → email) are refreshed on their own schedules and may now know an email.
+        reasons.push(previous.genesysDirectory?.fingerprint !== fingerprint ? 'the Genesys user directory changed' : 'directories refreshed');
+        next.genesysDirectory = { fingerprint, refreshedAt: new Date(now).toISOString(), users: lastListing.size };
+      }
     }
 
     if (reasons.length > 0) next.pending = { since: new Date(now).toISOString(), reason: reasons.join('; ') };
@@ -138,13 +153,15 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
     let more = false;
     const pending = next.pending;
     if (pending) {
-      lastListing ??= await deps.listGenesysUsers();
-      const directory = lastListing;
+      unmatched ??= await deps.store.list({ status: 'unmatched' });
+      if (unmatched.length > 0) lastListing ??= await deps.listGenesysUsers();
+      const directory = lastListing ?? new Map<string, string>();
+      const ids = new Set(directory.values());
       const since = Date.parse(pending.since);
       const batchSize = deps.batchSize ?? 200;
       const examineLimit = deps.examineLimit ?? batchSize * 20;
       // Records marked unmatched after `since` already saw the change: re-opening them again would loop.
-      const candidates = (await deps.store.list({ status: 'unmatched' }))
+      const candidates = unmatched
         .filter((record) => !(Date.parse(record.updatedAt) > since))
         .filter((record) => pending.after === undefined || formatKey(record.key) > pending.after)
         .sort((a, b) => (formatKey(a.key) < formatKey(b.key) ? -1 : formatKey(a.key) > formatKey(b.key) ? 1 : 0));
@@ -157,7 +174,7 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
         }
         examined += 1;
         last = formatKey(record.key);
-        if (!(await couldMatch(record, directory))) continue;
+        if (!(await couldMatch(record, directory, ids))) continue;
         await deps.store.markStatus(
           record.key,
           { status: 'parked', retryAt: new Date(now).toISOString(), detail: `retrying the user match: ${pending.reason}` },

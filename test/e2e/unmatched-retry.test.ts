@@ -46,6 +46,9 @@ describe('unmatched users are retried', () => {
     expect((await postZoom(bridge, zoomPresenceBody({ email: 'newhire@example.com', status: 'Do_Not_Disturb', at: nextAt() }))).status).toBe(200);
     await waitFor(async () => (await statusOf(bridge!, key)) === 'unmatched', 5000, 'unmatched');
     expect((await bridge.parts.store.get(key))?.detail).toMatch(/no Genesys user has the email newhire@example.com/);
+    // The first listing finds no such Genesys user: the key stays unmatched.
+    await bridge.maintain();
+    expect(await statusOf(bridge, key)).toBe('unmatched');
 
     bridge.sandbox!.addUser({ email: 'newhire@example.com', name: 'New Hire' });
     // Before the refresh is due nothing is listed or retried: an unmatched user costs nothing.

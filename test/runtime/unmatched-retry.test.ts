@@ -56,11 +56,16 @@ describe('createUnmatchedRetry', () => {
 
   it('re-opens only keys that would now match, in bounded batches, and never loops', async () => {
     const retry = createUnmatchedRetry(deps());
-    expect(await retry()).toMatchObject({ directoryRefreshed: true, reopened: 0 });
+    // Nobody is unmatched: the directory is not even listed.
+    expect(await retry()).toMatchObject({ directoryRefreshed: false, examined: 0 });
+    expect(listings).toBe(0);
 
     const keys = ['u1', 'u2', 'u3', 'u4', 'u5'].map((id): StateKey => ({ system: 'zoom', externalUserId: id }));
     for (const key of keys) await unmatched(key, `${key.externalUserId}@example.com`);
     await unmatched({ system: 'zoom', externalUserId: 'stranger' }, 'stranger@example.com');
+    now += 1000;
+    // The first listing: nobody of them is a Genesys user yet.
+    expect(await retry()).toMatchObject({ directoryRefreshed: true, examined: 6, reopened: 0 });
     now += 1000;
 
     // No change: nothing is listed (not due) or examined.
@@ -86,13 +91,31 @@ describe('createUnmatchedRetry', () => {
     expect(listings).toBe(2);
   });
 
-  it('finds the email of keys without one in the system directory (Teams, RingCentral)', async () => {
-    const key: StateKey = { system: 'ringcentral', externalUserId: '101' };
-    const retry = createUnmatchedRetry(deps({ directories: { ringcentral: async (k) => (k.externalUserId === '101' ? 'Alice@Example.com' : undefined) } }));
+  it('retries an override naming a user id only while that user exists', async () => {
+    const key: StateKey = { system: 'zoom', externalUserId: 'mapped' };
+    const overrides = { byKey: new Map([['zoom:mapped', { kind: 'id' as const, id: 'g-gone' }]]), byEmail: new Map() };
+    const retry = createUnmatchedRetry(deps({ overrides }));
     await unmatched(key);
     now += 1000;
+    expect(await retry()).toMatchObject({ directoryRefreshed: true, examined: 1, reopened: 0 });
 
-    expect(await retry()).toMatchObject({ reopened: 1 });
+    genesysUsers.set('back@example.com', 'g-gone');
+    now += 61 * 60_000;
+    expect(await retry()).toMatchObject({ examined: 1, reopened: 1 });
+  });
+
+  it('finds the email of keys without one in the system directory (Teams, RingCentral), also once it learns it later', async () => {
+    const key: StateKey = { system: 'ringcentral', externalUserId: '101' };
+    let known: string | undefined;
+    const retry = createUnmatchedRetry(deps({ directories: { ringcentral: async () => known } }));
+    await unmatched(key);
+    now += 1000;
+    expect(await retry()).toMatchObject({ examined: 1, reopened: 0 });
+
+    // The RingCentral directory refresh learned the extension's email; the Genesys directory is unchanged.
+    known = 'Alice@Example.com';
+    now += 61 * 60_000;
+    expect(await retry()).toMatchObject({ reasons: ['directories refreshed'], reopened: 1 });
     expect((await store.get(key))?.status).toBe('parked');
   });
 });
