@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { LEGACY_PUBLIC_URL_VARIABLE, publicUrlVariable, readInteger, readList, readText, type Env } from './env-values';
 import { ConfigError } from './errors';
+import { regionHost } from './genesys/regions';
 import { LOG_LEVELS, type LogLevel } from './logger';
 import { SYSTEM_LABELS, type SystemName } from './systems';
 import { parseRingCentralSettings, type RingCentralSettings } from './sources/ringcentral/ringcentral-settings';
@@ -23,6 +24,11 @@ export interface GenesysConfig {
   readonly loginBaseUrl?: string;
   readonly requestsPerMinute: number;
   readonly sourceNames: Readonly<Record<SystemName, string>>;
+  /**
+   * GENESYS_DIRECTORY_REFRESH_MINUTES: how often the maintainer lists the Genesys users, to retry
+   * unmatched users when the directory changed (default 60).
+   */
+  readonly directoryRefreshMinutes?: number;
 }
 
 export interface ZoomConfig {
@@ -118,16 +124,15 @@ function url(env: Env, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
-/** A region is a host name such as `mypurecloud.com` or `usw2.pure.cloud`, not a URL. */
+/**
+ * GENESYS_REGION: a region host (`mypurecloud.ie`), its API/login host (`api.mypurecloud.ie`) or the
+ * AWS region name (`eu-west-1`); stored as the region host. Anything else is a startup error listing
+ * the valid values (src/genesys/regions.ts, docs/genesys.md).
+ */
 function region(env: Env): string | undefined {
   const raw = text(env, 'GENESYS_REGION');
   if (raw === undefined) return undefined;
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(raw)) {
-    throw new ConfigError(
-      `GENESYS_REGION must be a region host such as mypurecloud.com, mypurecloud.ie or usw2.pure.cloud, got "${raw}"`,
-    );
-  }
-  return raw.toLowerCase();
+  return regionHost(raw);
 }
 
 function requirePair(env: Env, a: string, b: string): void {
@@ -158,6 +163,7 @@ function loadGenesys(env: Env): GenesysConfig {
     apiBaseUrl: apiOverride ?? (host ? `https://api.${host}` : undefined),
     loginBaseUrl: loginOverride ?? (host ? `https://login.${host}` : undefined),
     requestsPerMinute: integer(env, 'GENESYS_REQUESTS_PER_MINUTE', 300, 1, 100000),
+    directoryRefreshMinutes: integer(env, 'GENESYS_DIRECTORY_REFRESH_MINUTES', 60, 1, 10080),
     sourceNames: {
       teams: text(env, 'GENESYS_SOURCE_NAME_TEAMS') ?? SYSTEM_LABELS.teams,
       zoom: text(env, 'GENESYS_SOURCE_NAME_ZOOM') ?? SYSTEM_LABELS.zoom,

@@ -21,11 +21,12 @@ import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
 import { ringCentralMaintenanceSteps } from './runtime/ringcentral-maintenance';
 import { sourceMaintenanceSteps } from './runtime/source-maintenance';
+import { unmatchedRetryStep } from './runtime/unmatched-retry';
 import { startTeamsPolling } from './sources/teams/polling';
 import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
 import { openEmbeddedStore } from './store/embedded';
 import { createUpcomingEmails } from './users/upcoming-emails';
-import { loadUserMapping } from './users/user-mapping-file';
+import { createUserMappingSource } from './users/user-mapping-source';
 import { createExpressApp } from './webhooks/adapters/express';
 import { handleWebhook } from './webhooks/handle-webhook';
 import { checkHealth } from './webhooks/health';
@@ -115,6 +116,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     onError: (error) => logger.error('worker error; will retry', { error: describeError(error) }),
   });
   const durableTasks = createDurableTasks(queue, store);
+  const userMapping = createUserMappingSource(config.userMappingFile, logger);
   const parts: BridgeParts = {
     config,
     logger,
@@ -122,7 +124,8 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     queue: durableTasks.queue,
     genesys,
     mapping: loadPresenceMapping(config.presenceMappingFile),
-    overrides: loadUserMapping(config.userMappingFile),
+    overrides: userMapping.current(),
+    userMapping,
     now,
     zoom: { ...config.zoom, webhookSecretTokens: zoomSecrets },
   };
@@ -164,7 +167,11 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
 
   // Teams polling mode polls on its own interval; the other Teams work rides on maintenance.
   const teamsPolling = parts.config.teams.hasApiCredentials && plugins.teams.settings.mode === 'polling';
-  const maintenanceSteps = teamsPolling ? ringCentralMaintenanceSteps(parts) : sourceMaintenanceSteps(parts, plugins.teams);
+  const maintenanceSteps = [
+    ...(teamsPolling ? ringCentralMaintenanceSteps(parts) : sourceMaintenanceSteps(parts, plugins.teams)),
+    // Last: after the directories were refreshed (docs/genesys.md, "Unmatched users").
+    unmatchedRetryStep(parts, plugins),
+  ];
   const maintain = async (): Promise<void> => {
     await runMaintenance(parts, maintenanceSteps);
   };

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
     expect(config.genesys.mode).toBe('sandbox');
     expect(config.genesys.requestsPerMinute).toBe(300);
+    expect(config.genesys.directoryRefreshMinutes).toBe(60);
     expect(config.genesys.sourceNames).toEqual({ teams: 'Microsoft Teams', zoom: 'Zoom', ringcentral: 'RingCentral' });
     // Covers Zoom's retries (about 5, 20 and 60 minutes after a failed delivery).
     expect(config.zoom.signatureToleranceSeconds).toBe(7200);
@@ -74,7 +75,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of debug, info, warn, error'],
     [{ GENESYS_CLIENT_ID: 'id' }, 'GENESYS_CLIENT_SECRET must be set together with GENESYS_CLIENT_ID'],
     [{ GENESYS_CLIENT_ID: 'id', GENESYS_CLIENT_SECRET: 's' }, 'GENESYS_REGION must be set'],
-    [{ GENESYS_REGION: 'https://api.mypurecloud.com' }, 'GENESYS_REGION must be a region host'],
+    [{ GENESYS_REGION: 'https://api.mypurecloud.com' }, 'is not a Genesys Cloud region'],
+    [{ GENESYS_REGION: 'mypurecloud.example' }, 'valid values: us-east-1 (mypurecloud.com)'],
     [{ GENESYS_REQUESTS_PER_MINUTE: '0' }, 'GENESYS_REQUESTS_PER_MINUTE must be between'],
     [{ GENESYS_API_BASE_URL: 'not a url' }, 'GENESYS_API_BASE_URL must be an absolute URL'],
     [{ ZOOM_API_BASE_URL: 'ftp://zoom.example' }, 'ZOOM_API_BASE_URL must use http or https'],

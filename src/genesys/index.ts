@@ -3,7 +3,17 @@
  * presence definitions, user presence and user lookup. Composition roots import from here.
  */
 export { createGenesysClient, type GenesysClient, type GenesysClientOptions, type ResolvedGenesysConfig } from './client';
-export { genesysBaseUrls, regionHost, isKnownRegionHost, GENESYS_REGION_HOSTS, type GenesysBaseUrls } from './regions';
+export {
+  genesysBaseUrls,
+  regionHost,
+  findGenesysRegion,
+  isKnownRegionHost,
+  describeValidRegions,
+  GENESYS_REGIONS,
+  GENESYS_REGION_HOSTS,
+  type GenesysBaseUrls,
+  type GenesysRegion,
+} from './regions';
 export { createLocalBudget, type LocalBudget, type LocalBudgetOptions } from './local-budget';
 export type { RequestBudget } from './request-budget';
 export {

@@ -1,53 +1,93 @@
 /**
  * Genesys Cloud regions and the base URLs derived from them. The SDK builds `https://api.{host}` and
- * `https://login.{host}` (platform-client-sdk-javascript `configuration.js`, `setEnvironment`);
- * the host table is `PureCloudRegionHosts.js` at 259.0.0 (vendor-facts/genesys.md §3).
+ * `https://login.{host}` (platform-client-sdk-javascript `configuration.js`, `setEnvironment`); the
+ * region table is the SDK's `PureCloudRegionHosts.js` at 259.0.0
+ * (https://github.com/MyPureCloud/platform-client-sdk-javascript/blob/master/build/src/purecloud-platform-client-v2/PureCloudRegionHosts.js),
+ * keyed by the AWS region each Genesys Cloud region runs in
+ * (https://help.mypurecloud.com/articles/aws-regions-for-genesys-cloud-deployment/,
+ * https://developer.genesys.cloud/platform/api/). See docs/genesys.md.
+ *
+ * GENESYS_REGION accepts, for every region: the region host (`mypurecloud.ie`), the API or login host
+ * (`api.mypurecloud.ie`, `login.mypurecloud.ie`) and the AWS region name (`eu-west-1`, also the SDK
+ * spelling `eu_west_1`). Anything else is refused with the list of valid values: a guessed host would
+ * only fail later, at the first login, with a far less helpful error.
  */
 import type { GenesysConfig } from '../config';
 import { ConfigError } from '../errors';
 
-/** SDK region key → region host. */
-export const GENESYS_REGION_HOSTS = {
-  us_east_1: 'mypurecloud.com',
-  eu_west_1: 'mypurecloud.ie',
-  ap_southeast_2: 'mypurecloud.com.au',
-  ap_northeast_1: 'mypurecloud.jp',
-  eu_central_1: 'mypurecloud.de',
-  us_west_2: 'usw2.pure.cloud',
-  ca_central_1: 'cac1.pure.cloud',
-  ap_northeast_2: 'apne2.pure.cloud',
-  eu_west_2: 'euw2.pure.cloud',
-  ap_south_1: 'aps1.pure.cloud',
-  us_east_2: 'use2.us-gov-pure.cloud',
-  sa_east_1: 'sae1.pure.cloud',
-  me_central_1: 'mec1.pure.cloud',
-  ap_northeast_3: 'apne3.pure.cloud',
-  eu_central_2: 'euc2.pure.cloud',
-  mx_central_1: 'mxc1.pure.cloud',
-  ap_southeast_1: 'apse1.pure.cloud',
-  eusc_de_east_1: 'edee1.eusc-pure.cloud',
-} as const;
+/** One Genesys Cloud region: the AWS region it runs in and its region host. */
+export interface GenesysRegion {
+  /** AWS region name, e.g. `eu-west-1`. */
+  readonly awsRegion: string;
+  /** Region host, e.g. `mypurecloud.ie`; the API is `api.{host}`, the login `login.{host}`. */
+  readonly host: string;
+}
 
-export type GenesysRegionKey = keyof typeof GENESYS_REGION_HOSTS;
+/** Every Genesys Cloud region (SDK `PureCloudRegionHosts.js`, 259.0.0). */
+export const GENESYS_REGIONS: readonly GenesysRegion[] = [
+  { awsRegion: 'us-east-1', host: 'mypurecloud.com' },
+  { awsRegion: 'eu-west-1', host: 'mypurecloud.ie' },
+  { awsRegion: 'ap-southeast-2', host: 'mypurecloud.com.au' },
+  { awsRegion: 'ap-northeast-1', host: 'mypurecloud.jp' },
+  { awsRegion: 'eu-central-1', host: 'mypurecloud.de' },
+  { awsRegion: 'us-west-2', host: 'usw2.pure.cloud' },
+  { awsRegion: 'ca-central-1', host: 'cac1.pure.cloud' },
+  { awsRegion: 'ap-northeast-2', host: 'apne2.pure.cloud' },
+  { awsRegion: 'eu-west-2', host: 'euw2.pure.cloud' },
+  { awsRegion: 'ap-south-1', host: 'aps1.pure.cloud' },
+  { awsRegion: 'us-east-2', host: 'use2.us-gov-pure.cloud' },
+  { awsRegion: 'sa-east-1', host: 'sae1.pure.cloud' },
+  { awsRegion: 'me-central-1', host: 'mec1.pure.cloud' },
+  { awsRegion: 'ap-northeast-3', host: 'apne3.pure.cloud' },
+  { awsRegion: 'eu-central-2', host: 'euc2.pure.cloud' },
+  { awsRegion: 'mx-central-1', host: 'mxc1.pure.cloud' },
+  { awsRegion: 'ap-southeast-1', host: 'apse1.pure.cloud' },
+  { awsRegion: 'eusc-de-east-1', host: 'edee1.eusc-pure.cloud' },
+];
 
-const KNOWN_HOSTS: ReadonlySet<string> = new Set(Object.values(GENESYS_REGION_HOSTS));
+/** SDK region key (`eu_west_1`) → region host, as the SDK spells it. */
+export const GENESYS_REGION_HOSTS: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(GENESYS_REGIONS.map((region) => [region.awsRegion.replace(/-/g, '_'), region.host])),
+);
 
-/** True for a host of the table above (e.g. `mypurecloud.ie`). */
+const BY_HOST = new Map(GENESYS_REGIONS.map((region) => [region.host, region]));
+const BY_AWS_NAME = new Map(GENESYS_REGIONS.map((region) => [region.awsRegion, region]));
+
+/** True for a region host of the table (e.g. `mypurecloud.ie`). */
 export function isKnownRegionHost(host: string): boolean {
-  return KNOWN_HOSTS.has(host.trim().toLowerCase());
+  return BY_HOST.has(host.trim().toLowerCase());
+}
+
+/** The region a GENESYS_REGION value names, or undefined when it names none. */
+export function findGenesysRegion(value: string): GenesysRegion | undefined {
+  const text = value.trim().toLowerCase().replace(/\.$/, '');
+  const byName = BY_AWS_NAME.get(text.replace(/_/g, '-'));
+  if (byName) return byName;
+  // The API and login hosts name the same region as the bare region host.
+  const host = text.replace(/^(api|login)\./, '');
+  return BY_HOST.get(host);
+}
+
+/** The valid GENESYS_REGION values, for error messages: `us-east-1 (mypurecloud.com), …`. */
+export function describeValidRegions(): string {
+  return GENESYS_REGIONS.map((region) => `${region.awsRegion} (${region.host})`).join(', ');
 }
 
 /**
- * The region host for a host or an SDK key: `mypurecloud.ie`, `eu_west_1` and `eu-west-1` all give
- * `mypurecloud.ie`. Unknown hosts are returned as given (new regions appear before this table knows them).
+ * The region host for a GENESYS_REGION value: `mypurecloud.ie`, `api.mypurecloud.ie`,
+ * `login.mypurecloud.ie`, `eu-west-1` and `eu_west_1` all give `mypurecloud.ie`. Throws a ConfigError
+ * listing the valid values for anything else.
  */
 export function regionHost(region: string): string {
-  const value = region.trim().toLowerCase();
-  const key = value.replace(/-/g, '_');
-  if (Object.prototype.hasOwnProperty.call(GENESYS_REGION_HOSTS, key)) {
-    return GENESYS_REGION_HOSTS[key as GenesysRegionKey];
+  const found = findGenesysRegion(region);
+  if (!found) {
+    throw new ConfigError(
+      `GENESYS_REGION "${region.trim()}" is not a Genesys Cloud region. Use a region host, its api./login. host, ` +
+        `or the AWS region name; valid values: ${describeValidRegions()}. ` +
+        'For any other endpoint, set GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL instead',
+    );
   }
-  return value;
+  return found.host;
 }
 
 export interface GenesysBaseUrls {
@@ -57,7 +97,7 @@ export interface GenesysBaseUrls {
 
 /**
  * The API and login base URLs (no trailing slash). Explicit overrides win over the region, so tests
- * and the sandbox can point anywhere (CONTRACT.md, GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL).
+ * and the sandbox can point anywhere (GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL, README).
  */
 export function genesysBaseUrls(
   config: Pick<GenesysConfig, 'region' | 'apiBaseUrl' | 'loginBaseUrl'>,
@@ -67,7 +107,7 @@ export function genesysBaseUrls(
   const loginBaseUrl = config.loginBaseUrl ?? (host ? `https://login.${host}` : undefined);
   if (!apiBaseUrl || !loginBaseUrl) {
     throw new ConfigError(
-      'GENESYS_REGION must be set (e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud), ' +
+      'GENESYS_REGION must be set (e.g. mypurecloud.com, eu-west-1, usw2.pure.cloud), ' +
         'or both GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL',
     );
   }

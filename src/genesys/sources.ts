@@ -1,13 +1,18 @@
 /**
- * The bridge's custom presence sources, one per external system (CONTRACT.md guarantee 2): found by
- * name, created with `POST /api/v2/presence/sources` when missing, reactivated when deactivated,
- * re-created when deleted, and remembered in a DocumentStore document.
+ * The bridge's custom presence sources, one per external system (docs/genesys.md, "Presence sources"):
+ * found by name, created with `POST /api/v2/presence/sources` when missing, reactivated when
+ * deactivated, re-created when deleted, and remembered in a DocumentStore document.
  *
- * Vendor facts (vendor-facts/genesys.md §1.1–§1.2): the listing has no paging, only `deactivated`
- * (whether `true` means "only" or "also" deactivated is not documented, so both lists are read and
- * merged); `name` is the only required field; name uniqueness is UNCONFIRMED (plan for 409). Sources
+ * The listing has no paging, only `deactivated` (whether `true` means "only" or "also" deactivated is
+ * not documented, so both lists are read and merged); `name` is the only required field; name
+ * uniqueness is not documented (plan for 409)
+ * (https://github.com/MyPureCloud/platform-client-sdk-javascript/blob/master/build/docs/PresenceApi.md). Sources
  * of `type: "System"` are registered, Genesys-owned sources — one may well be named
- * "Microsoft Teams" — and are never adopted or modified.
+ * "Microsoft Teams" — and are never adopted or modified, unless the bridge created them: a source
+ * whose id the bridge remembers is its own whatever `type` Genesys reports (the `Source` model only
+ * says "The type of source", System or User, not what decides it or whether it can change:
+ * https://github.com/MyPureCloud/platform-client-sdk-python/blob/master/build/docs/Source.md). A refused
+ * reactivation (400) falls back to creating a new source. See docs/genesys.md.
  */
 import { silentLogger, type Logger } from '../logger';
 import type { DocumentStore } from '../store/state-store';
@@ -173,6 +178,14 @@ export class PresenceSources {
       const name = names[system];
       const rememberedId = remembered[system]?.id;
       let source = pickSource(all, name, rememberedId);
+      if (source && isSystemSource(source)) {
+        // Only reachable for the remembered id: the bridge created it, so it is ours whatever Genesys reports.
+        this.logger.info('adopting the presence source the bridge created although Genesys reports it as System', {
+          system,
+          sourceId: source.id,
+          name,
+        });
+      }
       if (!source) {
         if (rememberedId && !all.some((s) => s.id === rememberedId)) {
           this.logger.warn('remembered presence source is gone; re-creating it', { system, sourceId: rememberedId, name });
@@ -186,7 +199,7 @@ export class PresenceSources {
         source = created.source;
       }
       if (source.deactivated) {
-        const reactivated = await this.reactivate(system, source, name);
+        const reactivated = await this.reactivate(system, source, name, rememberedId);
         all = reactivated.relisted ?? all.map((s) => (s.id === reactivated.source.id ? reactivated.source : s));
         source = reactivated.source;
       }
@@ -232,9 +245,10 @@ export class PresenceSources {
     system: SystemName,
     source: PresenceSource,
     name: string,
+    rememberedId: string | undefined,
   ): Promise<{ source: PresenceSource; relisted?: PresenceSource[] }> {
-    if (isSystemSource(source)) {
-      // Unreachable through pickSource; kept so no code path can ever PUT a registered source.
+    if (isSystemSource(source) && source.id !== rememberedId) {
+      // Unreachable through pickSource; kept so no code path can ever PUT a registered source it did not create.
       throw new GenesysSourceError(`refusing to modify registered (System) presence source ${source.id}`);
     }
     try {
@@ -247,6 +261,16 @@ export class PresenceSources {
       this.logger.info('reactivated presence source', { system, name, sourceId: source.id });
       return { source: { ...source, ...updated, deactivated: false } };
     } catch (error) {
+      if (error instanceof GenesysApiError && error.status === 400) {
+        // Genesys documents no rule for reactivating a source; when it refuses, a new source does the job.
+        this.logger.warn('Genesys refused to reactivate the presence source (400); creating a new one instead', {
+          system,
+          name,
+          sourceId: source.id,
+          error: error.message,
+        });
+        return this.create(system, name);
+      }
       if (!(error instanceof GenesysApiError) || (error.status !== 409 && error.status !== 404)) throw error;
       // An active source with the name appeared meanwhile (409), or this one was deleted (404): re-pick.
       const relisted = await this.listSources();
@@ -273,16 +297,19 @@ function assertDistinctNames(names: SourceNames): void {
 }
 
 /**
- * The custom source to use for `name`, never a System source. Among the candidates of that name: an
- * active one first (no reactivation needed), then the remembered id, then the exact
- * spelling, then the smallest id (deterministic across processes).
+ * The custom source to use for `name`. A System source is a candidate only when it is the remembered
+ * one (the bridge created it); a System source the bridge did not create is never used. Among the
+ * candidates of that name: an active one first (no reactivation needed), then the remembered id,
+ * then the exact spelling, then the smallest id (deterministic across processes).
  */
 export function pickSource(
   sources: readonly PresenceSource[],
   name: string,
   rememberedId: string | undefined,
 ): PresenceSource | undefined {
-  const candidates = sources.filter((source) => !isSystemSource(source) && sameName(source.name, name));
+  const candidates = sources.filter(
+    (source) => (!isSystemSource(source) || source.id === rememberedId) && sameName(source.name, name),
+  );
   const score = (source: PresenceSource): number =>
     (source.deactivated ? 0 : 4) + (source.id === rememberedId ? 2 : 0) + (source.name === name ? 1 : 0);
   return [...candidates].sort((a, b) => score(b) - score(a) || a.id.localeCompare(b.id))[0];

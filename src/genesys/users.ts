@@ -148,6 +148,11 @@ export class GenesysUsers {
     return found;
   }
 
+  /** Forgets every cached email that answered this user id (the user turned out to be gone). */
+  forgetUserId(id: string): void {
+    for (const [email, entry] of this.cache) if (entry.id === id) this.cache.delete(email);
+  }
+
   /** Forgets cached answers (one email, or all). */
   forget(email?: string): void {
     if (email === undefined) this.cache.clear();

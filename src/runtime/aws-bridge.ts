@@ -13,7 +13,8 @@ import { loadPresenceMapping } from '../presence';
 import { SqsKeyQueue } from '../queue/sqs';
 import { DynamoDbStateStore } from '../store/dynamodb';
 import { DynamoDbRequestBudget } from '../store/dynamodb-budget';
-import { loadUserMapping } from '../users/user-mapping-file';
+import { createUserMappingSource } from '../users/user-mapping-source';
+import { unmatchedRetryStep } from './unmatched-retry';
 import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts, type SourcePlugins } from './bridge';
 import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
 import type { WorkerDeps } from '../webhooks/worker';
@@ -61,6 +62,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     now,
     retry: options.genesysRetry,
   });
+  const userMapping = createUserMappingSource(config.userMappingFile, logger);
   const parts: BridgeParts = {
     config,
     logger,
@@ -68,7 +70,8 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     queue: new SqsKeyQueue(sqs, queueUrl),
     genesys,
     mapping: loadPresenceMapping(config.presenceMappingFile),
-    overrides: loadUserMapping(config.userMappingFile),
+    overrides: userMapping.current(),
+    userMapping,
     now,
     zoom: config.zoom,
   };
@@ -80,6 +83,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     worker: buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs }),
     sqs,
     queueUrl,
-    maintenanceSteps: sourceMaintenanceSteps(parts, plugins.teams),
+    // The unmatched retry goes last: after the directories were refreshed (docs/genesys.md, "Unmatched users").
+    maintenanceSteps: [...sourceMaintenanceSteps(parts, plugins.teams), unmatchedRetryStep(parts, plugins)],
   };
 }

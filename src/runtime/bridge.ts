@@ -16,6 +16,7 @@ import type { StateStore } from '../store/state-store';
 import type { SystemName } from '../systems';
 import { createBatchingEmailLookup, type UpcomingEmails } from '../users/email-lookup';
 import type { UserMappingOverrides } from '../users/user-mapping-file';
+import type { UserMappingSource } from '../users/user-mapping-source';
 import { createUserResolver, type EmailDirectory } from '../users/user-resolver';
 import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
 import { recordEvents } from '../webhooks/record-events';
@@ -31,6 +32,8 @@ export interface BridgeParts {
   readonly genesys: GenesysClient;
   readonly mapping: PresenceMapping;
   readonly overrides: UserMappingOverrides;
+  /** USER_MAPPING_FILE as a live value (reloaded when the file changes); `overrides` is its value at start. */
+  readonly userMapping?: UserMappingSource;
   readonly now: () => number;
   /** Zoom settings in effect (in sandbox mode the development secret is filled in). */
   readonly zoom: ZoomConfig;
@@ -106,7 +109,11 @@ export function buildWorkerDeps(
   return {
     store: parts.store,
     genesys: createGenesysPort(parts.genesys, parts.config.genesys.sourceNames, options.retryMs),
-    resolveUser: createUserResolver({ overrides: parts.overrides, lookup, directories: plugins.directories }),
+    resolveUser: createUserResolver({
+      overrides: parts.userMapping ? () => parts.userMapping!.current() : parts.overrides,
+      lookup,
+      directories: plugins.directories,
+    }),
     taskRunners: plugins.taskRunners,
     logger: parts.logger.child({ component: 'worker' }),
     now: parts.now,

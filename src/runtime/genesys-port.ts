@@ -21,8 +21,12 @@ export function createGenesysPort(
     forgetSources() {
       client.sources.forget();
     },
-    resolveDefinition(target) {
+    async resolveDefinition(target, options) {
+      if (options?.refresh) await client.definitions.list(true);
       return client.definitions.resolve(target);
+    },
+    forgetUser(genesysUserId) {
+      client.users.forgetUserId(genesysUserId);
     },
     async setSourcePresence(userId, sourceId, definitionId, message) {
       await client.presence.setSourcePresence(userId, sourceId, definitionId, message);

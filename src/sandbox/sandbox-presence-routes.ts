@@ -71,8 +71,14 @@ function assertWritableSource(context: RouteContext, sourceId: string): void {
   if (source.deactivated) throw badRequest(`Presence source ${sourceId} is deactivated.`);
 }
 
+/**
+ * What Genesys answers for a definition id it does not know is UNCONFIRMED. The sandbox answers 404
+ * for the id of a definition deleted in this org (e.g. an org-defined presence deleted and re-created,
+ * which changes its id), and 400 for an id it never had or a deactivated one.
+ */
 function assertDefinition(state: SandboxState, definitionId: string): void {
   const definition = state.getDefinition(definitionId);
+  if (!definition && state.wasDefinitionDeleted(definitionId)) throw notFound(`Presence definition ${definitionId} not found.`);
   if (!definition || definition.deactivated) {
     throw new SandboxHttpError(400, SANDBOX_ERROR_CODES.invalidValue, `Presence definition ${definitionId} is not valid.`);
   }

@@ -31,7 +31,7 @@ export function toSourceModel(source: SandboxSource): Record<string, unknown> {
     id: source.id,
     name: source.name,
     description: source.description,
-    type: source.type,
+    type: source.reportedType ?? source.type,
     deactivated: source.deactivated,
     selfUri: `${SOURCES_PATH}/${source.id}`,
   };
@@ -107,6 +107,11 @@ export const sourceRoutes: readonly Route[] = [
       refuseSystemSource(context, source);
       const input = parseBody(updateSourceSchema, context.body);
       const staysActive = input.deactivated === undefined ? !source.deactivated : !input.deactivated;
+      if (source.deactivated && staysActive && context.faults.refuseSourceReactivation) {
+        // What Genesys answers when it will not reactivate a source is undocumented; a 400 with the
+        // generic code is what its API answers for a request it considers invalid.
+        throw badRequest(`Presence source ${source.id} is deactivated and cannot be reactivated.`);
+      }
       if (staysActive) assertNameFree(context.state, input.name, source.id);
       return { status: 200, body: toSourceModel(context.state.updateSource(source.id, input)) };
     },

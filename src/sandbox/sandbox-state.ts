@@ -27,6 +27,12 @@ export interface SandboxSource {
   description?: string;
   type: SandboxSourceType;
   deactivated: boolean;
+  /**
+   * The type Genesys reports for the source when it differs from what it is (`type` is
+   * UNCONFIRMED: Genesys may report a source differently than at creation). Reporting only: the
+   * source keeps behaving as `type`.
+   */
+  reportedType?: SandboxSourceType;
 }
 
 export interface SandboxPresence {
@@ -77,6 +83,7 @@ export class SandboxState {
   private readonly definitionList: SandboxDefinition[] = [];
   private readonly presences = new Map<string, SandboxPresence>();
   private readonly primarySources = new Map<string, string>();
+  private readonly deletedDefinitionIds = new Set<string>();
 
   private constructor(private readonly onChange: () => void) {}
 
@@ -159,6 +166,16 @@ export class SandboxState {
     return [...this.users.values()].find((user) => user.email.toLowerCase() === wanted);
   }
 
+  /** Deletes a user and every presence the user held (an admin deleting the account). */
+  deleteUser(id: string): void {
+    if (!this.users.delete(id)) throw new Error(`sandbox: no user with id ${id}`);
+    for (const key of [...this.presences.keys()]) {
+      if (key.startsWith(`${id}\u0000`)) this.presences.delete(key);
+    }
+    this.primarySources.delete(id);
+    this.onChange();
+  }
+
   /** Users in creation order. */
   listUsers(): SandboxUser[] {
     return [...this.users.values()];
@@ -208,6 +225,14 @@ export class SandboxState {
     this.onChange();
   }
 
+  /** Makes Genesys report the source with another `type` (listing and GET only). */
+  reportSourceTypeAs(id: string, type: SandboxSourceType): void {
+    const source = this.requireSource(id);
+    if (type === source.type) delete source.reportedType;
+    else source.reportedType = type;
+    this.onChange();
+  }
+
   private requireSource(id: string): SandboxSource {
     const source = this.sources.get(id);
     if (!source) throw new Error(`sandbox: no presence source with id ${id}`);
@@ -239,6 +264,40 @@ export class SandboxState {
     this.definitionList.push(definition);
     this.onChange();
     return definition;
+  }
+
+  /**
+   * An admin deletes an org-defined (User) presence and creates it again with the same system
+   * presence and label: the definition gets a new id, and presences that held the old id keep it.
+   * Returns the new definition.
+   */
+  recreateDefinition(id: string): SandboxDefinition {
+    const index = this.definitionList.findIndex((definition) => definition.id === id);
+    const old = this.definitionList[index];
+    if (!old) throw new Error(`sandbox: no presence definition with id ${id}`);
+    if (old.type === 'System') throw new Error('sandbox: System presence definitions cannot be deleted, only org-defined (User) ones');
+    const fresh: SandboxDefinition = { ...old, id: randomUUID() };
+    this.definitionList.splice(index, 1, fresh);
+    this.deletedDefinitionIds.add(old.id);
+    this.onChange();
+    return fresh;
+  }
+
+  /** An admin deletes an org-defined (User) presence; it is no longer listed and its id is unknown. */
+  deleteDefinition(id: string): void {
+    const index = this.definitionList.findIndex((definition) => definition.id === id);
+    if (index < 0) throw new Error(`sandbox: no presence definition with id ${id}`);
+    if (this.definitionList[index]?.type === 'System') {
+      throw new Error('sandbox: System presence definitions cannot be deleted, only org-defined (User) ones');
+    }
+    this.deletedDefinitionIds.add(id);
+    this.definitionList.splice(index, 1);
+    this.onChange();
+  }
+
+  /** True for the id of a definition deleted in this org (not kept across a state file). */
+  wasDefinitionDeleted(id: string): boolean {
+    return this.deletedDefinitionIds.has(id);
   }
 
   // ---- presences ----

@@ -54,6 +54,11 @@ export interface SandboxFaults {
   failNextRequests?: number;
   /** `GET /api/v2/presence/definitions` answers 404, so clients exercise their fallback. */
   definitionsEndpointMissing?: boolean;
+  /**
+   * `PUT /api/v2/presence/sources/{id}` that reactivates a deactivated source answers 400 (Genesys
+   * documents no reactivation rules; the bridge must then create a new source).
+   */
+  refuseSourceReactivation?: boolean;
 }
 
 /** One request the sandbox received, in arrival order. `status` is 0 until it is answered. */
@@ -112,6 +117,14 @@ export interface GenesysSandbox {
   deleteSource(id: string): void;
   /** Simulates an admin deactivating a source. */
   deactivateSource(id: string): void;
+  /** Genesys reports the source with this `type` from now on (listing and GET); it keeps behaving as before. */
+  reportSourceTypeAs(id: string, type: SandboxSourceType): void;
+  /** Simulates an admin deleting a user: the id answers 404 from now on. */
+  deleteUser(id: string): void;
+  /** Simulates an admin deleting an org-defined presence and creating it again: returns the new id. */
+  recreateDefinition(id: string): { id: string };
+  /** Simulates an admin deleting an org-defined presence. */
+  deleteDefinition(id: string): void;
   definitions(): Array<{ id: string; systemPresence: string; type: SandboxSourceType; label: string; deactivated: boolean }>;
   /** Adds an org-defined secondary presence (type User) under a system presence. */
   addSecondaryPresence(systemPresence: string, label: string): { id: string };

@@ -119,6 +119,18 @@ export async function startGenesysSandbox(options: SandboxOptions = {}): Promise
     deactivateSource(id) {
       state.deactivateSource(id);
     },
+    reportSourceTypeAs(id, type) {
+      state.reportSourceTypeAs(id, type);
+    },
+    deleteUser(id) {
+      state.deleteUser(id);
+    },
+    recreateDefinition(id) {
+      return { id: state.recreateDefinition(id).id };
+    },
+    deleteDefinition(id) {
+      state.deleteDefinition(id);
+    },
     definitions() {
       return state.definitions().map(({ id, systemPresence, type, label, deactivated }) => ({ id, systemPresence, type, label, deactivated }));
     },

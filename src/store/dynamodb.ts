@@ -334,7 +334,9 @@ export class DynamoDbStateStore implements StateStore {
     const remove: string[] = [];
     setOrRemove(e, set, remove, 'detail', update.detail);
     setOrRemove(e, set, remove, 'retryAt', update.retryAt);
-    if (update.genesysUserId !== undefined) {
+    if (update.forgetGenesysUser) {
+      remove.push(e.name('genesysUserId'));
+    } else if (update.genesysUserId !== undefined) {
       set.push(`${e.name('genesysUserId')} = ${e.value('genesysUserId', { S: update.genesysUserId })}`);
     }
     const due = dueAt(update.status, update.retryAt);

@@ -86,6 +86,8 @@ export interface StatusUpdate {
   readonly detail?: string;
   readonly retryAt?: string;
   readonly genesysUserId?: string;
+  /** Drop the remembered Genesys user id (it turned out to be gone), so the next attempt matches again. */
+  readonly forgetGenesysUser?: boolean;
 }
 
 /** Small JSON documents with optimistic concurrency (version starts at 1). */

@@ -115,7 +115,7 @@ export function withStatus(
   if (existing === undefined || !isSameVersion(existing.desired, forVersion)) return undefined;
   return compact({
     ...existing,
-    genesysUserId: update.genesysUserId ?? existing.genesysUserId,
+    genesysUserId: update.forgetGenesysUser ? undefined : (update.genesysUserId ?? existing.genesysUserId),
     status: update.status,
     detail: update.detail,
     retryAt: update.retryAt,

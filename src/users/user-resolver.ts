@@ -16,7 +16,8 @@ export type UserMatch =
 export type EmailDirectory = (key: StateKey) => Promise<string | undefined>;
 
 export interface UserResolverDeps {
-  readonly overrides: UserMappingOverrides;
+  /** The USER_MAPPING_FILE overrides, or a getter for the ones in effect (the file is reloaded when it changes). */
+  readonly overrides: UserMappingOverrides | (() => UserMappingOverrides);
   readonly lookup: EmailLookup;
   readonly directories?: Partial<Record<SystemName, EmailDirectory>>;
 }
@@ -32,7 +33,8 @@ export function createUserResolver(deps: UserResolverDeps) {
 
   /** Resolves the Genesys user for a key; `email` is the one recorded with the event, if any. */
   return async function resolveUser(key: StateKey, email?: string): Promise<UserMatch> {
-    const byKey = deps.overrides.byKey.get(`${key.system}:${key.externalUserId}`);
+    const overrides = typeof deps.overrides === 'function' ? deps.overrides() : deps.overrides;
+    const byKey = overrides.byKey.get(`${key.system}:${key.externalUserId}`);
     if (byKey) return byRef(byKey, 'USER_MAPPING_FILE');
     const externalEmail = email ?? (await deps.directories?.[key.system]?.(key));
     if (!externalEmail) {
@@ -41,7 +43,7 @@ export function createUserResolver(deps: UserResolverDeps) {
         reason: `no email known for ${key.system} user ${key.externalUserId}; add it to USER_MAPPING_FILE`,
       };
     }
-    const byEmail = deps.overrides.byEmail.get(externalEmail.toLowerCase());
+    const byEmail = overrides.byEmail.get(externalEmail.toLowerCase());
     if (byEmail) return byRef(byEmail, 'USER_MAPPING_FILE');
     const id = await deps.lookup.find(externalEmail);
     return id

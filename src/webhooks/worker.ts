@@ -24,7 +24,10 @@ export interface GenesysPort {
   sourceIdFor(system: SystemName): Promise<string>;
   /** Forget remembered source ids so the next call re-ensures them (after a 404 on the source). */
   forgetSources(): void;
-  resolveDefinition(target: string): Promise<{ readonly id: string } | undefined>;
+  /** `refresh`: reload the organization's definitions first (after a write refused a definition id). */
+  resolveDefinition(target: string, options?: { readonly refresh?: boolean }): Promise<{ readonly id: string } | undefined>;
+  /** Forget what was cached about a Genesys user that turned out to be gone, so the next match asks again. */
+  forgetUser?(genesysUserId: string): void;
   setSourcePresence(userId: string, sourceId: string, definitionId: string, message: string): Promise<void>;
   classify(error: unknown): GenesysFailure;
 }
@@ -88,7 +91,8 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
       return retryAfterFailure(error, key, version, deps, log);
     }
     if (match.kind === 'unmatched') {
-      // Recorded and reported, not retried forever (CONTRACT.md guarantee 8).
+      // Recorded and reported; retried when the Genesys directory or USER_MAPPING_FILE changes, or on
+      // the user's next event — never in a loop (docs/genesys.md, "Unmatched users").
       log.warn('unmatched user', { reason: match.reason });
       await deps.store.markStatus(key, { status: 'unmatched', detail: match.reason }, version);
       return DONE;
@@ -96,15 +100,17 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
     genesysUserId = match.genesysUserId;
   }
 
+  const unresolvable = async (): Promise<WorkResult> => {
+    const detail = `mapping target "${desired.target}" matches no active presence definition in this Genesys organization; fix PRESENCE_MAPPING_FILE or add the presence`;
+    log.error('unresolvable mapping target', { target: desired.target });
+    await deps.store.markStatus(key, { status: 'failed', detail, genesysUserId }, version);
+    return DONE;
+  };
+
   try {
     const sourceId = await deps.genesys.sourceIdFor(key.system);
-    const definition = await deps.genesys.resolveDefinition(desired.target);
-    if (!definition) {
-      const detail = `mapping target "${desired.target}" matches no active presence definition in this Genesys organization; fix PRESENCE_MAPPING_FILE or add the presence`;
-      log.error('unresolvable mapping target', { target: desired.target });
-      await deps.store.markStatus(key, { status: 'failed', detail, genesysUserId }, version);
-      return DONE;
-    }
+    let definition = await deps.genesys.resolveDefinition(desired.target);
+    if (!definition) return await unresolvable();
     const applied = record.applied;
     const alreadyThere =
       applied !== undefined &&
@@ -113,7 +119,26 @@ export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkRes
       applied.sourceId === sourceId &&
       applied.genesysUserId === genesysUserId;
     if (!alreadyThere) {
-      await deps.genesys.setSourcePresence(genesysUserId, sourceId, definition.id, desired.message);
+      try {
+        await deps.genesys.setSourcePresence(genesysUserId, sourceId, definition.id, desired.message);
+      } catch (error) {
+        // A 404 while the source exists may mean the definition id is gone (an org-defined presence
+        // deleted and re-created gets a new id), not the user: re-resolve the definitions, retry once,
+        // and only then treat the user as gone (docs/genesys.md, "Troubleshooting").
+        const failure = deps.genesys.classify(error);
+        if (failure.kind !== 'user-gone') throw error;
+        const fresh = await deps.genesys.resolveDefinition(desired.target, { refresh: true });
+        if (!fresh) return await unresolvable();
+        log.warn('presence write refused; presence definitions re-resolved, retrying once', {
+          target: desired.target,
+          genesysUserId,
+          definitionId: fresh.id,
+          previousDefinitionId: definition.id,
+          detail: failure.detail,
+        });
+        definition = fresh;
+        await deps.genesys.setSourcePresence(genesysUserId, sourceId, definition.id, desired.message);
+      }
       log.info('presence written', { target: desired.target, genesysUserId });
     }
     await deps.store.markApplied(
@@ -165,7 +190,11 @@ async function retryAfterFailure(
       deps.genesys.forgetSources();
       return { kind: 'retry', afterMs: 1000 };
     case 'user-gone':
-      await deps.store.markStatus(key, { status: 'unmatched', detail: failure.detail }, version);
+      // The gone user id is forgotten, so a later retry (directory refresh, USER_MAPPING_FILE change,
+      // a new event) matches the user again instead of writing to the same id.
+      log.warn('Genesys user is gone; recorded as unmatched', { genesysUserId, detail: failure.detail });
+      if (genesysUserId) deps.genesys.forgetUser?.(genesysUserId);
+      await deps.store.markStatus(key, { status: 'unmatched', detail: failure.detail, forgetGenesysUser: true }, version);
       return DONE;
     case 'permanent':
       log.error('Genesys refused the write', { detail: failure.detail, error: describeError(error) });

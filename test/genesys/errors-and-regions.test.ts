@@ -5,7 +5,8 @@ import {
   GenesysPrimarySourceGuardError,
   classifyGenesysFailure,
 } from '../../src/genesys/errors';
-import { genesysBaseUrls, isKnownRegionHost, regionHost } from '../../src/genesys/regions';
+import { GENESYS_REGIONS, genesysBaseUrls, isKnownRegionHost, regionHost } from '../../src/genesys/regions';
+import { loadConfig } from '../../src/config';
 import { BridgeError } from '../../src/errors';
 
 describe('GenesysApiError messages', () => {
@@ -88,5 +89,67 @@ describe('regions', () => {
     expect(isKnownRegionHost('mypurecloud.jp')).toBe(true);
     expect(isKnownRegionHost('example.com')).toBe(false);
     expect(regionHost('eusc_de_east_1')).toBe('edee1.eusc-pure.cloud');
+  });
+
+  // Every region Genesys lists, under every accepted spelling (docs/genesys.md, "Regions").
+  const EXPECTED: ReadonlyArray<[string, string]> = [
+    ['us-east-1', 'mypurecloud.com'],
+    ['eu-west-1', 'mypurecloud.ie'],
+    ['ap-southeast-2', 'mypurecloud.com.au'],
+    ['ap-northeast-1', 'mypurecloud.jp'],
+    ['eu-central-1', 'mypurecloud.de'],
+    ['us-west-2', 'usw2.pure.cloud'],
+    ['ca-central-1', 'cac1.pure.cloud'],
+    ['ap-northeast-2', 'apne2.pure.cloud'],
+    ['eu-west-2', 'euw2.pure.cloud'],
+    ['ap-south-1', 'aps1.pure.cloud'],
+    ['us-east-2', 'use2.us-gov-pure.cloud'],
+    ['sa-east-1', 'sae1.pure.cloud'],
+    ['me-central-1', 'mec1.pure.cloud'],
+    ['ap-northeast-3', 'apne3.pure.cloud'],
+    ['eu-central-2', 'euc2.pure.cloud'],
+    ['mx-central-1', 'mxc1.pure.cloud'],
+    ['ap-southeast-1', 'apse1.pure.cloud'],
+    ['eusc-de-east-1', 'edee1.eusc-pure.cloud'],
+  ];
+
+  it('has exactly the listed regions', () => {
+    expect(GENESYS_REGIONS.map((r) => [r.awsRegion, r.host])).toEqual(EXPECTED);
+  });
+
+  describe.each(EXPECTED)('%s (%s)', (aws, host) => {
+    it.each([host, `api.${host}`, `login.${host}`, aws, aws.replace(/-/g, '_'), ` ${aws.toUpperCase()} `, `API.${host.toUpperCase()}`])(
+      'accepts %j',
+      (value) => {
+        expect(regionHost(value)).toBe(host);
+        const config = loadConfig({ GENESYS_CLIENT_ID: 'id', GENESYS_CLIENT_SECRET: 's', GENESYS_REGION: value });
+        expect(config.genesys).toMatchObject({ region: host, apiBaseUrl: `https://api.${host}`, loginBaseUrl: `https://login.${host}` });
+      },
+    );
+  });
+
+  it.each([
+    'example.com',
+    'mypurecloud.co.uk',
+    'us-east-9',
+    'https://api.mypurecloud.com',
+    'apps.mypurecloud.com',
+    'api.api.mypurecloud.com',
+    'usw2',
+    'pure.cloud',
+  ])('refuses %j at startup, listing every valid value', (value) => {
+    const load = () => loadConfig({ GENESYS_CLIENT_ID: 'id', GENESYS_CLIENT_SECRET: 's', GENESYS_REGION: value });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/is not a Genesys Cloud region/);
+    let message = '';
+    try {
+      load();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const [aws, host] of EXPECTED) {
+      expect(message).toContain(aws);
+      expect(message).toContain(host);
+    }
   });
 });

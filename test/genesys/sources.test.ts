@@ -132,9 +132,15 @@ describe('pickSource', () => {
     { id: 'd', name: 'Zoom', type: 'User', deactivated: true },
   ];
 
-  it('never picks a System source, prefers an active one, treats a missing type as User', () => {
-    expect(pickSource(sources, 'Microsoft Teams', 'sys')?.id).toBe('c');
+  it('never picks a System source it did not create, prefers an active one, treats a missing type as User', () => {
+    expect(pickSource(sources, 'Microsoft Teams', undefined)?.id).toBe('c');
+    expect(pickSource(sources, 'Microsoft Teams', 'b')?.id).toBe('c');
     expect(pickSource(sources.slice(0, 1), 'Microsoft Teams', undefined)).toBeUndefined();
+  });
+
+  it('adopts the remembered source (the bridge created it) whatever its type says', () => {
+    expect(pickSource(sources, 'Microsoft Teams', 'sys')?.id).toBe('sys');
+    expect(pickSource(sources.slice(0, 1), 'Microsoft Teams', 'sys')?.id).toBe('sys');
   });
 
   it('prefers the remembered id among equals, and finds deactivated ones', () => {

@@ -329,6 +329,18 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
 
         expect((await store.get(userKey()))?.genesysUserId).toBe('g-9');
       });
+
+      it('forgets the Genesys user when told it is gone', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey(), desired);
+        await store.markStatus(userKey(), { status: 'failed', genesysUserId: 'g-9' }, versionOf(desired));
+
+        await store.markStatus(userKey(), { status: 'unmatched', detail: 'gone', forgetGenesysUser: true }, versionOf(desired));
+
+        const record = await store.get(userKey());
+        expect(record?.genesysUserId).toBeUndefined();
+        expect(record?.status).toBe('unmatched');
+      });
     });
 
     describe('listUnfinished', () => {
