@@ -31,17 +31,22 @@ const request = (overrides: Partial<InboundRequest> = {}): InboundRequest => ({
   ...overrides,
 });
 
-async function depsWithClosedStore(queued: QueueMessage[]): Promise<WebhookCoreDeps> {
-  const store = await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'core-')));
-  await store.close(); // every write now fails, as a full disk or a lost DynamoDB connection would
+/** The core over a fresh embedded store; what is enqueued lands in `queued`. */
+async function depsWith(queued: QueueMessage[], sources: WebhookSource[] = [source]): Promise<WebhookCoreDeps> {
   return {
-    sources: [source],
-    store,
+    sources,
+    store: await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'core-'))),
     queue: { enqueue: async (messages) => void queued.push(...messages) },
     mapping: DEFAULT_PRESENCE_MAPPING,
     now: Date.now,
     logger: silentLogger,
   };
+}
+
+async function depsWithClosedStore(queued: QueueMessage[]): Promise<WebhookCoreDeps> {
+  const deps = await depsWith(queued);
+  await deps.store.close(); // every write now fails, as a full disk or a lost DynamoDB connection would
+  return deps;
 }
 
 describe('handleWebhook', () => {
@@ -59,8 +64,6 @@ describe('handleWebhook', () => {
   });
 
   it('records a verified event whose value names an Object.prototype member as skip, not a 5xx', async () => {
-    const queued: QueueMessage[] = [];
-    const store = await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'core-')));
     const poison: WebhookSource = {
       ...source,
       handle: () => ({
@@ -68,33 +71,17 @@ describe('handleWebhook', () => {
         events: [{ system: 'zoom', externalUserId: 'u2', values: { presence_status: 'constructor' }, order: 1 }],
       }),
     };
-    const deps: WebhookCoreDeps = {
-      sources: [poison],
-      store,
-      queue: { enqueue: async (messages) => void queued.push(...messages) },
-      mapping: DEFAULT_PRESENCE_MAPPING,
-      now: Date.now,
-      logger: silentLogger,
-    };
+    const deps = await depsWith([], [poison]);
     expect((await handleWebhook(request(), deps)).status).toBe(200);
-    expect((await store.get({ system: 'zoom', externalUserId: 'u2' }))?.desired).toMatchObject({ target: null, message: 'Constructor' });
-    await store.close();
+    expect((await deps.store.get({ system: 'zoom', externalUserId: 'u2' }))?.desired).toMatchObject({ target: null, message: 'Constructor' });
+    await deps.store.close();
   });
 
   it('takes a body of exactly 1 MiB and refuses one byte more with 413', async () => {
-    const queued: QueueMessage[] = [];
-    const store = await openEmbeddedStore(fs.mkdtempSync(path.join(os.tmpdir(), 'core-')));
-    const deps: WebhookCoreDeps = {
-      sources: [source],
-      store,
-      queue: { enqueue: async (messages) => void queued.push(...messages) },
-      mapping: DEFAULT_PRESENCE_MAPPING,
-      now: Date.now,
-      logger: silentLogger,
-    };
+    const deps = await depsWith([]);
     expect((await handleWebhook(request({ body: Buffer.alloc(MAX_BODY_BYTES, 0x20) }), deps)).status).toBe(200);
     expect((await handleWebhook(request({ body: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20) }), deps)).status).toBe(413);
     expect(MAX_BODY_BYTES).toBe(1024 * 1024);
-    await store.close();
+    await deps.store.close();
   });
 });
