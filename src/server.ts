@@ -69,7 +69,8 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const logger = options.logger ?? createLogger(config.logLevel);
   for (const notice of config.notices) logger.warn(notice);
   const now = Date.now;
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  // 0700: the data directory holds presence history and (encrypted) tokens; see store/private-files.ts.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   const store = await openEmbeddedStore(path.join(config.dataDir, 'state'));
   let sandbox: GenesysSandbox | undefined;

@@ -17,7 +17,7 @@ export function readZoomDevSecret(dataDir: string, create: boolean): string | un
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !create) return undefined;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(24).toString('base64url');
   fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
   return secret;

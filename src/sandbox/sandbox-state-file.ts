@@ -74,7 +74,7 @@ export async function saveSnapshot(file: string, snapshot: SandboxSnapshot): Pro
   await fs.mkdir(path.dirname(file), { recursive: true });
   // Unique per write: two sandboxes in one process may share a file in tests.
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await fs.writeFile(temp, JSON.stringify(snapshot, null, 2) + '\n', 'utf8');
+  await fs.writeFile(temp, JSON.stringify(snapshot, null, 2) + '\n', { encoding: 'utf8', mode: 0o600 });
   await fs.rename(temp, file);
 }
 

@@ -24,6 +24,7 @@ import {
   type UserStateRecord,
 } from './state-store';
 import { MemoryState, type JournalEntry, type Snapshot } from './embedded-state';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 import type { TaskLog } from './task-log';
 import { assertVersion, decideDesired, withApplied, withDesired, withStatus, type RecordFilter } from './user-record';
 
@@ -57,7 +58,7 @@ export class EmbeddedStateStore implements StateStore, TaskLog {
   static async open(dir: string, options: EmbeddedStoreOptions = {}): Promise<EmbeddedStateStore> {
     const absolute = path.resolve(dir);
     try {
-      await fs.mkdir(absolute, { recursive: true });
+      await ensurePrivateDir(absolute);
     } catch (error) {
       throw new StoreError(`cannot create the data directory ${absolute}: ${String(error)}`, { cause: error });
     }
@@ -203,7 +204,7 @@ export class EmbeddedStateStore implements StateStore, TaskLog {
     await this.journal.whenDurable();
     const probe = path.join(this.dir, HEALTH_PROBE_FILE);
     try {
-      const handle = await fs.open(probe, 'w', 0o600);
+      const handle = await fs.open(probe, 'w', PRIVATE_FILE_MODE);
       try {
         await handle.writeFile('ok\n');
         await handle.sync();

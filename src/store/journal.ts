@@ -16,6 +16,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { StoreError } from '../errors';
+import { ensurePrivateFile, PRIVATE_FILE_MODE } from './private-files';
 
 export const JOURNAL_FILE_NAME = 'journal.jsonl';
 export const SNAPSHOT_FILE_NAME = 'snapshot.json';
@@ -163,7 +164,7 @@ export class Journal<E> {
     } satisfies SnapshotFile<unknown>);
     const target = path.join(this.dir, SNAPSHOT_FILE_NAME);
     const temp = `${target}.tmp`;
-    const file = await fs.open(temp, 'w');
+    const file = await fs.open(temp, 'w', PRIVATE_FILE_MODE);
     try {
       await file.writeFile(text, 'utf8');
       await file.sync();
@@ -203,7 +204,10 @@ export async function openJournal<S, E>(dir: string, options: JournalOptions<S, 
     throw new StoreError(`cannot replay ${snapshotPath} and ${journalPath}: ${String(error)}`, { cause: error });
   }
 
-  const handle = await fs.open(journalPath, 'a');
+  const handle = await fs.open(journalPath, 'a', PRIVATE_FILE_MODE);
+  // Files an older version created with the default mode are made private too.
+  await ensurePrivateFile(journalPath);
+  await ensurePrivateFile(snapshotPath);
   try {
     if (validBytes < buffer.length) {
       await handle.truncate(validBytes);

@@ -264,4 +264,19 @@ describe('EmbeddedStateStore (on disk)', () => {
     await expect(store.checkWritable()).rejects.toThrow(/does not take writes/);
     await store.close().catch(() => undefined);
   });
+
+  it('keeps its directory 0700 and its journal and snapshot 0600, tightening what an older version left', async () => {
+    const dir = newDir();
+    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    await fs.chmod(dir, 0o755);
+    await fs.writeFile(path.join(dir, JOURNAL_FILE_NAME), '', { mode: 0o644 });
+    const store = await open(dir, { compactThresholdBytes: 512 });
+    for (let order = 1; order <= 20; order += 1) await store.recordDesired(key, desired(order)); // compacts
+    const mode = async (name: string) => (await fs.stat(path.join(dir, name))).mode & 0o777;
+
+    expect((await fs.stat(dir)).mode & 0o777).toBe(0o700);
+    expect(await mode(JOURNAL_FILE_NAME)).toBe(0o600);
+    expect(await mode(SNAPSHOT_FILE_NAME)).toBe(0o600);
+    await store.close();
+  });
 });
