@@ -45,9 +45,19 @@ export function isRingCentralPresenceEvent(event: string | undefined): boolean {
 export function extensionIdFromPath(path: string | undefined, ownerId?: string): string | undefined {
   const match = path ? EXTENSION_IN_PATH.exec(path) : null;
   if (!match) return undefined;
-  const id = decodeURIComponent(match[1]).trim();
+  const id = decodePathSegment(match[1])?.trim();
+  if (id === undefined) return undefined; // a malformed % escape names no extension
   if (id === '~') return ownerId;
   return /^[\x21-\x7e]{1,64}$/.test(id) ? id : undefined;
+}
+
+/** A percent-decoded path segment, or undefined when its escapes are malformed (`%zz`, a cut `%E0%A4%A`). */
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -101,7 +111,10 @@ export function normalizeRingCentralNotification(
 ): NormalizeResult {
   const externalUserId = body.extensionId ?? extensionIdFromPath(notification.event, notification.ownerId);
   if (externalUserId === undefined) {
-    return { ok: false, reason: 'presence notification names no extension (body.extensionId or event filter path)' };
+    return {
+      ok: false,
+      reason: `presence notification names no extension: no body.extensionId, and the event path ${JSON.stringify(notification.event ?? '')} names no readable extension id`,
+    };
   }
   return {
     ok: true,

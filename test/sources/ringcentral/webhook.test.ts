@@ -307,3 +307,19 @@ describe('uuid dedupe', () => {
     expect(await source.handle(request(detailed))).toMatchObject({ kind: 'rejected', status: 503 });
   });
 });
+
+describe('a malformed % escape in the event path', () => {
+  const badPath = (segment: string) => `/restapi/v1.0/account/37439510/extension/${segment}/presence?detailedTelephonyState=true`;
+
+  it.each(['%zz', '%E0%A4%A', '%'])('%s: the body extensionId still identifies the user', async (segment) => {
+    const event = accepted(await handle(request(notification({ presenceStatus: 'Busy' }, { event: badPath(segment) }))));
+    expect(event).toMatchObject({ externalUserId: '101', values: { presenceStatus: 'Busy' } });
+  });
+
+  it('without a body extensionId: a clear 400 naming the path, not a crash', async () => {
+    const body = notification({ presenceStatus: 'Busy' }, { event: badPath('%zz') }) as { body: Record<string, unknown> };
+    delete body.body.extensionId;
+    const outcome = await handle(request(body));
+    expect(outcome).toMatchObject({ kind: 'rejected', status: 400, reason: expect.stringContaining('/extension/%zz/presence') });
+  });
+});
