@@ -15,6 +15,11 @@ export interface WebhookCoreDeps extends RecordDeps {
   readonly logger: Logger;
 }
 
+const GENERIC_AUTH_ERRORS: Readonly<Partial<Record<number, string>>> = {
+  401: 'unauthorized: the request could not be verified',
+  403: 'forbidden',
+};
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): OutboundResponse {
   return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
@@ -42,7 +47,9 @@ export async function handleWebhook(request: InboundRequest, deps: WebhookCoreDe
       return outcome.response;
     case 'rejected':
       log.warn('webhook rejected', { status: outcome.status, reason: outcome.reason });
-      return json(outcome.status, { error: outcome.reason });
+      // A caller that failed authentication learns nothing about why (which secret, which tenant or
+      // account was expected); the reason is in the log for the operator.
+      return json(outcome.status, { error: GENERIC_AUTH_ERRORS[outcome.status] ?? outcome.reason });
     case 'ignored':
       log.debug('webhook ignored', { reason: outcome.reason, ...(outcome.dropped ? { dropped: outcome.dropped } : {}) });
       return json(outcome.ackStatus ?? 200, { status: 'ignored' });

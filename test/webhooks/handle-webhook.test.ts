@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../src/logger';
+import { createLogger, silentLogger } from '../../src/logger';
 import { DEFAULT_PRESENCE_MAPPING } from '../../src/presence';
 import type { QueueMessage } from '../../src/queue/key-queue';
 import { openEmbeddedStore } from '../../src/store/embedded';
@@ -82,6 +82,28 @@ describe('handleWebhook', () => {
     expect((await handleWebhook(request({ body: Buffer.alloc(MAX_BODY_BYTES, 0x20) }), deps)).status).toBe(200);
     expect((await handleWebhook(request({ body: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20) }), deps)).status).toBe(413);
     expect(MAX_BODY_BYTES).toBe(1024 * 1024);
+    await deps.store.close();
+  });
+
+  it.each([
+    [401, 'signature v0=… does not match any of 2 ZOOM_WEBHOOK_SECRET_TOKEN values'],
+    [403, 'token is for tenant 11111111-2222-3333-4444-555555555555, not this tenant'],
+  ] as const)('answers a failed authentication (%i) with a generic body; the reason goes to the log only', async (status, reason) => {
+    const lines: string[] = [];
+    const refusing: WebhookSource = { ...source, handle: () => ({ kind: 'rejected', status, reason }) };
+    const deps = { ...(await depsWith([], [refusing])), logger: createLogger('warn', (line) => lines.push(line)) };
+    const response = await handleWebhook(request(), deps);
+    expect(response.status).toBe(status);
+    expect(response.body).not.toContain(reason.slice(0, 12));
+    expect(JSON.parse(response.body).error).toMatch(/^(unauthorized|forbidden)/);
+    expect(lines.join('\n')).toContain(reason);
+    await deps.store.close();
+  });
+
+  it('keeps the reason in a 400 answer, for a sender that authenticated but sent something malformed', async () => {
+    const malformed: WebhookSource = { ...source, handle: () => ({ kind: 'rejected', status: 400, reason: 'payload.object.presence_status is missing' }) };
+    const deps = await depsWith([], [malformed]);
+    expect(JSON.parse((await handleWebhook(request(), deps)).body)).toEqual({ error: 'payload.object.presence_status is missing' });
     await deps.store.close();
   });
 });

@@ -24,6 +24,7 @@ import { createPresenceReader, type PresenceReader } from './presence-reader';
 import { createServiceAccounts, listServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord, type ServiceAccounts } from './service-accounts';
 import { createSubscriptionActivityRecorder, loadSubscriptionActivity } from './subscription-activity';
 import { createSubscriptionManager, type SubscriptionIndex, type SubscriptionManager } from './subscriptions';
+import { createLifecycleThrottle } from './lifecycle-throttle';
 import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
 import type { TeamsSettings } from './teams-settings';
 import { createTokenVault } from './token-vault';
@@ -190,6 +191,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       return settings.mode === 'subscription' ? subscriptions() : undefined;
     },
     emailOf: (objectId) => emailDirectory({ system: 'teams', externalUserId: objectId }),
+    lifecycleThrottle: createLifecycleThrottle(store, now),
     now,
     logger,
   });

@@ -14,6 +14,7 @@ import { ConfigError, describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { PresenceEvent } from '../../presence';
 import type { WorkResult } from '../../queue/key-queue';
+import type { LifecycleThrottle } from './lifecycle-throttle';
 import { extractUserId } from './normalize';
 import { presencesToEvents, type PresenceReader } from './presence-reader';
 import type { SubscriptionManager } from './subscriptions';
@@ -31,6 +32,8 @@ export interface TeamsTaskRunnerDeps {
   readonly logger?: Logger;
   /** Delay before a transient failure is retried (default 30 s). */
   readonly retryAfterMs?: number;
+  /** Bounds the work one subscription's lifecycle events can trigger (lifecycle-throttle.ts). */
+  readonly lifecycleThrottle?: LifecycleThrottle;
 }
 
 export type TeamsTaskRunner = (message: TeamsTaskMessage) => Promise<WorkResult>;
@@ -73,8 +76,17 @@ export function createTeamsTaskRunner(deps: TeamsTaskRunnerDeps): TeamsTaskRunne
     return account;
   };
 
+  /** Lifecycle-driven work (by subscription id) runs once per subscription and event per interval. */
+  const throttled = async (message: TeamsTaskMessage): Promise<boolean> => {
+    const subscriptionId = message.data.subscriptionId;
+    if (!subscriptionId || !deps.lifecycleThrottle || (await deps.lifecycleThrottle.claim(message.task, subscriptionId))) return false;
+    log.warn('lifecycle event repeated within the interval; ignored', { task: message.task, subscriptionId });
+    return true;
+  };
+
   const run = async (message: TeamsTaskMessage): Promise<void> => {
     const data = message.data;
+    if (await throttled(message)) return;
     switch (message.task) {
       case TEAMS_TASKS.readPresence: {
         let userIds: string[] = [];
@@ -117,6 +129,7 @@ export function createTeamsTaskRunner(deps: TeamsTaskRunnerDeps): TeamsTaskRunne
     } catch (error) {
       if (isTransientGraphFailure(error)) {
         log.warn('Teams task failed; will retry', { task: message.task, error: describeError(error), afterMs: retryAfterMs });
+        if (message.data.subscriptionId) await deps.lifecycleThrottle?.release(message.task, message.data.subscriptionId);
         return { kind: 'retry', afterMs: retryAfterMs };
       }
       log.error('Teams task failed and needs an operator', { task: message.task, error: describeError(error) });

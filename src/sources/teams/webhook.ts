@@ -41,6 +41,14 @@ import type { ValidationTokenValidator } from './validation-tokens';
 export const TEAMS_WEBHOOK_PATH = '/webhooks/teams';
 export const TEAMS_LIFECYCLE_WEBHOOK_PATH = '/webhooks/teams/lifecycle';
 
+/**
+ * Caps on one POST. Graph documents no batch size; the bridge's subscriptions cover at most 650 users
+ * each, and Graph batches per notification URL, so 1000 items leaves room while bounding the work a
+ * request can cause on the 3-second path. One validation token is sent per app and tenant in a batch.
+ */
+export const MAX_ITEMS_PER_POST = 1000;
+export const MAX_VALIDATION_TOKENS_PER_POST = 50;
+
 /** Graph's documented acknowledgement for queued notifications. */
 const GRAPH_ACK = 202;
 
@@ -91,7 +99,7 @@ interface Judged {
 
 type Verified = { readonly ok: true; readonly judged: Judged } | { readonly ok: false; readonly outcome: WebhookOutcome };
 
-function reject(status: 400 | 401 | 403 | 503, reason: string): { ok: false; outcome: WebhookOutcome } {
+function reject(status: 400 | 401 | 403 | 413 | 503, reason: string): { ok: false; outcome: WebhookOutcome } {
   return { ok: false, outcome: { kind: 'rejected', status, reason } };
 }
 
@@ -129,6 +137,13 @@ async function judgeBatch(request: InboundRequest, deps: TeamsWebhookDeps, log: 
   }
   const collection = parseBody(request.body);
   if (typeof collection === 'string') return reject(400, collection);
+  if (collection.value.length > MAX_ITEMS_PER_POST || (collection.validationTokens?.length ?? 0) > MAX_VALIDATION_TOKENS_PER_POST) {
+    // Bounds the per-item work (clientState compares, decryptions, token checks) one request can cause.
+    return reject(
+      413,
+      `a notification collection carries at most ${MAX_ITEMS_PER_POST} items and ${MAX_VALIDATION_TOKENS_PER_POST} validation tokens`,
+    );
+  }
 
   const dropped: DroppedItem[] = [];
   const drop = (index: number, item: ChangeNotification, reason: DropReason, detail: string): void => {

@@ -4,6 +4,8 @@ import { createValidationTokenValidator, type SigningKeySource } from '../../../
 import {
   createTeamsLifecycleWebhookSource,
   createTeamsWebhookSource,
+  MAX_ITEMS_PER_POST,
+  MAX_VALIDATION_TOKENS_PER_POST,
   type TeamsWebhookDeps,
 } from '../../../src/sources/teams/webhook';
 import {
@@ -404,5 +406,35 @@ describe('POST /webhooks/teams/lifecycle', () => {
       dropped: 2,
       tasks: [{ kind: 'task', system: 'teams', task: 'reauthorize', data: { subscriptionId: SUB_A } }],
     });
+  });
+});
+
+describe('caps on one POST', () => {
+  const basicItem = (i: number) => ({
+    subscriptionId: SUB_A,
+    clientState: CLIENT_STATE,
+    changeType: 'updated',
+    resource: `communications/presences/${USERS[i % USERS.length]}`,
+  });
+
+  test(`${MAX_ITEMS_PER_POST} items are taken; one more is refused with 413 before any item is judged`, async () => {
+    let lookups = 0;
+    const counting = deps({ isKnownSubscription: (id) => (lookups++, id === SUB_A) });
+    const atCap = { value: Array.from({ length: MAX_ITEMS_PER_POST }, (_, i) => basicItem(i)) };
+    expect(await createTeamsWebhookSource(counting).handle(inbound('/webhooks/teams', atCap))).toMatchObject({ kind: 'accepted' });
+
+    lookups = 0;
+    const over = { value: Array.from({ length: MAX_ITEMS_PER_POST + 1 }, (_, i) => basicItem(i)) };
+    for (const path of ['/webhooks/teams', '/webhooks/teams/lifecycle'] as const) {
+      const source = path === '/webhooks/teams' ? createTeamsWebhookSource(counting) : createTeamsLifecycleWebhookSource(counting);
+      expect(await source.handle(inbound(path, over))).toMatchObject({ kind: 'rejected', status: 413 });
+    }
+    expect(lookups).toBe(0);
+  });
+
+  test(`more than ${MAX_VALIDATION_TOKENS_PER_POST} validation tokens are refused with 413 before any is checked`, async () => {
+    const batch = richBatch();
+    batch.validationTokens = Array.from({ length: MAX_VALIDATION_TOKENS_PER_POST + 1 }, () => token());
+    expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch))).toMatchObject({ kind: 'rejected', status: 413 });
   });
 });
