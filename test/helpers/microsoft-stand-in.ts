@@ -21,6 +21,7 @@
  *   names the tenant id (https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc).
  * Keys and certificates live in a temp dir and are never committed.
  */
+import type { TeamsConnection } from '../../src/config';
 import { execFileSync } from 'node:child_process';
 import {
   constants,
@@ -968,4 +969,23 @@ export function makeUsers(count: number, availability = 'Available', activity = 
       activity,
     };
   });
+}
+
+/**
+ * The Teams connection settings that point the bridge at this stand-in (its tenant, app and URLs), with
+ * whatever a test adds or overrides.
+ */
+export function standInConnection(
+  standIn: Pick<MicrosoftStandIn, 'tenantId' | 'clientId' | 'clientSecret' | 'graphBaseUrl' | 'loginBaseUrl'>,
+  extra: Partial<TeamsConnection> = {},
+): TeamsConnection {
+  return {
+    tenantId: standIn.tenantId,
+    clientId: standIn.clientId,
+    clientSecret: standIn.clientSecret,
+    clientStates: [],
+    graphApiBaseUrl: standIn.graphBaseUrl,
+    microsoftLoginBaseUrl: standIn.loginBaseUrl,
+    ...extra,
+  };
 }

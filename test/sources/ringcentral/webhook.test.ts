@@ -133,20 +133,11 @@ describe('verification token', () => {
 });
 
 describe('normalization', () => {
-  it('normalizes the documented detailed extension presence example', async () => {
-    const event = accepted(await handle(request(detailed)));
-    expect(event).toEqual({
-      system: 'ringcentral',
-      externalUserId: '6610372004',
-      values: { dndStatus: 'TakeAllCalls', telephonyStatus: 'CallConnected', meetingStatus: 'Disconnected', presenceStatus: 'Busy' },
-      order: Date.parse('2016-02-18T09:37:24.597Z'),
-      tiebreak: 2698,
-    });
-    expect(mapPresence(event)).toEqual({ target: 'Busy', message: 'On a phone call' });
-  });
-
-  it("normalizes RingCentral's documented account presence example (string extensionId, sequence)", async () => {
-    const event = accepted(await handle(request(accountDocumented)));
+  it.each([
+    ['the documented detailed extension presence example', () => detailed],
+    ["RingCentral's documented account presence example (string extensionId, sequence)", () => accountDocumented],
+  ])('normalizes %s', async (_label, fixture) => {
+    const event = accepted(await handle(request(fixture())));
     expect(event).toEqual({
       system: 'ringcentral',
       externalUserId: '6610372004',

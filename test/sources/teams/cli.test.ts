@@ -4,12 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerTeamsCommands } from '../../../src/cli/teams-commands';
-import type { TeamsConnection } from '../../../src/config';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime, type TeamsRuntime } from '../../../src/sources/teams/runtime';
 import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import type { WebhookSource } from '../../../src/webhooks/types';
-import { makeUsers, startMicrosoftStandIn, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
+import { makeUsers, standInConnection, startMicrosoftStandIn, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
 import { createMemoryDocumentStore, startWebhookServer, type WebhookServer } from './support';
 
 const USERS = makeUsers(30);
@@ -23,15 +22,7 @@ let stderr: string[] = [];
 beforeAll(async () => {
   standIn = await startMicrosoftStandIn({ users: USERS });
   webhooks = await startWebhookServer(sources);
-  const config: TeamsConnection = {
-    tenantId: standIn.tenantId,
-    clientId: standIn.clientId,
-    clientSecret: standIn.clientSecret,
-    clientStates: ['cli-client-state'],
-    notificationUrl: webhooks.baseUrl,
-    graphApiBaseUrl: standIn.graphBaseUrl,
-    microsoftLoginBaseUrl: standIn.loginBaseUrl,
-  };
+  const config = standInConnection(standIn, { clientStates: ['cli-client-state'], notificationUrl: webhooks.baseUrl });
   runtime = createTeamsRuntime({
     config,
     settings: parseTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'cli-vault-secret-0123456789' }),

@@ -13,7 +13,7 @@ import { createTeamsRuntime } from '../../../src/sources/teams/runtime';
 import { parseTeamsSettings, type Env } from '../../../src/sources/teams/teams-settings';
 import { parseUserMapping } from '../../../src/users/user-mapping-file';
 import type { WebhookSource } from '../../../src/webhooks/types';
-import { makeUsers, startMicrosoftStandIn, type MicrosoftStandIn, type StandInUser } from '../../helpers/microsoft-stand-in';
+import { makeUsers, standInConnection, startMicrosoftStandIn, type MicrosoftStandIn, type StandInUser } from '../../helpers/microsoft-stand-in';
 import { startSandboxClient, type SandboxClientSetup } from '../../genesys/helpers/sandbox-client';
 import { createMemoryDocumentStore, startWebhookServer, type WebhookServer } from './support';
 
@@ -78,15 +78,7 @@ function mappingFile() {
 }
 
 function config(extra: Partial<TeamsConnection> = {}): TeamsConnection {
-  return {
-    tenantId: standIn.tenantId,
-    clientId: standIn.clientId,
-    clientSecret: standIn.clientSecret,
-    clientStates: [],
-    graphApiBaseUrl: standIn.graphBaseUrl,
-    microsoftLoginBaseUrl: standIn.loginBaseUrl,
-    ...extra,
-  };
+  return standInConnection(standIn, extra);
 }
 
 function runtimeWith(options: {

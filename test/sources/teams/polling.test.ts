@@ -2,13 +2,12 @@
  * Polling mode: no service accounts, no webhooks — the maintainer reads every user's presence
  * app-only with getPresencesByUserId and records it.
  */
-import type { TeamsConnection } from '../../../src/config';
 import type { PresenceEvent } from '../../../src/presence';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { startTeamsPolling } from '../../../src/sources/teams/polling';
 import { createTeamsRuntime } from '../../../src/sources/teams/runtime';
 import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
-import { makeUsers, startMicrosoftStandIn, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
+import { makeUsers, standInConnection, startMicrosoftStandIn, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
 import { createMemoryDocumentStore } from './support';
 
 const USERS = makeUsers(40, 'Available', 'Available');
@@ -20,14 +19,7 @@ beforeAll(async () => {
 afterAll(async () => standIn.close());
 
 function runtimeWith(recordEvents: (events: PresenceEvent[]) => Promise<void>, extra: { loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>> } = {}) {
-  const config: TeamsConnection = {
-    tenantId: standIn.tenantId,
-    clientId: standIn.clientId,
-    clientSecret: standIn.clientSecret,
-    clientStates: [],
-    graphApiBaseUrl: standIn.graphBaseUrl,
-    microsoftLoginBaseUrl: standIn.loginBaseUrl,
-  };
+  const config = standInConnection(standIn);
   return createTeamsRuntime({
     config,
     settings: parseTeamsSettings({ TEAMS_MODE: 'polling', TEAMS_POLL_INTERVAL_SECONDS: '10' }),
