@@ -33,7 +33,7 @@ export interface ClaimDeps {
   readonly logger: Logger;
   readonly now?: () => number;
   /** Lease for each claim; on AWS the invocation's remaining time plus a margin (see lambda.ts). */
-  readonly claimLeaseMs?: () => number;
+  readonly claimLeaseMs?: () => number | undefined;
 }
 
 const DONE: WorkResult = { kind: 'done' };

@@ -41,8 +41,8 @@ export interface WorkerDeps {
   readonly now?: () => number;
   /** Longest delay one retry waits before the key is looked at again (SQS allows 15 min). */
   readonly maxRetryDelayMs?: number;
-  /** Lease of a worker's claim on a key (see apply-claim.ts); default 15 min. */
-  readonly claimLeaseMs?: () => number;
+  /** Lease of a worker's claim on a key (see apply-claim.ts); undefined: the default, 15 min. */
+  readonly claimLeaseMs?: () => number | undefined;
 }
 
 const DONE: WorkResult = { kind: 'done' };
