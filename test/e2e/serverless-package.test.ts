@@ -45,7 +45,7 @@ describe('serverless package', () => {
     expect(handlerOf('webhook').Properties.ReservedConcurrentExecutions).toBe(50);
     expect(template.Resources.HttpApiStage).toMatchObject({
       Type: 'AWS::ApiGatewayV2::Stage',
-      Properties: { StageName: '$default', DefaultRouteSettings: { ThrottlingBurstLimit: 400, ThrottlingRateLimit: 200 } },
+      Properties: { StageName: '$default', DefaultRouteSettings: { ThrottlingBurstLimit: 1000, ThrottlingRateLimit: 500 } },
     });
     const zips = fs.readdirSync(out).filter((f) => f.endsWith('.zip'));
     expect(zips.length).toBeGreaterThan(0);
