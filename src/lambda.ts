@@ -9,6 +9,7 @@ import { loadConfig, ssmSecretsPrefix } from './config';
 import { createLogger } from './logger';
 import { handleSqsBatch, type SqsBatchResponse, type SqsEvent } from './queue/sqs-batch';
 import { createAwsBridge, type AwsBridge } from './runtime/aws-bridge';
+import type { LambdaContextLike } from './runtime/invocation-deadline';
 import { runMaintenance, type MaintenanceReport } from './runtime/maintenance';
 import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from './webhooks/adapters/lambda';
 import { handleWebhook } from './webhooks/handle-webhook';
@@ -54,9 +55,18 @@ export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
   return httpHandler(event);
 }
 
-export async function worker(event: SqsEvent): Promise<SqsBatchResponse> {
-  const { worker: deps, sqs, queueUrl, parts } = await getBridge();
-  return handleSqsBatch(event, (message) => processMessage(message, deps), { client: sqs, queueUrl, logger: parts.logger });
+/**
+ * `context` gives the invocation's remaining time: no Genesys wait may outlast it (a key whose wait would
+ * is parked and retried later), so one slow key never times out the whole batch.
+ */
+export async function worker(event: SqsEvent, context?: LambdaContextLike): Promise<SqsBatchResponse> {
+  const { worker: deps, sqs, queueUrl, parts, deadline } = await getBridge();
+  deadline.start(context);
+  try {
+    return await handleSqsBatch(event, (message) => processMessage(message, deps), { client: sqs, queueUrl, logger: parts.logger });
+  } finally {
+    deadline.clear();
+  }
 }
 
 export async function maintainer(): Promise<MaintenanceReport> {

@@ -31,6 +31,8 @@ export interface GenesysClientOptions {
   readonly random?: () => number;
   readonly retry?: RetrySettings;
   readonly timeoutMs?: number;
+  /** Epoch ms by which the current caller must be done (a Lambda invocation's end); see transport.ts. */
+  readonly deadline?: () => number | undefined;
   /** Cache lifetimes; defaults in each part. */
   readonly cache?: {
     readonly sourcesTtlMs?: number;
@@ -67,6 +69,7 @@ export function createGenesysClient(options: GenesysClientOptions): GenesysClien
     random: options.random,
     retry: options.retry,
     timeoutMs: options.timeoutMs,
+    deadline: options.deadline,
   });
   const auth = createClientCredentialsAuth({
     loginBaseUrl: config.loginBaseUrl,

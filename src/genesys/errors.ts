@@ -81,30 +81,38 @@ export class GenesysApiError extends BridgeError {
 }
 
 /**
- * Genesys answered 429 with a Retry-After too long to sleep on (a daily quota, vendor-facts §4):
- * the work is parked until `retryAt`, not slept on.
+ * Genesys answered 429 with a Retry-After too long to sleep on (a daily quota, vendor-facts §4), or a
+ * wait (Retry-After, request budget) would outlast the time the caller has left (a Lambda invocation's
+ * deadline): the work is parked until `retryAt`, not slept on.
  */
 export class GenesysParkedError extends BridgeError {
   override readonly name = 'GenesysParkedError';
   readonly retryAt: Date;
   readonly method: string;
   readonly path: string;
-  readonly status: number;
+  /** Status of the answer that asked to wait; undefined when the wait is the bridge's own request budget. */
+  readonly status: number | undefined;
   readonly requestId: string | undefined;
 
   constructor(details: {
     retryAt: Date;
     method: string;
     path: string;
-    status: number;
+    status?: number;
     requestId?: string;
+    /** Set when the wait is parked because it would outlast the caller's deadline: what the wait is for. */
+    deadlineWait?: string;
     cause?: unknown;
   }) {
+    const id = details.requestId ? ` [correlation id ${details.requestId}]` : '';
     super(
-      `Genesys Cloud ${details.method} ${details.path} answered ${details.status} with a Retry-After until ` +
-        `${details.retryAt.toISOString()}, probably a daily quota; the work is parked until then. ` +
-        `If this repeats, lower GENESYS_REQUESTS_PER_MINUTE or ask Genesys support about the limit` +
-        (details.requestId ? ` [correlation id ${details.requestId}]` : ''),
+      details.deadlineWait !== undefined
+        ? `Genesys Cloud ${details.method} ${details.path} would have to wait until ${details.retryAt.toISOString()} ` +
+            `(${details.deadlineWait}), longer than this worker invocation has left; the key is parked until then ` +
+            `instead of failing the whole batch. If this repeats, lower GENESYS_REQUESTS_PER_MINUTE${id}`
+        : `Genesys Cloud ${details.method} ${details.path} answered ${details.status} with a Retry-After until ` +
+            `${details.retryAt.toISOString()}, probably a daily quota; the work is parked until then. ` +
+            `If this repeats, lower GENESYS_REQUESTS_PER_MINUTE or ask Genesys support about the limit${id}`,
       { cause: details.cause },
     );
     this.retryAt = details.retryAt;

@@ -7,6 +7,12 @@
  * Retry rules are the pure functions of `retry-policy.ts`. A 429 pauses every caller of the budget
  * (`holdUntil`), because Genesys limits per token and all callers share the token
  * (vendor-facts/genesys.md §4); a Retry-After too long to sleep on parks the work instead.
+ *
+ * With a `deadline` (the worker Lambda's invocation end), no wait outlasts it: a Retry-After or budget
+ * slot beyond it parks the work (GenesysParkedError), a backoff beyond it gives up with the retryable
+ * error, and an attempt's timeout is cut to the time left. Otherwise Lambda would kill the invocation
+ * mid-sleep and the whole batch, finished keys included, would come back after the visibility timeout
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -65,6 +71,8 @@ export interface TransportOptions {
   readonly retry?: RetrySettings;
   /** Per-attempt timeout; default 30 s. */
   readonly timeoutMs?: number;
+  /** Epoch ms by which the current caller must be done (undefined: no limit); read at every wait. */
+  readonly deadline?: () => number | undefined;
 }
 
 /** Sends requests to Genesys within the budget, with retries. */
@@ -87,39 +95,66 @@ export function createTransport(options: TransportOptions): GenesysTransport {
   const random = options.random ?? Math.random;
   const maxAttempts = options.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const parkAfterMs = options.retry?.parkAfterMs ?? PARK_THRESHOLD_MS;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadline = (): number | undefined => options.deadline?.();
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
   const client: AxiosInstance = axios.create({
     httpAgent,
     httpsAgent,
-    timeout: options.timeoutMs ?? 30_000,
+    timeout: timeoutMs,
     maxRedirects: 0,
     // Every status is an answer to inspect here, not an exception.
     validateStatus: () => true,
   });
 
-  /** Waits for a budget slot, and at least until `notBefore` (a Retry-After this caller saw). */
-  async function waitForSlot(notBefore: number): Promise<void> {
+  /**
+   * Waits for a budget slot, and at least until `notBefore` (a Retry-After this caller saw). Parks
+   * instead when that would outlast the deadline.
+   */
+  async function waitForSlot(request: TransportRequest, notBefore: number, status: number | undefined): Promise<void> {
     const slot = await options.budget.reserve();
-    const wait = Math.max(slot, notBefore) - now();
+    const sendAt = Math.max(slot, notBefore);
+    const end = deadline();
+    if (end !== undefined && sendAt > end) {
+      const why = notBefore >= slot ? 'Genesys asked to retry after a rate limit' : 'the shared request budget GENESYS_REQUESTS_PER_MINUTE is used up until then';
+      logger.warn('Genesys wait would outlast the invocation; parking', { method: request.method, path: request.path, waitMs: sendAt - now() });
+      throw new GenesysParkedError({ retryAt: new Date(sendAt), method: request.method, path: request.path, status, deadlineWait: why });
+    }
+    const wait = sendAt - now();
     if (wait > 0) await sleep(wait);
+  }
+
+  /** True when sleeping `delayMs` would end past the deadline (the caller then gives up with its error). */
+  function outlastsDeadline(delayMs: number): boolean {
+    const end = deadline();
+    return end !== undefined && now() + delayMs > end;
+  }
+
+  /** The attempt's timeout: the configured one, cut to the time left before the deadline (at least 1 s). */
+  function attemptTimeout(): number {
+    const end = deadline();
+    return end === undefined ? timeoutMs : Math.max(1000, Math.min(timeoutMs, end - now()));
   }
 
   async function send<T>(request: TransportRequest): Promise<TransportResponse<T>> {
     const { method, path } = request;
     let notBefore = 0;
+    let lastStatus: number | undefined;
     for (let attempt = 1; ; attempt += 1) {
-      await waitForSlot(notBefore);
+      await waitForSlot(request, notBefore, lastStatus);
       let response: AxiosResponse;
       try {
-        response = await client.request({ method, url: request.url, headers: request.headers, data: request.data });
+        response = await client.request({ method, url: request.url, headers: request.headers, data: request.data, timeout: attemptTimeout() });
       } catch (error) {
         // No response at all: refused, reset, timed out, DNS.
         if (shouldRetry({ networkError: true, attempt, method, idempotent: request.idempotent, maxAttempts })) {
           const delay = backoffMs(attempt, random, options.retry?.backoff);
-          logger.warn('Genesys request failed without a response; retrying', { method, path, attempt, delayMs: delay, error: String(error) });
-          await sleep(delay);
-          continue;
+          if (!outlastsDeadline(delay)) {
+            logger.warn('Genesys request failed without a response; retrying', { method, path, attempt, delayMs: delay, error: String(error) });
+            await sleep(delay);
+            continue;
+          }
         }
         throw new GenesysApiError({ method, path, retryable: true, attempts: attempt, permission: request.permission, cause: error });
       }
@@ -128,6 +163,7 @@ export function createTransport(options: TransportOptions): GenesysTransport {
       const body = readErrorBody(response.data);
       const requestId = headers['inin-correlation-id'] ?? body.contextId;
       const status = response.status;
+      lastStatus = status;
       if (status >= 200 && status < 300) {
         return { status, data: response.data as T, headers, requestId };
       }
@@ -153,9 +189,11 @@ export function createTransport(options: TransportOptions): GenesysTransport {
 
       if (shouldRetry({ status, attempt, method, idempotent: request.idempotent, maxAttempts })) {
         const delay = Math.max(backoffMs(attempt, random, options.retry?.backoff), retryAfterMs ?? 0);
-        logger.warn('Genesys server error; retrying', { method, path, status, attempt, delayMs: delay, requestId });
-        await sleep(delay);
-        continue;
+        if (!outlastsDeadline(delay)) {
+          logger.warn('Genesys server error; retrying', { method, path, status, attempt, delayMs: delay, requestId });
+          await sleep(delay);
+          continue;
+        }
       }
       throw errorFrom(request, status, body, requestId, attempt, response, retryAfterMs);
     }

@@ -20,6 +20,7 @@ import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
 import type { WorkerDeps } from '../webhooks/worker';
 import type { MaintenanceStep } from './maintenance';
 import { sourceMaintenanceSteps } from './source-maintenance';
+import { claimLeaseFor, createInvocationDeadline, type InvocationDeadline } from './invocation-deadline';
 
 export interface AwsBridge {
   readonly parts: BridgeParts;
@@ -29,6 +30,8 @@ export interface AwsBridge {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly maintenanceSteps: readonly MaintenanceStep[];
+  /** The current invocation's end; the Lambda handlers start and clear it (invocation-deadline.ts). */
+  readonly deadline: InvocationDeadline;
 }
 
 export interface AwsBridgeOptions {
@@ -53,6 +56,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
   const dynamo = options.dynamo ?? new DynamoDBClient(config.aws.dynamoDbEndpoint ? { endpoint: config.aws.dynamoDbEndpoint } : {});
   const sqs = options.sqs ?? new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {});
   const store = new DynamoDbStateStore({ client: dynamo, tableName });
+  const deadline = createInvocationDeadline(now);
   const budget = new DynamoDbRequestBudget({ client: dynamo, tableName, requestsPerMinute: config.genesys.requestsPerMinute, now });
   const genesys = createGenesysClient({
     config: config.genesys as BridgeConfig['genesys'] & { apiBaseUrl: string; loginBaseUrl: string },
@@ -61,6 +65,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     logger,
     now,
     retry: options.genesysRetry,
+    deadline: deadline.get,
   });
   const userMapping = createUserMappingSource(config.userMappingFile, logger);
   const parts: BridgeParts = {
@@ -80,10 +85,11 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     parts,
     plugins,
     webhook: buildWebhookDeps(parts, plugins),
-    worker: buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs }),
+    worker: { ...buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs }), claimLeaseMs: () => claimLeaseFor(deadline, now) },
     sqs,
     queueUrl,
     // The unmatched retry goes last: after the directories were refreshed (docs/genesys.md, "Unmatched users").
     maintenanceSteps: [...sourceMaintenanceSteps(parts, plugins.teams), unmatchedRetryStep(parts, plugins)],
+    deadline,
   };
 }

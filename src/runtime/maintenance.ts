@@ -5,6 +5,7 @@
  */
 import { describeError } from '../errors';
 import { applyMessage } from '../queue/key-queue';
+import { QUEUED_GRACE_MS } from '../webhooks/apply-claim';
 import type { BridgeParts } from './bridge';
 
 export interface MaintenanceStep {
@@ -17,10 +18,24 @@ export interface MaintenanceReport {
   readonly steps: ReadonlyArray<{ name: string; ok: boolean; detail?: string }>;
 }
 
-/** Re-enqueues every unfinished key; returns how many. */
+/** How many queued marks are written at once after a requeue. */
+const MARK_CONCURRENCY = 25;
+
+/**
+ * Re-enqueues every unfinished key that is not known to be queued already; returns how many. Each
+ * requeued key is marked queued (`StateStore.markQueued`), and the worker renews the mark while it keeps
+ * retrying the message, so during an outage every run does not add one more message per key. A key
+ * whose message is gone (done, or moved to the dead-letter queue) is listed again once its mark passes.
+ */
 export async function requeueUnfinished(parts: Pick<BridgeParts, 'store' | 'queue' | 'now'>): Promise<number> {
   const keys = await parts.store.listUnfinished(new Date(parts.now()));
-  if (keys.length > 0) await parts.queue.enqueue(keys.map(applyMessage));
+  if (keys.length === 0) return 0;
+  await parts.queue.enqueue(keys.map(applyMessage));
+  const until = parts.now() + QUEUED_GRACE_MS;
+  for (let i = 0; i < keys.length; i += MARK_CONCURRENCY) {
+    // A failed mark costs at most one duplicate message on the next run; the requeue itself succeeded.
+    await Promise.all(keys.slice(i, i + MARK_CONCURRENCY).map((key) => parts.store.markQueued(key, until).catch(() => undefined)));
+  }
   return keys.length;
 }
 

@@ -106,7 +106,7 @@ async function handleApi(runtime: SandboxRuntime, exchange: Exchange, method: st
   const parsed = parseJson(bytes);
   if (parsed.present) exchange.record.body = parsed.ok ? parsed.value : bytes.toString('utf8');
 
-  await applyFaults(runtime);
+  await applyFaults(runtime, { method, path: url.pathname, body: parsed.present && parsed.ok ? parsed.value : undefined });
   const token = exchange.record.token;
   const check = runtime.tokens.check(token);
   if (check === 'missing') {
@@ -146,9 +146,11 @@ async function handleApi(runtime: SandboxRuntime, exchange: Exchange, method: st
 }
 
 /** Latency, then a 429 storm, then deterministic failures, then random failures. */
-async function applyFaults(runtime: SandboxRuntime): Promise<void> {
+async function applyFaults(runtime: SandboxRuntime, request: { method: string; path: string; body: unknown }): Promise<void> {
   const faults = runtime.faults;
   if (faults.latencyMs !== undefined && faults.latencyMs > 0) await runtime.sleep(faults.latencyMs);
+  const extra = faults.latencyFor?.(request) ?? 0;
+  if (extra > 0) await runtime.sleep(extra);
   if (faults.rateLimitRetryAfterSeconds !== undefined) {
     throw tooManyRequests(faults.rateLimitRetryAfterSeconds, runtime.requestsPerMinutePerToken);
   }

@@ -48,6 +48,11 @@ export interface SandboxFaults {
   errorStatus?: number;
   /** Added before answering each /api/v2 request. */
   latencyMs?: number;
+  /**
+   * Per-request latency in ms, added after `latencyMs` and before the request takes effect: lets a test
+   * hold back one write while a later one lands first (e.g. two workers' PATCHes crossing).
+   */
+  latencyFor?: (request: { readonly method: string; readonly path: string; readonly body: unknown }) => number;
   /** When set, every /api/v2 request answers 429 with this Retry-After (a "429 storm"). */
   rateLimitRetryAfterSeconds?: number;
   /** The next N /api/v2 requests answer `errorStatus` (deterministic faults for tests). */

@@ -12,6 +12,14 @@
  *
  * Unfinished records (pending, or parked) carry the sparse GSI keys `unfinishedPk`/`unfinishedAt`,
  * present only while unfinished, so `listUnfinished` queries a small index instead of scanning users.
+ * `unfinishedPk` is one of 16 shards (`UNFINISHED#0`…`UNFINISHED#15`, by a hash of the key): one constant
+ * partition value would put every write of a 2,000-user burst on one index partition, which takes about
+ * 1,000 writes per second (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html),
+ * and a throttled index write throttles the table write with it
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.ThroughputConsiderations.html).
+ * `unfinishedAt` is when the maintainer should next look at the key: its due time, pushed later while a
+ * queue message for it is known to be alive (`markQueued`).
+ * `applyingBy`/`applyingUntil` hold a worker's claim on a user record (`claimApply`).
  */
 import {
   ConditionalCheckFailedException,
@@ -43,12 +51,17 @@ import {
   type StatusUpdate,
   type UserStateRecord,
 } from './state-store';
-import { assertVersion, decideDesired, dueAt, sortRecords, type RecordFilter } from './user-record';
+import { assertLease, assertVersion, decideDesired, dueAt, sortRecords, type RecordFilter } from './user-record';
 
 /** Name of the sparse GSI holding pending and parked records. */
 export const UNFINISHED_INDEX_NAME = 'unfinished';
-/** The one GSI partition value: the index only ever holds the backlog, which is small. */
-const UNFINISHED_PARTITION = 'UNFINISHED';
+/** Shards of the unfinished index: `UNFINISHED#0` … `UNFINISHED#15`. */
+export const UNFINISHED_SHARDS = 16;
+/**
+ * The single partition value records written before sharding carry. Still queried, so those records
+ * stay listed until their next write moves them into a shard; no migration is needed.
+ */
+export const LEGACY_UNFINISHED_PARTITION = 'UNFINISHED';
 /** The table's TTL attribute (epoch seconds). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -221,7 +234,7 @@ export class DynamoDbStateStore implements StateStore {
       `${tiebreak} = ${t}`,
       `${e.name('status')} = ${e.value('status', { S: 'pending' })}`,
       `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`,
-      ...this.unfinishedSet(e, 0),
+      ...this.unfinishedSet(e, key, 0),
     ];
     if (email !== undefined) {
       set.push(`${e.name('email')} = ${e.value('email', { S: email })}`);
@@ -341,7 +354,7 @@ export class DynamoDbStateStore implements StateStore {
     }
     const due = dueAt(update.status, update.retryAt);
     if (due === undefined) remove.push(e.name('unfinishedPk'), e.name('unfinishedAt'));
-    else set.push(...this.unfinishedSet(e, due));
+    else set.push(...this.unfinishedSet(e, key, due));
     // A refused condition means a newer desired state arrived: this outcome no longer matters.
     await this.conditional(`markStatus ${formatKey(key)}`, () =>
       this.client.send(
@@ -356,21 +369,94 @@ export class DynamoDbStateStore implements StateStore {
     );
   }
 
-  /** Queries the sparse index; GSI reads are eventually consistent, which restarts and the maintainer tolerate. */
+  /**
+   * Queries every shard of the sparse index (and the legacy single partition); GSI reads are eventually
+   * consistent, which restarts and the maintainer tolerate.
+   */
   async listUnfinished(now: Date): Promise<StateKey[]> {
+    const partitions = [...Array.from({ length: UNFINISHED_SHARDS }, (_, shard) => `UNFINISHED#${shard}`), LEGACY_UNFINISHED_PARTITION];
+    const pages = await Promise.all(
+      partitions.map((partition) => {
+        const e = new Expression();
+        return this.paginate('listUnfinished', (start) =>
+          this.client.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: UNFINISHED_INDEX_NAME,
+              KeyConditionExpression: `${e.name('unfinishedPk')} = ${e.value('partition', { S: partition })} AND ${e.name('unfinishedAt')} <= ${e.value('now', { N: String(now.getTime()) })}`,
+              ExclusiveStartKey: start,
+              ...e.params(),
+            }),
+          ),
+        );
+      }),
+    );
+    return sortRecords(pages.flat().map((item) => ({ key: toKey(unmarshall(item)) }))).map((entry) => entry.key);
+  }
+
+  /**
+   * Pushes the index sort key (`unfinishedAt`) to `untilMs`, only while the record is unfinished and only
+   * later, never earlier; moves a legacy record into its shard on the way.
+   */
+  async markQueued(key: StateKey, untilMs: number): Promise<void> {
     const e = new Expression();
-    const items = await this.paginate('listUnfinished', (start) =>
+    const at = e.name('unfinishedAt');
+    const until = e.value('until', { N: String(Math.ceil(untilMs)) });
+    await this.conditional(`markQueued ${formatKey(key)}`, () =>
       this.client.send(
-        new QueryCommand({
+        new UpdateItemCommand({
           TableName: this.tableName,
-          IndexName: UNFINISHED_INDEX_NAME,
-          KeyConditionExpression: `${e.name('unfinishedPk')} = ${e.value('partition', { S: UNFINISHED_PARTITION })} AND ${e.name('unfinishedAt')} <= ${e.value('now', { N: String(now.getTime()) })}`,
-          ExclusiveStartKey: start,
+          Key: userKey(key),
+          UpdateExpression: `SET ${e.name('unfinishedPk')} = ${e.value('shard', { S: unfinishedShard(key) })}, ${at} = ${until}`,
+          ConditionExpression: `attribute_exists(${e.name('unfinishedPk')}) AND ${at} < ${until}`,
           ...e.params(),
         }),
       ),
     );
-    return sortRecords(items.map((item) => ({ key: toKey(unmarshall(item)) }))).map((entry) => entry.key);
+  }
+
+  /**
+   * One conditional UpdateItem: sets the claim only when the record exists and holds no unexpired claim
+   * of another worker. The lease is checked here, not left to anyone's cleanup, so a worker that died
+   * holding a claim blocks the key only until its lease ends.
+   */
+  async claimApply(key: StateKey, claimant: string, leaseMs: number): Promise<boolean> {
+    assertLease(leaseMs);
+    const nowMs = this.now().getTime();
+    const e = new Expression();
+    const by = e.name('applyingBy');
+    const until = e.name('applyingUntil');
+    const me = e.value('claimant', { S: claimant });
+    const result = await this.conditional(`claimApply ${formatKey(key)}`, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: userKey(key),
+          UpdateExpression: `SET ${by} = ${me}, ${until} = ${e.value('until', { N: String(nowMs + Math.ceil(leaseMs)) })}`,
+          ConditionExpression:
+            `attribute_exists(${e.name('pk')}) AND ` +
+            `(attribute_not_exists(${until}) OR ${until} <= ${e.value('now', { N: String(nowMs) })} OR ${by} = ${me})`,
+          ...e.params(),
+        }),
+      ),
+    );
+    return result.ok;
+  }
+
+  async releaseApply(key: StateKey, claimant: string): Promise<void> {
+    const e = new Expression();
+    // Refused when the claim is no longer ours (our lease ran out and another worker took it): fine.
+    await this.conditional(`releaseApply ${formatKey(key)}`, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: userKey(key),
+          UpdateExpression: `REMOVE ${e.name('applyingBy')}, ${e.name('applyingUntil')}`,
+          ConditionExpression: `${e.name('applyingBy')} = ${e.value('claimant', { S: claimant })}`,
+          ...e.params(),
+        }),
+      ),
+    );
   }
 
   /** A consistent scan of user records: for the CLI, not for hot paths. */
@@ -491,9 +577,9 @@ export class DynamoDbStateStore implements StateStore {
     );
   }
 
-  private unfinishedSet(e: Expression, due: number): string[] {
+  private unfinishedSet(e: Expression, key: StateKey, due: number): string[] {
     return [
-      `${e.name('unfinishedPk')} = ${e.value('unfinishedPk', { S: UNFINISHED_PARTITION })}`,
+      `${e.name('unfinishedPk')} = ${e.value('unfinishedPk', { S: unfinishedShard(key) })}`,
       `${e.name('unfinishedAt')} = ${e.value('unfinishedAt', { N: String(due) })}`,
     ];
   }
@@ -547,6 +633,16 @@ export class DynamoDbStateStore implements StateStore {
     }
     return items;
   }
+}
+
+/** The index shard of a key: FNV-1a (32 bit) of `system:externalUserId`, modulo the shard count. */
+export function unfinishedShard(key: StateKey): string {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(formatKey(key), 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `UNFINISHED#${hash % UNFINISHED_SHARDS}`;
 }
 
 function userKey(key: StateKey): Record<string, AttributeValue> {

@@ -56,6 +56,18 @@ export class ReadOnlyEmbeddedStore implements StateStore {
     return this.refuse('markStatus');
   }
 
+  markQueued(_key: StateKey, _untilMs: number): Promise<void> {
+    return this.refuse('markQueued');
+  }
+
+  claimApply(_key: StateKey, _claimant: string, _leaseMs: number): Promise<boolean> {
+    return this.refuse('claimApply');
+  }
+
+  releaseApply(_key: StateKey, _claimant: string): Promise<void> {
+    return this.refuse('releaseApply');
+  }
+
   claimDelivery(_id: string, _ttlSeconds: number): Promise<boolean> {
     return this.refuse('claimDelivery');
   }

@@ -26,7 +26,16 @@ import {
 import { MemoryState, type JournalEntry, type Snapshot } from './embedded-state';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 import type { TaskLog } from './task-log';
-import { assertVersion, decideDesired, withApplied, withDesired, withStatus, type RecordFilter } from './user-record';
+import {
+  assertLease,
+  assertVersion,
+  decideDesired,
+  dueAt,
+  withApplied,
+  withDesired,
+  withStatus,
+  type RecordFilter,
+} from './user-record';
 
 /** Written and removed by `checkWritable`. */
 const HEALTH_PROBE_FILE = 'health.probe';
@@ -44,6 +53,12 @@ export interface EmbeddedStoreOptions {
 /** The embedded StateStore. Create it with `openEmbeddedStore`. */
 export class EmbeddedStateStore implements StateStore, TaskLog {
   private closed = false;
+  /**
+   * Apply claims and queued marks live in memory only: they describe this process's workers and its
+   * in-memory queue, both of which a restart ends, so journaling them would only delay work after a crash.
+   */
+  private readonly claims = new Map<string, { readonly by: string; readonly until: number }>();
+  private readonly queuedUntil = new Map<string, number>();
 
   private constructor(
     /** The absolute data directory. */
@@ -84,7 +99,10 @@ export class EmbeddedStateStore implements StateStore, TaskLog {
     assertVersion(desired, `recordDesired ${formatKey(key)}`);
     const existing = this.state.users.get(formatKey(key));
     const outcome = decideDesired(existing?.desired, desired);
-    if (outcome === 'recorded') this.writeUser(withDesired(existing, key, desired, email, this.stamp()));
+    if (outcome === 'recorded') {
+      this.writeUser(withDesired(existing, key, desired, email, this.stamp()));
+      this.queuedUntil.delete(formatKey(key));
+    }
     await this.journal.whenDurable();
     return outcome;
   }
@@ -110,14 +128,46 @@ export class EmbeddedStateStore implements StateStore, TaskLog {
     this.assertOpen();
     assertVersion(forVersion, `markStatus ${formatKey(key)}`);
     const next = withStatus(this.state.users.get(formatKey(key)), update, forVersion, this.stamp());
-    if (next !== undefined) this.writeUser(next);
+    if (next !== undefined) {
+      this.writeUser(next);
+      this.queuedUntil.delete(formatKey(key));
+    }
     await this.journal.whenDurable();
   }
 
   async listUnfinished(now: Date): Promise<StateKey[]> {
     this.assertOpen();
     await this.journal.whenDurable();
-    return this.state.listUnfinished(now);
+    const nowMs = now.getTime();
+    return this.state.listUnfinished(now).filter((key) => !((this.queuedUntil.get(formatKey(key)) ?? 0) > nowMs));
+  }
+
+  async markQueued(key: StateKey, untilMs: number): Promise<void> {
+    this.assertOpen();
+    const id = formatKey(key);
+    const record = this.state.users.get(id);
+    const unfinished = record !== undefined && dueAt(record.status, record.retryAt) !== undefined;
+    if (unfinished && untilMs > (this.queuedUntil.get(id) ?? 0)) this.queuedUntil.set(id, untilMs);
+    await this.journal.whenDurable();
+  }
+
+  async claimApply(key: StateKey, claimant: string, leaseMs: number): Promise<boolean> {
+    this.assertOpen();
+    assertLease(leaseMs);
+    const id = formatKey(key);
+    const nowMs = this.now().getTime();
+    const held = this.claims.get(id);
+    const free = held === undefined || held.until <= nowMs || held.by === claimant;
+    const claimed = free && this.state.users.has(id);
+    if (claimed) this.claims.set(id, { by: claimant, until: nowMs + leaseMs });
+    await this.journal.whenDurable();
+    return claimed;
+  }
+
+  async releaseApply(key: StateKey, claimant: string): Promise<void> {
+    this.assertOpen();
+    const id = formatKey(key);
+    if (this.claims.get(id)?.by === claimant) this.claims.delete(id);
   }
 
   async list(filter?: RecordFilter): Promise<UserStateRecord[]> {

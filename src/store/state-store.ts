@@ -111,8 +111,28 @@ export interface StateStore extends DocumentStore {
   markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion): Promise<void>;
   /** Records skipped/unmatched/parked/failed, only if the desired state is still `forVersion`. */
   markStatus(key: StateKey, update: StatusUpdate, forVersion: DesiredVersion): Promise<void>;
-  /** Keys that are pending, or parked with `retryAt` ≤ now: what a restart or the maintainer must finish. */
+  /**
+   * Keys that are pending, or parked with `retryAt` ≤ now: what a restart or the maintainer must finish.
+   * A key marked queued (`markQueued`) is left out until its mark passes, so the maintainer does not add
+   * a second message for a key whose message is still in the queue.
+   */
   listUnfinished(now: Date): Promise<StateKey[]>;
+  /**
+   * Remembers that a message for this key is in the queue until `untilMs` (epoch ms): `listUnfinished`
+   * leaves the key out until then. Only ever pushes the mark later, and only for an unfinished key; a
+   * newer desired state or a recorded outcome clears it. The embedded store keeps the mark in memory, as
+   * its queue is in memory too: after a restart every unfinished key is listed again.
+   */
+  markQueued(key: StateKey, untilMs: number): Promise<void>;
+  /**
+   * Claims the right to write this key to Genesys for `leaseMs`, so at most one worker applies a key at a
+   * time (an older write landing after a newer one would leave Genesys stale). True when claimed: no other
+   * unexpired claim exists (the same `claimant` may claim again, extending its lease). False when another
+   * worker holds the key or there is no record.
+   */
+  claimApply(key: StateKey, claimant: string, leaseMs: number): Promise<boolean>;
+  /** Ends `claimant`'s claim on the key; does nothing when the claim is not (or no longer) its own. */
+  releaseApply(key: StateKey, claimant: string): Promise<void>;
   /** Records for the CLI, optionally filtered by system and/or email (case-insensitive). */
   list(filter?: { system?: SystemName; email?: string; status?: RecordStatus }): Promise<UserStateRecord[]>;
   /**

@@ -53,6 +53,13 @@ export function assertVersion(version: DesiredVersion, what: string): void {
   }
 }
 
+/** Rejects a claim lease that is not a positive, finite number of milliseconds. */
+export function assertLease(leaseMs: number): void {
+  if (!(leaseMs > 0) || !Number.isFinite(leaseMs)) {
+    throw new StoreError(`claimApply: leaseMs must be a positive number (got ${String(leaseMs)})`);
+  }
+}
+
 /** What `recordDesired` answers when `incoming` meets the version already stored (if any). */
 export function decideDesired(stored: DesiredVersion | undefined, incoming: DesiredVersion): RecordOutcome {
   if (stored === undefined || isNewer(incoming, stored)) return 'recorded';

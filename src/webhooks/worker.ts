@@ -10,6 +10,7 @@ import { formatKey, type DesiredVersion, type StateKey, type StateStore, type Us
 import { versionOf } from '../store/user-record';
 import type { SystemName } from '../systems';
 import type { UserMatch } from '../users/user-resolver';
+import { applyUnderClaim, markStillQueued } from './apply-claim';
 
 /** How a failed Genesys call should be treated; the composition root maps client errors onto this. */
 export type GenesysFailure =
@@ -44,6 +45,8 @@ export interface WorkerDeps {
   readonly now?: () => number;
   /** Longest delay one retry waits before the key is looked at again (SQS allows 15 min). */
   readonly maxRetryDelayMs?: number;
+  /** Lease of a worker's claim on a key (see apply-claim.ts); undefined: the default, 15 min. */
+  readonly claimLeaseMs?: () => number | undefined;
 }
 
 const DONE: WorkResult = { kind: 'done' };
@@ -58,7 +61,9 @@ export async function processMessage(message: QueueMessage, deps: WorkerDeps): P
     }
     return runner(message);
   }
-  return applyKey(message.key, deps);
+  const result = await applyKey(message.key, deps);
+  if (result.kind === 'retry') await markStillQueued(message.key, result.afterMs, deps);
+  return result;
 }
 
 function needsWork(record: UserStateRecord, now: number): boolean {
@@ -67,12 +72,14 @@ function needsWork(record: UserStateRecord, now: number): boolean {
   return false;
 }
 
-/** Applies the latest desired state of one key. */
-export async function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkResult> {
+/** Applies the latest desired state of one key, holding the key's claim (one writer per key at a time). */
+export function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkResult> {
+  return applyUnderClaim(key, deps, needsWork, (record) => applyRecord(key, record, deps));
+}
+
+async function applyRecord(key: StateKey, record: UserStateRecord, deps: WorkerDeps): Promise<WorkResult> {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ key: formatKey(key) });
-  const record = await deps.store.get(key);
-  if (!record || !needsWork(record, now())) return DONE;
 
   const { desired } = record;
   const version = versionOf(desired);

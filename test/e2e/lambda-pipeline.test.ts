@@ -94,7 +94,7 @@ describe('Lambda handlers against DynamoDB and SQS stand-ins', () => {
     expect(await bridge.parts.store.list({ email: 'carol@example.com' })).toEqual([]);
   });
 
-  it('reports a Genesys outage as a partial batch failure and the maintainer finishes it later', async () => {
+  it('reports a Genesys outage as a partial batch failure; the redelivered message finishes it later', async () => {
     const at = Math.floor(Date.now() / 1000) + 5;
     const body = zoomPresenceBody({ email: 'alice@example.com', status: 'Away', at });
     expect((await webhook(httpEvent(body, { ...signZoomRequest(ZOOM_SECRET, body, at) }))).statusCode).toBe(200);
@@ -106,10 +106,12 @@ describe('Lambda handlers against DynamoDB and SQS stand-ins', () => {
     expect(pending.status).toBe('pending');
 
     sandbox.setFaults({});
+    // The message is still in the queue (delayed by the worker), so the maintainer adds no second one.
     const report = await maintainer();
-    expect(report.requeued).toBeGreaterThanOrEqual(1);
+    expect(report.requeued).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const requeued = (await receiveAll()).filter((r) => r.body.includes('alice'));
-    expect(requeued.length).toBeGreaterThanOrEqual(1);
+    expect(requeued).toHaveLength(1);
     expect((await worker({ Records: requeued })).batchItemFailures).toEqual([]);
     const [applied] = await bridge.parts.store.list({ email: 'alice@example.com' });
     expect(applied.status).toBe('applied');

@@ -37,6 +37,16 @@ describe('serverless package', () => {
     expect(resources.filter((r) => r.Type === 'AWS::DynamoDB::Table')).toHaveLength(1);
     const mapping = resources.find((r) => r.Type === 'AWS::Lambda::EventSourceMapping');
     expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    // Concurrency and throttling (README, "AWS: concurrency and throttling"): the worker is capped by its
+    // event source, not by reserved concurrency; the webhook has a reservation and the stage a throttle.
+    const handlerOf = (name: string) => functions.find((f) => f.Properties.Handler === `src/lambda.${name}`)!;
+    expect(mapping?.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
+    expect(handlerOf('worker').Properties.ReservedConcurrentExecutions).toBeUndefined();
+    expect(handlerOf('webhook').Properties.ReservedConcurrentExecutions).toBe(50);
+    expect(template.Resources.HttpApiStage).toMatchObject({
+      Type: 'AWS::ApiGatewayV2::Stage',
+      Properties: { StageName: '$default', DefaultRouteSettings: { ThrottlingBurstLimit: 1000, ThrottlingRateLimit: 500 } },
+    });
     const zips = fs.readdirSync(out).filter((f) => f.endsWith('.zip'));
     expect(zips.length).toBeGreaterThan(0);
     for (const zip of zips) expect(fs.statSync(path.join(out, zip)).size).toBeLessThan(1024 * 1024);

@@ -1,9 +1,12 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   createTableIfMissing,
   DynamoDbStateStore,
+  LEGACY_UNFINISHED_PARTITION,
   tableDefinition,
   UNFINISHED_INDEX_NAME,
+  UNFINISHED_SHARDS,
+  unfinishedShard,
 } from '../../src/store/dynamodb';
 import { useDynaliteTables } from '../helpers/dynalite';
 import { describeStateStoreContract } from './state-store-contract';
@@ -29,7 +32,7 @@ describe('DynamoDbStateStore (DynamoDB specifics)', () => {
             TableName: tableName,
             IndexName: UNFINISHED_INDEX_NAME,
             KeyConditionExpression: 'unfinishedPk = :p',
-            ExpressionAttributeValues: { ':p': { S: 'UNFINISHED' } },
+            ExpressionAttributeValues: { ':p': { S: unfinishedShard(key) } },
           }),
         )
       ).Count ?? 0;
@@ -39,6 +42,57 @@ describe('DynamoDbStateStore (DynamoDB specifics)', () => {
 
     await store.markStatus(key, { status: 'skipped' }, desired);
     expect(await indexed()).toBe(0);
+  });
+
+  it('spreads unfinished records over 16 index shards instead of one partition value', async () => {
+    const tableName = await newTable();
+    const store = new DynamoDbStateStore({ client: server().client, tableName });
+    const keys = Array.from({ length: 200 }, (_, i) => ({ system: 'zoom', externalUserId: `burst-${i}` }) as const);
+
+    await Promise.all(keys.map((k) => store.recordDesired(k, desired)));
+
+    const scanned = await server().client.send(new ScanCommand({ TableName: tableName, ProjectionExpression: 'unfinishedPk' }));
+    const partitions = new Map<string, number>();
+    for (const item of scanned.Items ?? []) {
+      const partition = item.unfinishedPk?.S ?? '';
+      partitions.set(partition, (partitions.get(partition) ?? 0) + 1);
+    }
+    expect([...partitions.keys()].sort()).toEqual(Array.from({ length: UNFINISHED_SHARDS }, (_, i) => `UNFINISHED#${i}`).sort());
+    // No shard takes more than twice its fair share of a burst.
+    expect(Math.max(...partitions.values())).toBeLessThanOrEqual((2 * keys.length) / UNFINISHED_SHARDS);
+    expect(await store.listUnfinished(new Date())).toHaveLength(keys.length);
+  });
+
+  it('still lists records written with the old single partition value, and moves them into a shard when touched', async () => {
+    const tableName = await newTable();
+    const store = new DynamoDbStateStore({ client: server().client, tableName });
+    const legacy = { system: 'teams', externalUserId: 'old-user' } as const;
+    // The item as the store wrote it before the index was sharded.
+    await server().client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          pk: { S: 'USER#teams#old-user' },
+          system: { S: 'teams' },
+          externalUserId: { S: 'old-user' },
+          desired: { M: { target: { S: 'Busy' }, message: { S: 'Busy' }, values: { M: {} }, order: { N: '5' }, tiebreak: { N: '0' }, recordedAt: { S: '2025-01-01T00:00:00.000Z' } } },
+          desiredOrder: { N: '5' },
+          desiredTiebreak: { N: '0' },
+          status: { S: 'pending' },
+          updatedAt: { S: '2025-01-01T00:00:00.000Z' },
+          unfinishedPk: { S: LEGACY_UNFINISHED_PARTITION },
+          unfinishedAt: { N: '0' },
+        },
+      }),
+    );
+    await store.recordDesired(key, desired);
+
+    expect(await store.listUnfinished(new Date())).toEqual([legacy, key]);
+
+    await store.markQueued(legacy, 1000);
+    const moved = await server().client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'USER#teams#old-user' } } }));
+    expect(moved.Item?.unfinishedPk?.S).toBe(unfinishedShard(legacy));
+    expect(await store.listUnfinished(new Date())).toEqual([legacy, key]);
   });
 
   it('creates the table only once', async () => {

@@ -397,6 +397,134 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
       });
     });
 
+    describe('claimApply / releaseApply', () => {
+      it('lets one claimant hold a key until it releases it', async () => {
+        await store.recordDesired(userKey(), desiredAt(1));
+
+        expect(await store.claimApply(userKey(), 'worker-a', 60_000)).toBe(true);
+        expect(await store.claimApply(userKey(), 'worker-b', 60_000)).toBe(false);
+        await store.releaseApply(userKey(), 'worker-a');
+        expect(await store.claimApply(userKey(), 'worker-b', 60_000)).toBe(true);
+      });
+
+      it('lets the holder claim again (extending its lease), and ignores a release by another', async () => {
+        await store.recordDesired(userKey(), desiredAt(1));
+        await store.claimApply(userKey(), 'worker-a', 60_000);
+
+        expect(await store.claimApply(userKey(), 'worker-a', 60_000)).toBe(true);
+        await store.releaseApply(userKey(), 'worker-b');
+        expect(await store.claimApply(userKey(), 'worker-b', 60_000)).toBe(false);
+      });
+
+      it('frees the key once the lease has passed, so a worker that died blocks it only that long', async () => {
+        await store.recordDesired(userKey(), desiredAt(1));
+        await store.claimApply(userKey(), 'worker-a', 60_000);
+
+        clockMs += 59_000;
+        expect(await store.claimApply(userKey(), 'worker-b', 60_000)).toBe(false);
+        clockMs += 1_000;
+        expect(await store.claimApply(userKey(), 'worker-b', 60_000)).toBe(true);
+        // The late holder's release no longer touches the new claim.
+        await store.releaseApply(userKey(), 'worker-a');
+        expect(await store.claimApply(userKey(), 'worker-c', 60_000)).toBe(false);
+      });
+
+      it('keeps keys apart and refuses a key without a record', async () => {
+        await store.recordDesired(userKey('u1'), desiredAt(1));
+        await store.recordDesired(userKey('u2'), desiredAt(1));
+
+        expect(await store.claimApply(userKey('u1'), 'worker-a', 60_000)).toBe(true);
+        expect(await store.claimApply(userKey('u2'), 'worker-b', 60_000)).toBe(true);
+        expect(await store.claimApply(userKey('nobody'), 'worker-a', 60_000)).toBe(false);
+        expect(await store.get(userKey('nobody'))).toBeUndefined();
+      });
+
+      it('survives outcomes and new desired states, and does not change the record', async () => {
+        const first = desiredAt(1);
+        await store.recordDesired(userKey(), first);
+        await store.claimApply(userKey(), 'worker-a', 60_000);
+
+        await store.markApplied(userKey(), appliedFor(first), versionOf(first));
+        await store.recordDesired(userKey(), desiredAt(2));
+
+        expect(await store.claimApply(userKey(), 'worker-b', 60_000)).toBe(false);
+        expect(await store.get(userKey())).toEqual({
+          key: userKey(),
+          desired: desiredAt(2),
+          applied: appliedFor(first),
+          genesysUserId: 'genesys-user-1',
+          status: 'pending',
+          updatedAt: new Date(START).toISOString(),
+        });
+      });
+
+      it('lets exactly one of many concurrent claimants win', async () => {
+        await store.recordDesired(userKey(), desiredAt(1));
+
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.claimApply(userKey(), `worker-${i}`, 60_000)));
+
+        expect(results.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('refuses a lease that is not a positive number', async () => {
+        await store.recordDesired(userKey(), desiredAt(1));
+
+        await expect(store.claimApply(userKey(), 'worker-a', 0)).rejects.toBeInstanceOf(StoreError);
+      });
+    });
+
+    describe('markQueued', () => {
+      it('leaves a queued key out of listUnfinished until its mark passes', async () => {
+        await store.recordDesired(userKey('queued'), desiredAt(1));
+        await store.recordDesired(userKey('other'), desiredAt(1));
+
+        await store.markQueued(userKey('queued'), START + 60_000);
+
+        expect(await store.listUnfinished(new Date(START))).toEqual([userKey('other')]);
+        expect(await store.listUnfinished(new Date(START + 60_000))).toEqual([userKey('other'), userKey('queued')]);
+      });
+
+      it('only pushes the mark later', async () => {
+        await store.recordDesired(userKey(), desiredAt(1));
+
+        await store.markQueued(userKey(), START + 60_000);
+        await store.markQueued(userKey(), START + 1_000);
+
+        expect(await store.listUnfinished(new Date(START + 30_000))).toEqual([]);
+      });
+
+      it('does not delay a parked key beyond its retryAt when the mark is earlier', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey(), desired);
+        await store.markStatus(userKey(), { status: 'parked', retryAt: new Date(START + 60_000).toISOString() }, versionOf(desired));
+
+        await store.markQueued(userKey(), START + 10_000);
+
+        expect(await store.listUnfinished(new Date(START + 30_000))).toEqual([]);
+        expect(await store.listUnfinished(new Date(START + 60_000))).toEqual([userKey()]);
+      });
+
+      it('is cleared by a newer desired state, and ignored for a finished key', async () => {
+        const first = desiredAt(1);
+        await store.recordDesired(userKey(), first);
+        await store.markQueued(userKey(), START + 60_000);
+
+        await store.recordDesired(userKey(), desiredAt(2));
+        expect(await store.listUnfinished(new Date(START))).toEqual([userKey()]);
+
+        await store.markApplied(userKey(), appliedFor(desiredAt(2)), versionOf(desiredAt(2)));
+        await store.markQueued(userKey(), START + 60_000);
+        expect(await store.listUnfinished(new Date(START))).toEqual([]);
+        expect((await store.get(userKey()))?.status).toBe('applied');
+      });
+
+      it('does nothing for a key without a record', async () => {
+        await store.markQueued(userKey('nobody'), START + 60_000);
+
+        expect(await store.get(userKey('nobody'))).toBeUndefined();
+      });
+    });
+
     describe('list', () => {
       beforeEach(async () => {
         await store.recordDesired(userKey('z1', 'zoom'), desiredAt(1), 'Ann@Example.com');
