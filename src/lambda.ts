@@ -22,14 +22,14 @@ const bridges: Partial<Record<LambdaFunctionName, Promise<AwsBridge>>> = {};
 
 /** What tests swap in for a real cold start: the environment, the SSM client, and bridge options (clients). */
 export interface ColdStartOverrides {
-  readonly env?: Env;
+  readonly env?: (fn: LambdaFunctionName) => Env;
   readonly ssm?: (fn: LambdaFunctionName) => SSMClient;
   readonly bridge?: (fn: LambdaFunctionName) => AwsBridgeOptions;
 }
 let overrides: ColdStartOverrides = {};
 
 async function coldStart(fn: LambdaFunctionName): Promise<AwsBridge> {
-  const env = overrides.env ?? process.env;
+  const env = overrides.env?.(fn) ?? process.env;
   const prefix = ssmSecretsPrefix(env);
   const secrets = prefix ? await loadSsmSecrets(overrides.ssm?.(fn) ?? new SSMClient({}), prefix, FUNCTION_PARAMETERS[fn]) : {};
   const config = loadConfig(env, secrets);
