@@ -43,7 +43,7 @@ import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
 import { startSsmStandIn, type SsmStandIn } from '../helpers/ssm-stand-in';
 import { permissionsFor, recordCalls, type RecordedCall, type ResourceNames } from './aws-call-recorder';
 import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
-import { deniedPermissions, functionRoles, unusedGrants, type FunctionRole, type RequiredPermission } from './iam-policy';
+import { deniedPermissions, functionRoles, platformPermissions, unusedGrants, type FunctionRole, type RequiredPermission } from './iam-policy';
 import { packageService, TEST_STAGE, type CfnTemplate } from './packaged-template';
 
 const FUNCTIONS: readonly LambdaFunctionName[] = ['webhook', 'worker', 'maintainer'];
@@ -154,31 +154,11 @@ describe('IAM conformance of the packaged functions', () => {
     return client;
   }
 
-  /** What a function needs beyond its own calls: CloudWatch Logs, and for the worker its SQS event source. */
-  function platformPermissions(role: FunctionRole): RequiredPermission[] {
-    const { region, accountId, partition } = FAKE_STACK;
-    const logGroup = `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/lambda/${role.functionName}`;
-    const needed: RequiredPermission[] = [
-      { action: 'logs:CreateLogStream', resource: `${logGroup}:log-stream:2026/01/01/[$LATEST]0123abcd`, because: 'Lambda logging' },
-      { action: 'logs:PutLogEvents', resource: `${logGroup}:log-stream:2026/01/01/[$LATEST]0123abcd`, because: 'Lambda logging' },
-    ];
-    // https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions
-    for (const mapping of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
-      const props = resolver.resolve(mapping.Properties) as { FunctionName: string; EventSourceArn: string };
-      const target = (mapping.Properties?.FunctionName as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0];
-      if (target !== role.functionLogicalId || !props.EventSourceArn.includes(':sqs:')) continue;
-      for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
-        needed.push({ action, resource: props.EventSourceArn, because: 'SQS event source mapping' });
-      }
-    }
-    return needed;
-  }
-
   function neededBy(fn: LambdaFunctionName): RequiredPermission[] {
     const role = roleOf(fn);
     // Run with the scenario above (jest -t must not skip it): no calls would make every check pass vacuously.
     if (calls[fn].length === 0) throw new Error(`no AWS calls recorded for ${fn}: run the whole file`);
-    return [...calls[fn].flatMap((call) => permissionsFor(call, names)), ...platformPermissions(role)];
+    return [...calls[fn].flatMap((call) => permissionsFor(call, names)), ...platformPermissions(template, resolver, role)];
   }
 
   function roleOf(fn: LambdaFunctionName): FunctionRole {

@@ -131,3 +131,26 @@ export function unusedGrants(statements: readonly PolicyStatement[], needed: rea
   }
   return unused;
 }
+
+/**
+ * What a function needs beyond the calls its code makes: writing its CloudWatch log group, and for a
+ * function behind an SQS event source the polling Lambda does with the function's role
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions).
+ */
+export function platformPermissions(template: CfnTemplate, resolver: TemplateResolver, role: FunctionRole): RequiredPermission[] {
+  const { region, accountId, partition } = resolver.stack;
+  const stream = `arn:${partition}:logs:${region}:${accountId}:log-group:/aws/lambda/${role.functionName}:log-stream:2026/01/01/[$LATEST]0123abcd`;
+  const needed: RequiredPermission[] = [
+    { action: 'logs:CreateLogStream', resource: stream, because: 'Lambda logging' },
+    { action: 'logs:PutLogEvents', resource: stream, because: 'Lambda logging' },
+  ];
+  for (const mapping of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')) {
+    const target = (mapping.Properties?.FunctionName as { 'Fn::GetAtt'?: string[] } | undefined)?.['Fn::GetAtt']?.[0];
+    const source = String(resolver.resolve(mapping.Properties?.EventSourceArn));
+    if (target !== role.functionLogicalId || !source.includes(':sqs:')) continue;
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
+      needed.push({ action, resource: source, because: 'SQS event source mapping' });
+    }
+  }
+  return needed;
+}
