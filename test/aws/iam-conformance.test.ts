@@ -11,6 +11,7 @@
  * (ChangeMessageVisibility) and unreadable messages (left for the DLQ redrive, which SQS does, not a
  * role); the maintainer re-enqueueing unfinished keys.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -107,6 +108,7 @@ describe('IAM conformance of the packaged functions', () => {
   let api: { url: string; close(): Promise<void> };
   let operator: AwsBridge;
   let dir: string;
+  let packageDir: string | undefined;
   const envs = {} as Record<LambdaFunctionName, Record<string, string>>;
   let names: ResourceNames;
   const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [] };
@@ -168,7 +170,7 @@ describe('IAM conformance of the packaged functions', () => {
   }
 
   beforeAll(async () => {
-    ({ template } = await packageService());
+    ({ template, dir: packageDir } = await packageService());
     resolver = new TemplateResolver(template);
     roles = functionRoles(template, resolver);
     dir = makeTempDir('iam-conformance-');
@@ -253,6 +255,7 @@ describe('IAM conformance of the packaged functions', () => {
     await sqs?.close();
     await dynalite?.close();
     if (dir) removeTempDir(dir);
+    if (packageDir) fs.rmSync(packageDir, { recursive: true, force: true });
   });
 
   const zoomEvent = (email: string, status: string, at: number): HttpApiEvent => {

@@ -40,6 +40,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
   let resolver: TemplateResolver;
   let roles: FunctionRole[];
   let dir: string;
+  let packageDir: string | undefined;
   let dynalite: RunningDynalite;
   let sqs: SqsStandIn;
   let ssm: SsmStandIn;
@@ -68,6 +69,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
   beforeAll(async () => {
     const packaged = await packageService();
     template = packaged.template;
+    packageDir = packaged.dir;
     resolver = new TemplateResolver(template);
     roles = functionRoles(template, resolver);
     dir = makeTempDir('packaged-handlers-');
@@ -184,6 +186,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
     await sqs?.close();
     await dynalite?.close();
     if (dir) removeTempDir(dir);
+    if (packageDir) fs.rmSync(packageDir, { recursive: true, force: true });
   });
 
   it('runs webhooks, worker and maintainer from the artifact, each AWS call allowed by that function role', async () => {

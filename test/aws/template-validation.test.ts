@@ -3,18 +3,23 @@
  * exists, every property name (nested too) is known, required properties are present
  * (specification: @aws-cdk/aws-service-spec). A misspelt property in a copy is reported.
  */
+import fs from 'node:fs';
 import { TemplateValidator } from './cloudformation-spec-validator';
 import { packageService, type CfnTemplate } from './packaged-template';
 
 describe('packaged template against the CloudFormation resource specification', () => {
   let template: CfnTemplate;
   let validator: TemplateValidator;
+  let dir: string | undefined;
   const copy = (): CfnTemplate => JSON.parse(JSON.stringify(template));
 
   beforeAll(async () => {
-    ({ template } = await packageService());
+    ({ template, dir } = await packageService());
     validator = new TemplateValidator();
   }, 150_000);
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('validates every resource', () => {
     expect(Object.keys(template.Resources).length).toBeGreaterThan(20);

@@ -39,5 +39,6 @@ describe('serverless package', () => {
     const zips = fs.readdirSync(out).filter((f) => f.endsWith('.zip'));
     expect(zips.length).toBeGreaterThan(0);
     for (const zip of zips) expect(fs.statSync(path.join(out, zip)).size).toBeLessThan(1024 * 1024);
+    fs.rmSync(out, { recursive: true, force: true });
   }, 150_000);
 });
