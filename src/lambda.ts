@@ -1,14 +1,16 @@
 /**
  * Composition root for AWS Lambda: `webhook` (HTTP API), `worker` (SQS, partial batch failures) and
  * `maintainer` (schedule). The bridge is built once per container at cold start: configuration from
- * the environment plus SecureString parameters under BRIDGE_SSM_PREFIX.
+ * the environment plus the function's own SecureString parameters under BRIDGE_SSM_PREFIX (each
+ * function has its own role, which grants only those; see src/aws/function-parameters.ts).
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { FUNCTION_PARAMETERS, type LambdaFunctionName } from './aws/function-parameters';
 import { loadSsmSecrets } from './aws/ssm-secrets';
-import { loadConfig, ssmSecretsPrefix } from './config';
+import { loadConfig, ssmSecretsPrefix, type Env } from './config';
 import { createLogger } from './logger';
 import { handleSqsBatch, type SqsBatchResponse, type SqsEvent } from './queue/sqs-batch';
-import { createAwsBridge, type AwsBridge } from './runtime/aws-bridge';
+import { createAwsBridge, type AwsBridge, type AwsBridgeOptions } from './runtime/aws-bridge';
 import type { LambdaContextLike } from './runtime/invocation-deadline';
 import { runMaintenance, type MaintenanceReport } from './runtime/maintenance';
 import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from './webhooks/adapters/lambda';
@@ -16,37 +18,55 @@ import { handleWebhook } from './webhooks/handle-webhook';
 import { checkHealth } from './webhooks/health';
 import { processMessage } from './webhooks/worker';
 
-let bridge: Promise<AwsBridge> | undefined;
+/** A container only ever runs one function; tests run all three in one process, each with its own bridge. */
+const bridges: Partial<Record<LambdaFunctionName, Promise<AwsBridge>>> = {};
 
-async function coldStart(): Promise<AwsBridge> {
-  const prefix = ssmSecretsPrefix();
-  const secrets = prefix ? await loadSsmSecrets(new SSMClient({}), prefix) : {};
-  const config = loadConfig(process.env, secrets);
+/** What tests swap in for a real cold start: the environment, the SSM client, and bridge options (clients). */
+export interface ColdStartOverrides {
+  readonly env?: (fn: LambdaFunctionName) => Env;
+  readonly ssm?: (fn: LambdaFunctionName) => SSMClient;
+  readonly bridge?: (fn: LambdaFunctionName) => AwsBridgeOptions;
+}
+let overrides: ColdStartOverrides = {};
+
+async function coldStart(fn: LambdaFunctionName): Promise<AwsBridge> {
+  const env = overrides.env?.(fn) ?? process.env;
+  const prefix = ssmSecretsPrefix(env);
+  const secrets = prefix ? await loadSsmSecrets(overrides.ssm?.(fn) ?? new SSMClient({}), prefix, FUNCTION_PARAMETERS[fn]) : {};
+  const config = loadConfig(env, secrets);
   const logger = createLogger(config.logLevel);
   for (const notice of config.notices) logger.warn(notice);
-  return createAwsBridge(config, logger);
+  return createAwsBridge(config, logger, { ...overrides.bridge?.(fn), function: fn });
 }
 
 /** The container's bridge; a failed cold start is retried on the next invocation. */
-function getBridge(): Promise<AwsBridge> {
-  bridge ??= coldStart().catch((error) => {
-    bridge = undefined;
+function getBridge(fn: LambdaFunctionName): Promise<AwsBridge> {
+  bridges[fn] ??= coldStart(fn).catch((error) => {
+    bridges[fn] = undefined;
     throw error;
   });
-  return bridge;
+  return bridges[fn];
 }
 
 /** For tests: use this bridge instead of building one from the environment. */
 export function useBridgeForTests(instance: AwsBridge | undefined): void {
-  bridge = instance ? Promise.resolve(instance) : undefined;
+  for (const fn of Object.keys(FUNCTION_PARAMETERS) as LambdaFunctionName[]) {
+    bridges[fn] = instance ? Promise.resolve(instance) : undefined;
+  }
   httpHandler = undefined;
+}
+
+/** For tests: run the real cold start (SSM read, config, bridge) with these overrides; `{}` restores the defaults. */
+export function useColdStartForTests(next: ColdStartOverrides): void {
+  overrides = next;
+  useBridgeForTests(undefined);
 }
 
 /** Built once per container, next to the bridge, not on every invocation. */
 let httpHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
 
 export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
-  const deps = (await getBridge()).webhook;
+  const deps = (await getBridge('webhook')).webhook;
   httpHandler ??= createHttpApiHandler(
     (request) => handleWebhook(request, deps),
     deps.now,
@@ -60,7 +80,7 @@ export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
  * is parked and retried later), so one slow key never times out the whole batch.
  */
 export async function worker(event: SqsEvent, context?: LambdaContextLike): Promise<SqsBatchResponse> {
-  const { worker: deps, sqs, queueUrl, parts, deadline } = await getBridge();
+  const { worker: deps, sqs, queueUrl, parts, deadline } = await getBridge('worker');
   deadline.start(context);
   try {
     return await handleSqsBatch(event, (message) => processMessage(message, deps), { client: sqs, queueUrl, logger: parts.logger });
@@ -70,6 +90,6 @@ export async function worker(event: SqsEvent, context?: LambdaContextLike): Prom
 }
 
 export async function maintainer(): Promise<MaintenanceReport> {
-  const { parts, maintenanceSteps } = await getBridge();
+  const { parts, maintenanceSteps } = await getBridge('maintainer');
   return runMaintenance(parts, maintenanceSteps);
 }

@@ -1,32 +1,35 @@
 /**
- * Cold-start secret resolution on AWS: every SecureString parameter under BRIDGE_SSM_PREFIX
- * (e.g. `/presence-bridge/prod/GENESYS_CLIENT_SECRET`) becomes the variable named by its last path
- * segment. Secrets therefore live in Parameter Store, never in the repository or the template.
- * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParametersByPath.html)
+ * Cold-start secret resolution on AWS: the named SecureString parameters under BRIDGE_SSM_PREFIX
+ * (e.g. `/presence-bridge/prod/GENESYS_CLIENT_SECRET`) become the variables of the same name. Secrets
+ * therefore live in Parameter Store, never in the repository or the template. Each function asks only
+ * for its own names (src/aws/function-parameters.ts) with GetParameters, which its role allows for
+ * exactly those parameters; an unset parameter is simply absent
+ * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html).
  */
-import { GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError } from '../errors';
 
-export async function loadSsmSecrets(client: SSMClient, prefix: string): Promise<Record<string, string>> {
+/** GetParameters takes at most 10 names per call. */
+const NAMES_PER_CALL = 10;
+
+export async function loadSsmSecrets(client: SSMClient, prefix: string, names: readonly string[]): Promise<Record<string, string>> {
   const path = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const secrets: Record<string, string> = {};
-  let nextToken: string | undefined;
-  try {
-    do {
-      const page = await client.send(
-        new GetParametersByPathCommand({ Path: path, WithDecryption: true, Recursive: false, NextToken: nextToken }),
+  for (let i = 0; i < names.length; i += NAMES_PER_CALL) {
+    const chunk = names.slice(i, i + NAMES_PER_CALL).map((name) => path + name);
+    let page;
+    try {
+      page = await client.send(new GetParametersCommand({ Names: chunk, WithDecryption: true }));
+    } catch (error) {
+      throw new ConfigError(
+        `cannot read secrets ${chunk.join(', ')}: ${(error as Error).message}; check BRIDGE_SSM_PREFIX and that the function's role allows ssm:GetParameters on them`,
+        { cause: error },
       );
-      for (const parameter of page.Parameters ?? []) {
-        const name = parameter.Name?.slice(path.length);
-        if (name && /^[A-Z][A-Z0-9_]*$/.test(name) && parameter.Value !== undefined) secrets[name] = parameter.Value;
-      }
-      nextToken = page.NextToken;
-    } while (nextToken);
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read secrets under SSM path ${path}: ${(error as Error).message}; check BRIDGE_SSM_PREFIX and the function's ssm:GetParametersByPath permission`,
-      { cause: error },
-    );
+    }
+    for (const parameter of page.Parameters ?? []) {
+      const name = parameter.Name?.slice(path.length);
+      if (name && /^[A-Z][A-Z0-9_]*$/.test(name) && parameter.Value !== undefined) secrets[name] = parameter.Value;
+    }
   }
   return secrets;
 }

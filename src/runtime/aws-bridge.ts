@@ -4,9 +4,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { LambdaFunctionName } from '../aws/function-parameters';
 import type { BridgeConfig } from '../config';
 import { ConfigError } from '../errors';
-import { createGenesysClient } from '../genesys';
+import { createGenesysClient, type GenesysClient } from '../genesys';
 import type { RetrySettings } from '../genesys/transport';
 import type { Logger } from '../logger';
 import { loadPresenceMapping } from '../presence';
@@ -40,6 +41,13 @@ export interface AwsBridgeOptions {
   readonly genesysRetry?: RetrySettings;
   readonly workerRetryMs?: number;
   readonly now?: () => number;
+  /**
+   * Which Lambda function this bridge serves. The webhook function never calls Genesys and its role
+   * cannot read the Genesys credentials, so it gets a Genesys client that refuses every call.
+   */
+  readonly function?: LambdaFunctionName;
+  /** Teams runtime options (tests: an MSAL network client trusting the Microsoft stand-in's CA). */
+  readonly teams?: Parameters<typeof buildSourcePlugins>[1];
 }
 
 export function createAwsBridge(config: BridgeConfig, logger: Logger, options: AwsBridgeOptions = {}): AwsBridge {
@@ -47,7 +55,8 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
   if (!tableName || !queueUrl) {
     throw new ConfigError('BRIDGE_TABLE_NAME and BRIDGE_QUEUE_URL must be set (serverless.yml sets both)');
   }
-  if (config.genesys.mode !== 'live' || !config.genesys.apiBaseUrl || !config.genesys.loginBaseUrl) {
+  const needsGenesys = options.function !== 'webhook';
+  if (needsGenesys && (config.genesys.mode !== 'live' || !config.genesys.apiBaseUrl || !config.genesys.loginBaseUrl)) {
     throw new ConfigError(
       'on AWS the bridge needs a Genesys OAuth client: put GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET under BRIDGE_SSM_PREFIX and set GENESYS_REGION',
     );
@@ -58,15 +67,17 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
   const store = new DynamoDbStateStore({ client: dynamo, tableName });
   const deadline = createInvocationDeadline(now);
   const budget = new DynamoDbRequestBudget({ client: dynamo, tableName, requestsPerMinute: config.genesys.requestsPerMinute, now });
-  const genesys = createGenesysClient({
-    config: config.genesys as BridgeConfig['genesys'] & { apiBaseUrl: string; loginBaseUrl: string },
-    budget,
-    documents: store,
-    logger,
-    now,
-    retry: options.genesysRetry,
-    deadline: deadline.get,
-  });
+  const genesys = needsGenesys
+    ? createGenesysClient({
+        config: config.genesys as BridgeConfig['genesys'] & { apiBaseUrl: string; loginBaseUrl: string },
+        budget,
+        documents: store,
+        logger,
+        now,
+        retry: options.genesysRetry,
+        deadline: deadline.get,
+      })
+    : unavailableGenesysClient();
   const userMapping = createUserMappingSource(config.userMappingFile, logger);
   const parts: BridgeParts = {
     config,
@@ -80,7 +91,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     now,
     zoom: config.zoom,
   };
-  const plugins = buildSourcePlugins(parts);
+  const plugins = buildSourcePlugins(parts, options.teams);
   return {
     parts,
     plugins,
@@ -92,4 +103,30 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     maintenanceSteps: [...sourceMaintenanceSteps(parts, plugins.teams), unmatchedRetryStep(parts, plugins)],
     deadline,
   };
+}
+
+/** The webhook function's Genesys client: any use is a wiring bug, reported as such. */
+function unavailableGenesysClient(): GenesysClient {
+  const refuse = (part: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_target, property) => {
+          // Not a thenable: awaiting the part must not look like a call.
+          if (property === 'then') return undefined;
+          return () => {
+            throw new ConfigError(`the webhook function does not call Genesys (genesys.${part}.${String(property)}); this runs in the worker or maintainer`);
+          };
+        },
+      },
+    );
+  return {
+    http: refuse('http'),
+    auth: refuse('auth'),
+    sources: refuse('sources'),
+    definitions: refuse('definitions'),
+    presence: refuse('presence'),
+    users: refuse('users'),
+    close: async () => undefined,
+  } as unknown as GenesysClient;
 }

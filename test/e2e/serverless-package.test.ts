@@ -1,26 +1,25 @@
 /**
- * `npx serverless package` (the pinned v3 CLI) builds the AWS artifact offline: a CloudFormation
- * template with the three functions, the HTTP API routes, the queue with its DLQ and the table, and a
- * bundled handler under the Lambda size limits.
+ * `npx osls package` (osls: the maintained continuation of Serverless Framework v3, pinned) builds the AWS
+ * artifact offline: a CloudFormation template with the three functions, the HTTP API routes, the queue
+ * with its DLQ and the table, and a bundled handler under the Lambda size limits.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { packageService } from '../aws/packaged-template';
 
 const root = path.join(__dirname, '../..');
-const run = promisify(execFile);
 
 describe('serverless package', () => {
+  it('keeps the `serverless` and `sls` command names: osls provides them', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(manifest.devDependencies.osls).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(manifest.devDependencies.serverless).toBeUndefined();
+    const osls = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/osls/package.json'), 'utf8'));
+    expect(osls.bin).toEqual(expect.objectContaining({ serverless: expect.any(String), sls: expect.any(String), osls: expect.any(String) }));
+  });
+
   it('builds the deployment artifact offline', async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sls-package-'));
-    await run(process.execPath, ['node_modules/serverless/bin/serverless.js', 'package', '--stage', 'test', '--package', out], {
-      cwd: root,
-      env: { PATH: process.env.PATH, HOME: os.tmpdir(), SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
-      timeout: 120_000,
-    });
-    const template = JSON.parse(fs.readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+    const { dir: out, template } = await packageService();
     const resources = Object.values(template.Resources) as Array<{ Type: string; Properties: Record<string, unknown> }>;
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => f.Properties.Handler).sort()).toEqual(['src/lambda.maintainer', 'src/lambda.webhook', 'src/lambda.worker']);
@@ -50,5 +49,6 @@ describe('serverless package', () => {
     const zips = fs.readdirSync(out).filter((f) => f.endsWith('.zip'));
     expect(zips.length).toBeGreaterThan(0);
     for (const zip of zips) expect(fs.statSync(path.join(out, zip)).size).toBeLessThan(1024 * 1024);
+    fs.rmSync(out, { recursive: true, force: true });
   }, 150_000);
 });

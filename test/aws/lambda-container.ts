@@ -1,0 +1,66 @@
+/**
+ * Runs a packaged handler module the way Lambda does: in its own Node process (one per function, like a
+ * container), with only the environment it is given, invoked one event at a time.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const RUNNER = `
+const handlers = require(process.argv[2]);
+process.on('message', async ({ id, handler, event }) => {
+  try {
+    const result = await handlers[handler](event, { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME });
+    process.send({ id, ok: true, result });
+  } catch (error) {
+    process.send({ id, ok: false, error: String(error && error.stack || error) });
+  }
+});
+process.send({ ready: true });
+`;
+
+export interface LambdaContainer {
+  invoke<T = unknown>(handler: string, event: unknown): Promise<T>;
+  /** What the process wrote to stdout/stderr (its logs). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startLambdaContainer(modulePath: string, env: Record<string, string>): Promise<LambdaContainer> {
+  const runner = path.join(path.dirname(modulePath), 'lambda-runner.js');
+  fs.writeFileSync(runner, RUNNER);
+  const child: ChildProcess = fork(runner, [modulePath], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the handler process exited (${code}) before it was ready: ${output}`)));
+    child.on('message', (message: { ready?: boolean; id?: number; ok?: boolean; result?: unknown; error?: string }) => {
+      if (message.ready) return resolve();
+      const waiter = pending.get(message.id!);
+      pending.delete(message.id!);
+      if (message.ok) waiter?.resolve(message.result);
+      else waiter?.reject(new Error(message.error));
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    invoke<T>(handler: string, event: unknown): Promise<T> {
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        child.send({ id, handler, event });
+      });
+    },
+    output: () => output,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
