@@ -32,7 +32,8 @@ export function createInvocationDeadline(now: () => number = Date.now): Invocati
   return {
     get: () => deadline,
     start(context) {
-      const remaining = context?.getRemainingTimeInMillis();
+      // Lambda always passes it; a caller with a bare object (a test, a local invoke) gets no deadline.
+      const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
       deadline = remaining === undefined || !Number.isFinite(remaining) ? undefined : now() + remaining - FINISH_RESERVE_MS;
     },
     clear() {

@@ -321,14 +321,25 @@ describe('IAM conformance of the packaged functions', () => {
     expect(presenceOf('carol@example.com', 'ringcentral')).toBe('Busy');
     expect(presenceOf('dave@example.com', 'ringcentral')).toBe('Available');
 
-    // A Genesys outage: the worker asks SQS to redeliver later; the maintainer re-enqueues the key.
+    // A Genesys outage: the worker asks SQS to redeliver later (the key stays queued, so the maintainer
+    // leaves it alone); a key whose enqueue was lost is re-enqueued by the maintainer.
     sandbox.setFaults({ errorRate: 1, errorStatus: 503 });
     expect((await webhook(zoomEvent('bob@example.com', 'Away', at + 5))).statusCode).toBe(200);
     expect(await drainQueue(1)).toBeGreaterThan(0);
+    const lost = { system: 'zoom' as const, externalUserId: 'zoom-lost-enqueue' };
+    await operator.parts.store.recordDesired(
+      lost,
+      { target: 'Busy', message: 'Busy', values: { presence_status: 'Busy' }, order: (at + 6) * 1000, tiebreak: 0, recordedAt: new Date().toISOString() },
+      'erin@example.com',
+    );
     sandbox.setFaults({});
-    expect((await maintainer()).requeued).toBeGreaterThanOrEqual(1);
-    await drainQueue();
+    expect((await maintainer()).requeued).toBe(1);
+    for (let attempt = 0; attempt < 50 && presenceOf('bob@example.com', 'zoom') !== 'Away'; attempt += 1) {
+      await drainQueue();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     expect(presenceOf('bob@example.com', 'zoom')).toBe('Away');
+    expect((await operator.parts.store.get(lost))?.status).toMatch(/applied|unmatched/);
 
     // Teams polling mode: no public URL, TEAMS_MODE=auto resolves to polling; the maintainer run is the poll.
     coldStartWith((fn) => {

@@ -10,7 +10,10 @@ const RUNNER = `
 const handlers = require(process.argv[2]);
 process.on('message', async ({ id, handler, event }) => {
   try {
-    const result = await handlers[handler](event, { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME });
+    // A context as Lambda passes it: the function name and the time left before the function's timeout.
+    const endsAt = Date.now() + Number(process.env.LAMBDA_TIMEOUT_SECONDS || 60) * 1000;
+    const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => endsAt - Date.now() };
+    const result = await handlers[handler](event, context);
     process.send({ id, ok: true, result });
   } catch (error) {
     process.send({ id, ok: false, error: String(error && error.stack || error) });
