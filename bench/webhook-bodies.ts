@@ -6,7 +6,7 @@
  */
 import crypto from 'node:crypto';
 
-/** Zoom presence values that map to different Genesys states (CONTRACT.md default mapping). */
+/** Zoom presence values that map to different Genesys states (README.md#presence-mapping). */
 export const ZOOM_STATUSES = ['Available', 'Away', 'Do_Not_Disturb', 'In_Meeting', 'On_Phone_Call', 'Offline'] as const;
 
 export function benchUserEmail(index: number): string {

@@ -51,7 +51,7 @@ function rules(entries: Record<string, string>): Record<string, MappingRule> {
   return result;
 }
 
-/** The default mapping table of CONTRACT.md. */
+/** The default mapping table (README.md#presence-mapping). */
 export const DEFAULT_PRESENCE_MAPPING: PresenceMapping = {
   // Teams: an activity row wins over an availability row.
   teams: [
@@ -157,7 +157,7 @@ export function describeValue(value: string): string {
 
 /**
  * Maps one event to the state Genesys should show. Unknown values map to skip, so a new vendor value
- * is recorded but never written (CONTRACT.md: "any unknown value → skip").
+ * is recorded but never written (README.md#presence-mapping: unknown values are recorded and skipped).
  */
 export function mapPresence(event: PresenceEvent, mapping: PresenceMapping = DEFAULT_PRESENCE_MAPPING): PresenceState {
   const lowerValues = new Map(Object.entries(event.values).map(([k, v]) => [k.toLowerCase(), v]));

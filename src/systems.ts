@@ -2,7 +2,7 @@
 export const SYSTEMS = ['teams', 'zoom', 'ringcentral'] as const;
 export type SystemName = (typeof SYSTEMS)[number];
 
-/** Human names, used in logs, CLI output and as the default Genesys source names (CONTRACT.md). */
+/** Human names, used in logs, CLI output and as the default Genesys source names (README.md#configuration). */
 export const SYSTEM_LABELS: Readonly<Record<SystemName, string>> = {
   teams: 'Microsoft Teams',
   zoom: 'Zoom',

@@ -6,7 +6,8 @@
  * (https://developer.genesys.cloud/api/rest/authorization/use-client-credentials; JS-SDK
  * `ApiClient.js` `loginClientCredentialsGrant`). There is no refresh token for this grant, so a new
  * login replaces an expiring token. The token-creation rate limit is undocumented
- * (vendor-facts/genesys.md §4), so logins are cached, shared and counted in the budget.
+ * (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges), so logins are cached, shared and
+ * counted in the budget.
  */
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../logger';

@@ -20,7 +20,7 @@ export type ResolvedGenesysConfig = GenesysConfig & { readonly apiBaseUrl: strin
 
 export interface GenesysClientOptions {
   readonly config: ResolvedGenesysConfig;
-  /** Shared with every other Genesys caller of this deployment (CONTRACT.md guarantee 7). */
+  /** Shared with every other Genesys caller of this deployment (docs/architecture.md: the budget holds). */
   readonly budget: RequestBudget;
   /** Where the source ids are remembered. */
   readonly documents: DocumentStore;

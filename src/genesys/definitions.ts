@@ -1,6 +1,7 @@
 /**
- * The organization's presence definitions, resolved at run time (CONTRACT.md guarantee 3): no id is
- * hard-coded, even though the built-in ids look identical across orgs (vendor-facts/genesys.md §1.5).
+ * The organization's presence definitions, resolved at run time (docs/architecture.md: definition ids
+ * resolved at run time): no id is hard-coded, even though the built-in ids look identical across orgs
+ * (docs/vendors.md#genesys-presence-definitions).
  *
  * `GET /api/v2/presence/definitions` is the current endpoint; the deprecated
  * `GET /api/v2/presencedefinitions` is the fallback when it answers 404/410. Their spellings differ:

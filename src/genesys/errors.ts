@@ -1,7 +1,7 @@
 /**
  * Typed Genesys Cloud failures. Every message says what an operator should check; `cause` keeps the
  * original (axios) error. Genesys error bodies are `{message, code, status, contextId}` and carry the
- * `inin-correlation-id` header, which Genesys support asks for (vendor-facts/genesys.md §4).
+ * `inin-correlation-id` header, which Genesys support asks for (docs/vendors.md#genesys-error-body).
  */
 import { BridgeError, InvalidInputError } from '../errors';
 
@@ -20,7 +20,10 @@ export interface GenesysApiErrorDetails {
   readonly genesysMessage?: string;
   /** `inin-correlation-id` header, else the body's `contextId`. */
   readonly requestId?: string;
-  /** The permission the endpoint needs, named by the caller next to the endpoint (vendor-facts §2.5). */
+  /**
+   * The permission the endpoint needs, named by the caller next to the endpoint
+   * (docs/vendors.md#genesys-presence-permission).
+   */
   readonly permission?: string;
   /** The 401 came right after a fresh login. */
   readonly afterRelogin?: boolean;
@@ -81,9 +84,9 @@ export class GenesysApiError extends BridgeError {
 }
 
 /**
- * Genesys answered 429 with a Retry-After too long to sleep on (a daily quota, vendor-facts §4), or a
- * wait (Retry-After, request budget) would outlast the time the caller has left (a Lambda invocation's
- * deadline): the work is parked until `retryAt`, not slept on.
+ * Genesys answered 429 with a Retry-After too long to sleep on (a daily quota,
+ * docs/vendors.md#genesys-long-retry-after), or a wait (Retry-After, request budget) would outlast the time
+ * the caller has left (a Lambda invocation's deadline): the work is parked until `retryAt`, not slept on.
  */
 export class GenesysParkedError extends BridgeError {
   override readonly name = 'GenesysParkedError';
@@ -123,7 +126,10 @@ export class GenesysParkedError extends BridgeError {
   }
 }
 
-/** The bridge refused to send a request that could touch a user's primary presence (CONTRACT.md guarantee 1). */
+/**
+ * The bridge refused to send a request that could touch a user's primary presence (docs/architecture.md:
+ * the primary source is never written).
+ */
 export class GenesysPrimarySourceGuardError extends BridgeError {
   override readonly name = 'GenesysPrimarySourceGuardError';
 }

@@ -22,7 +22,7 @@ export interface GenesysRequest {
   readonly body?: unknown;
   /** Overrides the method's idempotency for retries (a search POST, a create made safe by 409-adoption). */
   readonly idempotent?: boolean;
-  /** The permission the endpoint needs; a 403 names it (vendor-facts/genesys.md §2.5). */
+  /** The permission the endpoint needs; a 403 names it (docs/vendors.md#genesys-presence-permission). */
   readonly permission?: string;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The in-process request budget (one process, `npm start`): hands out send times so that no window of
- * `windowMs` (60 s) ever holds more than `requestsPerMinute` of them (CONTRACT.md guarantee 7).
+ * `windowMs` (60 s) ever holds more than `requestsPerMinute` of them (docs/architecture.md: the budget holds).
  *
  * Smooth pacing: consecutive slots are at least s = (window + margin) / N apart. Slots never
  * move backwards, so slot k ≥ slot k−N + N·s ≥ slot k−N + window + margin: any window holds at most

@@ -1,13 +1,14 @@
 /**
- * User presence on the bridge's custom sources. `setSourcePresence` is the ONLY write of user presence
- * in the bridge (CONTRACT.md guarantees 1 and 4):
+ * User presence on the bridge's custom sources. `setSourcePresence` is the ONLY write of user presence in the
+ * bridge (docs/architecture.md: the primary source is never written; writes are per user and per source):
  *
  *   PATCH /api/v2/users/{userId}/presences/{sourceId}  {"presenceDefinition":{"id":…},"message":…}
  *
  * Genesys documents three PATCH options; option 1, `primary: true`, makes the path's source the user's
- * primary, and what `primary: false` does is UNCONFIRMED — so the body never carries the key at all
- * (vendor-facts/genesys.md §2.1). The PURECLOUD source is the user's own Genesys presence and is
- * refused here. The user's primary source is only ever read, for reporting (§2.2).
+ * primary, and what `primary: false` does is not documented — so the body never carries the key at all
+ * (docs/vendors.md#genesys-presence-patch). The PURECLOUD source is the user's own Genesys presence and is
+ * refused here. The user's primary source is only ever read, for reporting
+ * (docs/vendors.md#genesys-bulk-presence-read).
  */
 import { InvalidInputError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
@@ -40,7 +41,7 @@ export interface PrimarySourceInfo {
   readonly registered?: boolean;
 }
 
-/** `GET /api/v2/users/presences/{sourceId}/bulk?id=…`: "Limit 50." (JS-SDK docs/PresenceApi.md, §2.4). */
+/** `GET /api/v2/users/presences/{sourceId}/bulk?id=…`: "Limit 50." (docs/vendors.md#genesys-bulk-presence-read). */
 export const BULK_READ_CHUNK = 50;
 
 /** Refuses the PURECLOUD source (any case) and an empty id; returns the trimmed id. */
@@ -76,7 +77,8 @@ export class PresenceApi {
   /**
    * Sets one user's presence on one custom source. On a 404 (or a 400 that may mean a deactivated
    * source) it looks at the source once, so the error says whether the source or the user is gone
-   * (`GenesysApiError.gone`) — the status Genesys uses for either is UNCONFIRMED (§2.1).
+   * (`GenesysApiError.gone`) — the status Genesys uses for either is not documented
+   * (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges).
    */
   async setSourcePresence(userId: string, sourceId: string, definitionId: string, message: string): Promise<SourcePresence> {
     const source = assertCustomSourceId(sourceId);
@@ -87,7 +89,7 @@ export class PresenceApi {
         method: 'PATCH',
         path: `/api/v2/users/${segment(userId)}/presences/${segment(source)}`,
         body: buildPresenceWrite(definitionId, message),
-        // Enforced since 2025-07-20 (vendor-facts/genesys.md §2.5).
+        // Enforced since 2025-07-20 (docs/vendors.md#genesys-presence-permission).
         permission: 'presence:userPresence:edit',
       });
     } catch (error) {

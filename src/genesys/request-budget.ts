@@ -1,6 +1,6 @@
 /**
- * The Genesys request budget (CONTRACT.md guarantee 7): at most GENESYS_REQUESTS_PER_MINUTE requests
- * in any 60-second window, across every worker. Enforced before sending, not discovered by 429s.
+ * The Genesys request budget (docs/architecture.md: the budget holds): at most GENESYS_REQUESTS_PER_MINUTE
+ * requests in any 60-second window, across every worker. Enforced before sending, not discovered by 429s.
  * Implementations: the in-process one (`local-budget.ts`) and the DynamoDB-shared one
  * (`../store/dynamodb-budget.ts`) used by concurrent Lambda workers.
  */

@@ -1,7 +1,8 @@
 /**
- * When and how long to retry a Genesys Cloud request. Pure functions, tested by table (DESIGN.md habit 6).
+ * When and how long to retry a Genesys Cloud request. Pure functions, so every case is tested by a
+ * table without clocks or sockets.
  *
- * Rules come from ../shared/vendor-facts/genesys.md §4:
+ * Rules (docs/vendors.md#genesys-rate-limits, docs/vendors.md#genesys-long-retry-after):
  * - 429 carries `Retry-After` in seconds; the `inin-ratelimit-*` headers are gone
  *   (https://developer.genesys.cloud/forum/t/removal-of-inin-ratelimit-response-headers/10506).
  * - The Java SDK retries 429/502/503/504, waits 3 s when Retry-After is absent, and since SDK 212.0.0

@@ -216,7 +216,8 @@ export class PresenceSources {
       const source = await this.options.http.request<PresenceSource>({
         method: 'POST',
         path: SOURCES_PATH,
-        // Only `name` is required; `type` is not sent (whether it is settable is UNCONFIRMED, §1.2).
+        // Only `name` is required; `type` is not sent (whether it is settable is not documented,
+        // docs/vendors.md#genesys-presence-sources).
         body: { name, description: `${SYSTEM_LABELS[system]} presence, written by presence-bridge` },
         // A repeated create answers 409 and the existing source is adopted, so retrying is safe.
         idempotent: true,

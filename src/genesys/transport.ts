@@ -1,12 +1,12 @@
 /**
- * One budgeted, retried HTTP exchange with Genesys Cloud (API or login host). Every attempt, the
- * token request included, first reserves a slot in the shared RequestBudget and waits for it, so the
- * budget counts everything Genesys counts (CONTRACT.md guarantee 7). Authentication is not done here:
+ * One budgeted, retried HTTP exchange with Genesys Cloud (API or login host). Every attempt, the token
+ * request included, first reserves a slot in the shared RequestBudget and waits for it, so the budget counts
+ * everything Genesys counts (docs/architecture.md: the budget holds). Authentication is not done here:
  * `http.ts` adds the bearer token and re-logs in on 401; `auth.ts` sends the login through this too.
  *
  * Retry rules are the pure functions of `retry-policy.ts`. A 429 pauses every caller of the budget
  * (`holdUntil`), because Genesys limits per token and all callers share the token
- * (vendor-facts/genesys.md §4); a Retry-After too long to sleep on parks the work instead.
+ * (docs/vendors.md#genesys-rate-limits); a Retry-After too long to sleep on parks the work instead.
  *
  * With a `deadline` (the worker Lambda's invocation end), no wait outlasts it: a Retry-After or budget
  * slot beyond it parks the work (GenesysParkedError), a backoff beyond it gives up with the retryable

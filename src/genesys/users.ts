@@ -1,12 +1,13 @@
 /**
- * Finding Genesys users by email (CONTRACT.md guarantee 8: case-insensitive).
+ * Finding Genesys users by email (docs/architecture.md: users matched by email, case-insensitively).
  *
  * `POST /api/v2/users/search` needs `directory:user:view`; a criterion may carry up to 50 `values`
  * and page size is at most 100; EXACT searches are limited to 4000 per 60 s
- * (https://developer.genesys.cloud/organization/search/search-limits). That `values` works with
- * EXACT, that the field is called `email`, and whether search is case-sensitive are UNCONFIRMED
- * (vendor-facts/genesys.md §5): so each email is sent as given and lower-cased, results are compared
- * lower-cased, and a 400 on `values` switches to one EXACT `value` criterion per email.
+ * (https://developer.genesys.cloud/organization/search/search-limits). That `values` works with EXACT, that
+ * the field is called `email`, and whether search is case-sensitive are not documented
+ * (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges): so each email is sent as given and
+ * lower-cased, results are compared lower-cased, and a 400 on `values` switches to one EXACT `value`
+ * criterion per email.
  * `GET /api/v2/users?state=active` pages the whole directory for bulk matching.
  */
 import { silentLogger, type Logger } from '../logger';

@@ -1,6 +1,6 @@
 /**
  * The queue carries keys, not events: the worker always applies the latest desired state of a key,
- * so duplicates and bursts collapse by themselves (DESIGN.md, level-triggered).
+ * so duplicates and bursts collapse by themselves (level-triggered; see docs/architecture.md).
  * Implementations: `memory.ts` (in-process, local) and `sqs.ts` (AWS).
  */
 import type { StateKey } from '../store/state-store';

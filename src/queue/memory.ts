@@ -1,6 +1,6 @@
 /**
  * The in-process queue for the local bridge. Keys waiting in the queue are coalesced: a key enqueued
- * again while it still waits is not added twice, so a burst of flaps costs one worker pass (DESIGN.md).
+ * again while it still waits is not added twice, so a burst of flaps costs one worker pass.
  * Not durable by itself: on restart the server re-enqueues `store.listUnfinished()`, which is durable.
  */
 import { formatKey, parseKey, type StateKey } from '../store/state-store';

@@ -1,7 +1,7 @@
 /**
  * SQS implementation of KeyQueue (AWS). Messages are small JSON documents; SendMessageBatch sends ten
  * at a time. Duplicates are harmless: the worker applies the latest desired state, so a key delivered
- * twice costs one store read, not a Genesys write (DESIGN.md).
+ * twice costs one store read, not a Genesys write.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { BridgeError } from '../errors';

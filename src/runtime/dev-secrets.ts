@@ -1,6 +1,7 @@
 /**
  * Development secrets for sandbox mode: generated once and kept in BRIDGE_DATA_DIR so
- * `presence-bridge simulate` can sign exactly like the vendor would (CONTRACT.md, ZOOM_WEBHOOK_SECRET_TOKEN).
+ * `presence-bridge simulate` can sign exactly like the vendor would (ZOOM_WEBHOOK_SECRET_TOKEN,
+ * README.md#configuration).
  * Never used when Genesys credentials are set.
  */
 import { randomBytes } from 'node:crypto';

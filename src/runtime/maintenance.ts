@@ -1,7 +1,8 @@
 /**
- * The periodic work (DESIGN.md "maintainer"): ensure sources, refresh definitions, re-enqueue what is
- * unfinished (pending after a crash, parked keys now due). Run by a timer locally and by the scheduled
- * maintainer Lambda on AWS. Per-system work (subscriptions, reconciliation) is added by the sources.
+ * The periodic work of the maintainer (docs/architecture.md): ensure sources, refresh definitions, re-enqueue
+ * what is unfinished (pending after a crash, parked keys now due). Run by a timer locally and by the
+ * scheduled maintainer Lambda on AWS. Per-system work (subscriptions, reconciliation) is added by the
+ * sources.
  */
 import { describeError } from '../errors';
 import { applyMessage } from '../queue/key-queue';

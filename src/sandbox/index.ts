@@ -1,6 +1,6 @@
 /**
  * The Genesys Cloud sandbox: used by `npm start` when no Genesys credentials are set, and by every
- * test of the Genesys client. See ../../../shared/vendor-facts/genesys.md for the semantics it imitates.
+ * test of the Genesys client. The semantics it imitates are in docs/vendors.md#genesys-cloud.
  */
 export { startGenesysSandbox } from './start-genesys-sandbox';
 export type {

@@ -1,7 +1,7 @@
 /**
- * Presence definitions on both endpoints (vendor facts §1.1, §1.5): the current
+ * Presence definitions on both endpoints (docs/vendors.md#genesys-presence-definitions): the current
  * `GET /api/v2/presence/definitions` and the deprecated `GET /api/v2/presencedefinitions`, which
- * clients use as a fallback (CONTRACT.md guarantee 3).
+ * clients use as a fallback (docs/architecture.md: definition ids resolved at run time).
  */
 import { notFound } from './sandbox-errors';
 import { toOrganizationPresence, toOrganizationPresenceDefinition } from './sandbox-presence-definitions';

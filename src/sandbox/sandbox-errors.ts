@@ -11,7 +11,8 @@ export const SANDBOX_ERROR_CODES = {
   badRequest: 'bad.request',
   invalidValue: 'invalid.value',
   notFound: 'not.found',
-  // UNCONFIRMED (vendor facts §1.2 open question 1): the code a duplicate source name gets.
+  // The code a duplicate source name gets is not documented by Genesys
+  // (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges).
   duplicateValue: 'duplicate.value',
   tooManyRequests: 'too.many.requests',
   requestTooLarge: 'request.entity.too.large',

@@ -1,6 +1,6 @@
 /**
  * Organization presence definitions and their two listing shapes. The spelling of
- * `systemPresence` differs by endpoint (vendor facts §1.5): the SDK enum of
+ * `systemPresence` differs by endpoint (docs/vendors.md#genesys-presence-definitions): the SDK enum of
  * `/api/v2/presence/definitions` says `OnQueue`, a captured real `/api/v2/presencedefinitions`
  * payload says `"On Queue"` and has no `type`. The sandbox reproduces both so clients must normalise.
  */
@@ -62,9 +62,9 @@ export function displaySpelling(presence: SystemPresence): string {
 }
 
 /**
- * One System definition per system presence, with ids random per sandbox instance: the real,
- * seemingly org-independent ids (vendor facts §1.5) are deliberately not used, so a client that
- * hard-codes them fails here (CONTRACT.md guarantee 3).
+ * One System definition per system presence, with ids random per sandbox instance: the real, seemingly
+ * org-independent ids (docs/vendors.md#genesys-presence-definitions) are deliberately not used, so a client
+ * that hard-codes them fails here (docs/architecture.md: definition ids resolved at run time).
  */
 export function createSystemDefinitions(): SandboxDefinition[] {
   return SYSTEM_PRESENCES.map((systemPresence) => ({

@@ -1,7 +1,7 @@
 /**
- * Per-source user presence (vendor facts §1.1, §1.3, §2): the PATCH the bridge writes with, the
+ * Per-source user presence (docs/vendors.md#genesys-presence-writes): the PATCH the bridge writes with, the
  * reads it reconciles with, and the calls that touch a primary source, which the sandbox answers
- * like Genesys but records as violations (CONTRACT.md guarantee 1).
+ * like Genesys but records as violations (docs/architecture.md: the primary source is never written).
  */
 import { z } from 'zod';
 import { badRequest, notFound, SandboxHttpError, SANDBOX_ERROR_CODES } from './sandbox-errors';
@@ -17,9 +17,12 @@ import {
 import { hasKey, parseBody, queryList } from './sandbox-validation';
 import { VIOLATION_REASONS } from './sandbox-violations';
 
-/** `GET /users/presences/{sourceId}/bulk`: "A comma separated list of user IDs … Limit 50." (vendor facts §2.4). */
+/**
+ * `GET /users/presences/{sourceId}/bulk`: "A comma separated list of user IDs … Limit 50."
+ * (docs/vendors.md#genesys-bulk-presence-read).
+ */
 export const BULK_READ_LIMIT = 50;
-/** The bulk PUT size limit is UNCONFIRMED (vendor facts §2.4); the sandbox uses the read limit. */
+/** The bulk PUT size limit is not documented; the sandbox uses the read limit. */
 export const BULK_WRITE_LIMIT = 50;
 
 const presencePatchSchema = z.object({
@@ -32,8 +35,8 @@ type PresencePatch = z.infer<typeof presencePatchSchema>;
 const bulkPresenceSchema = z
   .array(
     presencePatchSchema.extend({
-      // MutableUserPresence has no userId; how bulk PUT names the user is UNCONFIRMED (vendor
-      // facts §2.4), so the sandbox accepts `userId` or `id`.
+      // MutableUserPresence has no userId; how bulk PUT names the user is not documented
+      // by Genesys, so the sandbox accepts `userId` or `id`.
       userId: z.string().optional(),
       id: z.string().optional(),
       sourceId: z.string().optional(),
@@ -57,8 +60,8 @@ function isRegistered(state: SandboxState, sourceId: string): boolean {
 
 /**
  * Checks that a source can take a presence write. Status codes for unknown, deactivated and
- * registered sources are UNCONFIRMED (vendor facts §2.1, open question 4): the sandbox answers
- * 404, 400 and 400.
+ * registered sources are not documented (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges):
+ * the sandbox answers 404, 400 and 400.
  */
 function assertWritableSource(context: RouteContext, sourceId: string): void {
   if (isPurecloudSourceId(sourceId)) return;
@@ -115,8 +118,8 @@ function applyPatch(context: RouteContext, userId: string, sourceId: string, pat
   const { state } = context;
   const existing = state.getPresence(userId, sourceId);
   const presence = state.setPresence(userId, sourceId, {
-    // Whether a first PATCH with only a message creates a presence is UNCONFIRMED (vendor facts
-    // §2.1); the sandbox creates one, defaulting to Offline.
+    // Whether a first PATCH with only a message creates a presence is not documented
+    // by Genesys; the sandbox creates one, defaulting to Offline.
     definitionId: patch.presenceDefinition?.id ?? existing?.definitionId ?? state.systemDefinition('Offline').id,
     message: patch.message ?? existing?.message ?? '',
     modifiedDate: new Date(context.now).toISOString(),
@@ -127,8 +130,8 @@ function applyPatch(context: RouteContext, userId: string, sourceId: string, pat
     ...(patch.presenceDefinition ? { definitionId: patch.presenceDefinition.id } : {}),
     ...(patch.message !== undefined ? { message: patch.message } : {}),
   });
-  // `primary: true` makes the path's source the primary (vendor facts §2.1); what `false` does is
-  // UNCONFIRMED — the sandbox un-sets it when it was this source.
+  // `primary: true` makes the path's source the primary (docs/vendors.md#genesys-presence-patch); what
+  // `false` does is not documented — the sandbox un-sets it when it was this source.
   if (patch.primary === true) state.setPrimarySource(userId, sourceId);
   if (patch.primary === false && state.primarySourceOf(userId) === sourceId) state.setPrimarySource(userId, PURECLOUD_SOURCE_ID);
   return presence;

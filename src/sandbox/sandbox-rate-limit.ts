@@ -1,7 +1,8 @@
 /**
  * Per-token request limit over a sliding 60-second window. Genesys documents 300 requests per
- * client-credentials token per minute (`client.credentials.token.rate.per.minute`, vendor facts §4)
- * and says clients must use `Retry-After` on a 429 (the inin-ratelimit-* headers were removed).
+ * client-credentials token per minute (`client.credentials.token.rate.per.minute`,
+ * docs/vendors.md#genesys-rate-limits) and says clients must use `Retry-After` on a 429 (the inin-ratelimit-*
+ * headers were removed).
  */
 
 const WINDOW_MS = 60_000;

@@ -17,7 +17,7 @@ import type {
   SandboxViolation,
 } from './sandbox-types';
 
-/** `request.bytes.max` = 512000 (vendor facts §4). */
+/** `request.bytes.max` = 512000 (https://developer.genesys.cloud/organization/organization/limits#platform-api). */
 export const MAX_REQUEST_BYTES = 512_000;
 
 /** Everything the pipeline reads and records; owned by `startGenesysSandbox`. */
@@ -164,7 +164,7 @@ async function applyFaults(runtime: SandboxRuntime, request: { method: string; p
   }
 }
 
-/** Genesys answers 429 with `Retry-After` in seconds (vendor facts §4). */
+/** Genesys answers 429 with `Retry-After` in seconds (docs/vendors.md#genesys-rate-limits). */
 function tooManyRequests(retryAfterSeconds: number, limit: number): SandboxHttpError {
   const seconds = Math.max(0, Math.ceil(retryAfterSeconds));
   return new SandboxHttpError(

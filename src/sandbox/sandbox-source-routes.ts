@@ -1,5 +1,5 @@
 /**
- * `/api/v2/presence/sources*` (vendor facts §1.1, §1.2). Sources are `Source {id, name,
+ * `/api/v2/presence/sources*` (docs/vendors.md#genesys-presence-sources). Sources are `Source {id, name,
  * description, type, deactivated, selfUri}`; the listing is `SourceEntityListing {total, entities,
  * selfUri}` with no paging.
  */
@@ -12,8 +12,8 @@ import { parseBody, queryBoolean } from './sandbox-validation';
 
 const SOURCES_PATH = '/api/v2/presence/sources';
 
-// `name` is the only required field of Source (vendor facts §1.2). Whether `type` is settable on
-// POST is UNCONFIRMED; the sandbox ignores it and always creates type User.
+// `name` is the only required field of Source (docs/vendors.md#genesys-presence-sources). Whether `type`
+// is settable on POST is not documented; the sandbox ignores it and always creates type User.
 const createSourceSchema = z.object({
   name: z.string().trim().min(1, 'name is required'),
   description: z.string().optional(),
@@ -38,9 +38,9 @@ export function toSourceModel(source: SandboxSource): Record<string, unknown> {
 }
 
 /**
- * Name uniqueness rules are UNCONFIRMED (vendor facts §1.2, open question 1). The sandbox refuses a
- * second non-deactivated User source with the same name, compared case-insensitively, with 409 —
- * registered (System) sources do not count, so a custom "Microsoft Teams" can coexist with the
+ * Name uniqueness rules are not documented (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges).
+ * The sandbox refuses a second non-deactivated User source with the same name, compared case-insensitively,
+ * with 409 — registered (System) sources do not count, so a custom "Microsoft Teams" can coexist with the
  * registered one.
  */
 function assertNameFree(state: SandboxState, name: string, exceptId?: string): void {
@@ -59,7 +59,10 @@ function requireSource(context: RouteContext): SandboxSource {
   return source;
 }
 
-/** Registered sources belong to Genesys; the bridge must never modify them (CONTRACT.md guarantee 2). */
+/**
+ * Registered sources belong to Genesys; the bridge must never modify them (docs/architecture.md: one
+ * custom source per system).
+ */
 function refuseSystemSource(context: RouteContext, source: SandboxSource): void {
   if (source.type !== 'System') return;
   context.violate(VIOLATION_REASONS.modifiedSystemSource);

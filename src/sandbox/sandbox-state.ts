@@ -52,8 +52,10 @@ export interface SandboxSnapshot {
 }
 
 /**
- * Registered sources present in every org with the Teams / Zoom Phone integrations (vendor facts
- * §1.4). "Microsoft Teams" is the bridge's default custom source name too (CONTRACT.md), so a
+ * Registered sources present in every org with the Teams / Zoom Phone integrations (an inference from
+ * the SDK's `integrationPresenceSource` enum,
+ * https://github.com/MyPureCloud/platform-client-sdk-python/blob/master/build/docs/UsersApi.md).
+ * "Microsoft Teams" is the bridge's default custom source name too (README.md#configuration), so a
  * client that matches by name alone, ignoring `type`, picks this one and gets caught.
  */
 const REGISTERED_SOURCE_NAMES = ['Microsoft Teams', 'Zoom Phone'] as const;

@@ -1,6 +1,6 @@
 /**
- * OAuth client-credentials tokens (vendor facts §3): `POST /oauth/token` with HTTP Basic
- * `client_id:client_secret` and form body `grant_type=client_credentials` answers
+ * OAuth client-credentials tokens (docs/vendors.md#genesys-client-credentials): `POST /oauth/token` with
+ * HTTP Basic `client_id:client_secret` and form body `grant_type=client_credentials` answers
  * `{access_token, token_type, expires_in}`. There is no refresh; a client asks for a new token.
  * Tokens live in memory only: after a sandbox restart clients must log in again, like after expiry.
  */

@@ -1,6 +1,6 @@
 /**
  * Public types of the Genesys Cloud sandbox. The sandbox is a real HTTP server that imitates the
- * parts of the Genesys Cloud Platform API the bridge uses (../shared/vendor-facts/genesys.md).
+ * parts of the Genesys Cloud Platform API the bridge uses (docs/vendors.md#genesys-cloud).
  */
 
 /** A user to create in the sandbox organization. */
@@ -21,9 +21,9 @@ export interface SandboxOptions {
   clientId?: string;
   /** Accepted OAuth client secret; default `sandbox-secret`. */
   clientSecret?: string;
-  /** Per-token budget over a sliding 60 s window; default 300 (vendor facts §4). */
+  /** Per-token budget over a sliding 60 s window; default 300 (docs/vendors.md#genesys-rate-limits). */
   requestsPerMinutePerToken?: number;
-  /** `expires_in` of issued tokens; default 86400 (vendor facts §3: 24 h default). */
+  /** `expires_in` of issued tokens; default 86400 (24 h; docs/vendors.md#genesys-client-credentials). */
   tokenTtlSeconds?: number;
   /** Users to create (skipped when a user with that email already exists, e.g. loaded from `stateFile`). */
   users?: SandboxUserSeed[];

@@ -1,5 +1,5 @@
 /**
- * User lookup (vendor facts §5): `POST /api/v2/users/search`, `GET /api/v2/users` and
+ * User lookup (docs/vendors.md#genesys-users): `POST /api/v2/users/search`, `GET /api/v2/users` and
  * `GET /api/v2/users/{userId}`. The bridge matches external users to Genesys users by email.
  */
 import { z } from 'zod';
@@ -8,11 +8,14 @@ import type { Route } from './sandbox-router';
 import type { SandboxUser } from './sandbox-state';
 import { pageCountOf, parseBody, queryInteger, queryList } from './sandbox-validation';
 
-/** Search: "page size ≤ 100", "at most 50 entries in values", "at most 10,000 paginated results" (vendor facts §4). */
+/**
+ * Search: "page size ≤ 100", "at most 50 entries in values", "at most 10,000 paginated results"
+ * (https://developer.genesys.cloud/organization/search/search-limits).
+ */
 export const SEARCH_MAX_PAGE_SIZE = 100;
 export const SEARCH_MAX_VALUES = 50;
 export const SEARCH_MAX_RESULTS = 10_000;
-/** The maximum pageSize of `GET /api/v2/users` is UNCONFIRMED (vendor facts §5); the sandbox allows 500. */
+/** The maximum pageSize of `GET /api/v2/users` is not documented; the sandbox allows 500. */
 export const LIST_MAX_PAGE_SIZE = 500;
 
 const SEARCH_TYPES = ['EXACT', 'TERMS', 'TERM', 'CONTAINS', 'STARTS_WITH'] as const;
@@ -56,7 +59,8 @@ function fieldValue(user: SandboxUser, field: SearchField): string {
 
 /**
  * Comparisons are case-insensitive: Genesys' Architect "Find User" matches email that way; for
- * search it is UNCONFIRMED (vendor facts §5), and the bridge promises case-insensitive matching.
+ * search it is not documented (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges), and
+ * the bridge promises case-insensitive matching.
  */
 function matchesCriterion(user: SandboxUser, criterion: Criterion): boolean {
   const wanted = [...(criterion.value !== undefined ? [criterion.value] : []), ...(criterion.values ?? [])].map((v) => v.toLowerCase());

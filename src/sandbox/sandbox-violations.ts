@@ -1,12 +1,13 @@
 /**
- * Reasons recorded in `GenesysSandbox.violations`. Each is something CONTRACT.md guarantees 1 and 2
- * forbid: touching a user's primary source or modifying a registered (System) source. The sandbox
- * still answers such requests the way Genesys would, so a test sees both the effect and the record.
+ * Reasons recorded in `GenesysSandbox.violations`. Each is something the bridge must never do
+ * (docs/architecture.md, guarantees): touching a user's primary source or modifying a registered (System)
+ * source. The sandbox still answers such requests the way Genesys would, so a test sees both the effect
+ * and the record.
  */
 export const VIOLATION_REASONS = {
   /** PUT/DELETE of a registered source. */
   modifiedSystemSource: 'modified a System source',
-  /** A presence PATCH body with a `primary` key, whatever its value (vendor facts §2.1). */
+  /** A presence PATCH body with a `primary` key, whatever its value (docs/vendors.md#genesys-presence-patch). */
   primaryInPresencePatch: 'sent primary in a presence PATCH',
   /** PATCH /api/v2/users/{userId}/presences/purecloud. */
   patchedPurecloudPresence: 'patched the PURECLOUD presence',

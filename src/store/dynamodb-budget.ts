@@ -1,6 +1,6 @@
 /**
- * The Genesys request budget shared by every worker Lambda through the state table (CONTRACT.md
- * guarantee 7: never more than GENESYS_REQUESTS_PER_MINUTE requests in any minute, across workers).
+ * The Genesys request budget shared by every worker Lambda through the state table (docs/architecture.md:
+ * the budget holds: never more than GENESYS_REQUESTS_PER_MINUTE requests in any minute, across workers).
  *
  * One item, `BUDGET#{name}`, holds `nextSlotAt`: the earliest epoch ms the next request may be sent.
  * Reserving a slot is a compare-and-set: slot = max(nextSlotAt, now); write nextSlotAt = slot + interval

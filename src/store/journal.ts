@@ -1,8 +1,8 @@
 /**
  * An append-only journal of JSON lines plus a snapshot, the durable half of the embedded store.
  *
- * - Every entry is written and fsynced before `whenDurable()` resolves, because CONTRACT.md
- *   guarantee 6 says a verified event is durably recorded before it is acknowledged. Entries appended
+ * - Every entry is written and fsynced before `whenDurable()` resolves, because nothing may be lost
+ *   (docs/architecture.md): a verified event is durably recorded before it is acknowledged. Entries appended
  *   while a write is in flight are grouped into the next write+fsync (group commit), so a burst of
  *   webhooks costs a few fsyncs, not one each.
  * - Entries must be idempotent (whole new values, not deltas): replaying an entry that the snapshot

@@ -133,7 +133,7 @@ export function withStatus(
 /**
  * Epoch ms from which an unfinished record is due, or undefined when it is finished. Pending is due at
  * once (0). A parked record without `retryAt` is also due at once: nothing says how long to wait, and
- * "nothing is lost" (CONTRACT.md guarantee 6) matters more than one early retry.
+ * "nothing is lost" (docs/architecture.md) matters more than one early retry.
  */
 export function dueAt(status: RecordStatus, retryAt: string | undefined): number | undefined {
   if (status === 'pending') return 0;

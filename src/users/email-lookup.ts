@@ -1,7 +1,7 @@
 /**
  * Email → Genesys user id, batched: lookups arriving within a few milliseconds share one
  * `POST /api/v2/users/search` of up to 50 values, so a backlog of N users costs ~N/50 searches
- * instead of N (the Genesys budget is the bottleneck, CONTRACT.md guarantee 7).
+ * instead of N (the Genesys budget is the bottleneck, docs/architecture.md: the budget holds).
  */
 export type FindByEmails = (emails: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 

@@ -1,6 +1,6 @@
 /**
- * Which Genesys user an external user is (CONTRACT.md guarantee 8): USER_MAPPING_FILE overrides
- * first, then email (case-insensitive). The email comes from the event, or from the system's
+ * Which Genesys user an external user is (docs/architecture.md: users matched by email): USER_MAPPING_FILE
+ * overrides first, then email (case-insensitive). The email comes from the event, or from the system's
  * directory (Teams object id → mail/UPN, RingCentral extension → contact.email).
  */
 import type { StateKey } from '../store/state-store';

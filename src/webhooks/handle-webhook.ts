@@ -1,13 +1,14 @@
 /**
  * The transport-neutral webhook core: pick source → verify/handshake/normalize (the source) →
- * record desired state → enqueue → status. Never calls Genesys (DESIGN.md: acknowledge fast).
+ * record desired state → enqueue → status. Never calls Genesys: vendors expect an answer within seconds,
+ * so the slow work is queued.
  */
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
 import { recordEvents, type RecordDeps } from './record-events';
 import type { InboundRequest, OutboundResponse, WebhookSource } from './types';
 
-/** CONTRACT.md: bodies over 1 MiB get 413. */
+/** Bodies over 1 MiB get 413. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface WebhookCoreDeps extends RecordDeps {

@@ -1,6 +1,7 @@
 /**
  * Transport-neutral webhook types: adapters (express, Lambda) convert to InboundRequest and from
- * OutboundResponse; everything between is plain functions (DESIGN.md).
+ * OutboundResponse; everything between is plain functions, so one core serves every runtime
+ * (docs/architecture.md).
  */
 import type { PresenceEvent } from '../presence';
 import type { QueueMessage } from '../queue/key-queue';

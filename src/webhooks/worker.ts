@@ -1,5 +1,6 @@
 /**
- * The worker: key → desired vs applied → at most one Genesys write → record the outcome (DESIGN.md).
+ * The worker: key → desired vs applied → at most one Genesys write → record the outcome
+ * (docs/architecture.md).
  * Because it always applies the *latest* desired state, duplicates, replays and bursts collapse by
  * themselves, and a restart is safe (the store lists what is unfinished).
  */

@@ -1,6 +1,7 @@
 /**
- * CONTRACT.md guarantee 5: a state equal to what Genesys already holds for that source causes no write,
- * even when it comes from a different source value (here two Zoom statuses mapped to the same state).
+ * Latest state wins (docs/architecture.md): a state equal to what Genesys already holds for that source
+ * causes no write, even when it comes from a different source value (here two Zoom statuses mapped to the
+ * same state).
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -8,7 +8,8 @@ import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 
 /**
  * The real sandbox behind an HTTP layer that answers 400 to a search criterion with `values`, the way
- * an API that does not support `values` with EXACT would (vendor-facts §5, UNCONFIRMED).
+ * an API that does not support `values` with EXACT would (not documented either way,
+ * docs/vendors.md#genesys-open-questions-and-how-the-code-hedges).
  */
 class NoValuesHttp extends GenesysHttp {
   override async request<T>(request: GenesysRequest): Promise<T> {

@@ -1,6 +1,6 @@
 /**
  * Starts an in-memory dynalite server (a pure-JS DynamoDB-compatible server) on 127.0.0.1, port 0,
- * so DynamoDB code is tested over the wire, never through mocks (DESIGN.md, "Where it runs").
+ * so DynamoDB code is tested over the wire, never through mocks.
  * Each caller gets its own server: jest runs test files in parallel.
  */
 import type { Server } from 'node:http';

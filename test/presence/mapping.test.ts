@@ -12,7 +12,7 @@ function event(system: SystemName, values: Record<string, string>): PresenceEven
   return { system, externalUserId: 'u1', values, order: 1 };
 }
 
-describe('default mapping (CONTRACT.md table)', () => {
+describe('default mapping (README table)', () => {
   const teamsRows: Array<[Record<string, string>, string | null]> = [
     [{ availability: 'Available', activity: 'Available' }, 'Available'],
     [{ availability: 'AvailableIdle', activity: 'Available' }, 'Available'],

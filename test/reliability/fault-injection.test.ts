@@ -1,6 +1,7 @@
 /**
- * Fault injection during a burst (CONTRACT.md guarantees 1, 5, 6 and 7), end to end through the real
- * HTTP route, store, queue, worker and Genesys client against the sandbox:
+ * Fault injection during a burst (docs/architecture.md: primary never written, latest state wins, nothing
+ * lost, the budget holds), end to end through the real HTTP route, store, queue, worker and Genesys client
+ * against the sandbox:
  *
  *   50 users × 4 rounds of Zoom events (plus replays of older events) are posted while a fault script
  *   runs twice: 5xx spell → 429 storm with Retry-After → every token expires → latency spike → clear.

@@ -1,6 +1,6 @@
 /**
  * SIGKILL of the real local process mid-burst, then a restart on the same BRIDGE_DATA_DIR
- * (CONTRACT.md guarantee 6: "every verified event is durably recorded before it is acknowledged …
+ * (docs/architecture.md, nothing lost: "every verified event is durably recorded before it is acknowledged …
  * after a restart the bridge finishes what was pending").
  *
  * Design: the Genesys sandbox runs in the test process and the bridge (`node bin/start.js`) is pointed

@@ -1,5 +1,5 @@
 /**
- * "Latest state wins" (CONTRACT.md guarantee 5) as a property of the whole core, not of one store:
+ * "Latest state wins" (docs/architecture.md) as a property of the whole core, not of one store:
  * events for a few users are delivered through `recordEvents` (what every webhook, backfill and poll
  * uses) in any order, with duplicates, in concurrent batches, with pauses that let the real worker
  * apply intermediate states in between — into the embedded store of a running local bridge whose

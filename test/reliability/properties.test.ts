@@ -1,6 +1,6 @@
 /**
  * Property-based tests (fast-check) of the pure parts reliability rests on: the mapping engine
- * (CONTRACT.md "Default presence mapping") and every verifier (any mutation of body, signature,
+ * (README.md#presence-mapping) and every verifier (any mutation of body, signature,
  * timestamp or token is rejected). Pure and fast: a few hundred runs each.
  */
 import fc from 'fast-check';
@@ -20,7 +20,7 @@ const KNOWN_TARGETS = ['Available', 'Away', 'Busy', 'Meeting', 'Offline'];
 const ROWS = SYSTEMS.flatMap((system) =>
   DEFAULT_PRESENCE_MAPPING[system].flatMap(({ field, rules }) => Object.keys(rules).map((value) => ({ system, field, value }))),
 );
-/** Canonical spellings as the vendors send them (CONTRACT.md table), for re-casing. */
+/** Canonical spellings as the vendors send them (README.md#presence-mapping), for re-casing. */
 const CANONICAL: Record<string, string> = Object.fromEntries(
   [
     'Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'InACall', 'InAConferenceCall',

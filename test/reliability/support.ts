@@ -1,7 +1,8 @@
 /**
  * Shared helpers of the reliability tests: a seeded PRNG (failures reproduce from the printed seed),
- * request-log analysis for the Genesys budget (CONTRACT.md guarantee 7) and the primary-source rule
- * (guarantee 1), and reading what the sandbox holds without spending the bridge's budget.
+ * request-log analysis for the Genesys budget (docs/architecture.md: the budget holds) and the primary-source
+ * rule (the primary source is never written), and reading what the sandbox holds without spending the
+ * bridge's budget.
  */
 import net from 'node:net';
 import type { GenesysSandbox, SandboxRequestRecord } from '../../src/sandbox';
@@ -94,7 +95,7 @@ function hasPrimaryKey(value: unknown, depth = 0): boolean {
 }
 
 /**
- * Every request that breaks guarantee 1, whatever its answer. (The sandbox's `violations` only sees
+ * Every request that could touch a primary source, whatever its answer. (The sandbox's `violations` only sees
  * requests that got past injected faults, auth and rate limiting; this looks at every request sent.)
  */
 export function primarySourceOffences(requests: readonly SandboxRequestRecord[]): SandboxRequestRecord[] {

@@ -1,9 +1,9 @@
 /**
- * A fuzz pass over every webhook route (CONTRACT.md: malformed input gets 400 and changes nothing;
- * bodies over 1 MiB get 413; failed verification 401/403). Malformed JSON, truncated valid payloads,
+ * A fuzz pass over every webhook route (docs/architecture.md, bad input: malformed input gets 400 and changes
+ * nothing; bodies over 1 MiB get 413; failed verification 401/403). Malformed JSON, truncated valid payloads,
  * valid-looking JSON of the wrong shape, bodies over 1 MiB, deeply nested JSON, non-UTF-8 bytes, empty
- * bodies, wrong content types and encodings, huge and many headers, and broken HTTP framing — sent
- * over real HTTP, many of them correctly authenticated so they get past verification to the parser.
+ * bodies, wrong content types and encodings, huge and many headers, and broken HTTP framing — sent over real
+ * HTTP, many of them correctly authenticated so they get past verification to the parser.
  *
  * Two targets:
  * - the real local bridge (`startLocalBridge` via startTestBridge): the composition root as shipped.

@@ -1,7 +1,10 @@
 import { startGenesysSandbox, SYSTEM_PRESENCES, type GenesysSandbox } from '../../src/sandbox';
 import { loginTo, type Api } from './sandbox-test-helpers';
 
-/** The seemingly org-independent ids of real Genesys orgs (vendor facts §1.5); the sandbox must not use them. */
+/**
+ * The seemingly org-independent ids of real Genesys orgs (docs/vendors.md#genesys-presence-definitions);
+ * the sandbox must not use them.
+ */
 const WELL_KNOWN_IDS = ['6a3af858-942f-489d-9700-5f9bcdcdae9b', 'e08eaf1b-ee47-4fa9-a231-1200e284798f', '31fe3bac-dea6-44b7-bed7-47f91660a1a0'];
 
 describe('sandbox presence definitions', () => {

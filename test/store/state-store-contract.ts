@@ -1,7 +1,7 @@
 /**
- * The one contract every StateStore implementation must meet (DESIGN.md habit 7). Each
- * implementation's test file calls `describeStateStoreContract` with a factory; the suite opens a
- * fresh, empty store for every test and closes it afterwards.
+ * The one contract every StateStore implementation must meet, so the local and AWS stores cannot drift apart.
+ * Each implementation's test file calls `describeStateStoreContract` with a factory; the suite opens a fresh,
+ * empty store for every test and closes it afterwards.
  */
 import fc from 'fast-check';
 import { StoreError } from '../../src/errors';

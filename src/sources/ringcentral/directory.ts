@@ -58,7 +58,7 @@ function shardName(index: number): string {
   return `${RINGCENTRAL_DIRECTORY_DOCUMENT}/${index}`;
 }
 
-/** Emails are matched case-insensitively (CONTRACT.md guarantee 8); empty means unknown. */
+/** Emails are matched case-insensitively (docs/architecture.md: users matched by email); empty means unknown. */
 export function normalizeRingCentralEmail(email: string | undefined): string | undefined {
   const trimmed = email?.trim().toLowerCase();
   return trimmed ? trimmed : undefined;

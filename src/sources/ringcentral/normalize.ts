@@ -24,7 +24,7 @@
 import type { PresenceEvent } from '../../presence';
 import type { RingCentralNotification, RingCentralPresenceBody, RingCentralPresenceRecord } from './schema';
 
-/** The fields the RingCentral rows of the presence mapping use, in priority order (CONTRACT.md). */
+/** The fields the RingCentral rows of the presence mapping use, in priority order (README.md#presence-mapping). */
 export const RINGCENTRAL_PRESENCE_FIELDS = ['dndStatus', 'telephonyStatus', 'meetingStatus', 'presenceStatus'] as const;
 export type RingCentralPresenceField = (typeof RINGCENTRAL_PRESENCE_FIELDS)[number];
 
@@ -63,7 +63,7 @@ function decodePathSegment(segment: string): string | undefined {
 /**
  * The presence values to record: only the four mapped fields, only when present. On accounts with the
  * "new communication handling service" the personal DND setting is reported in `dndStatusPersonal` while
- * `dndStatus` may be absent or `Unknown` (vendor facts §5, [RCX] `DetailedExtensionPresenceEventBody`); it
+ * `dndStatus` may be absent or `Unknown` (docs/vendors.md#ringcentral-presence-values); it
  * is then used as `dndStatus`, so "do not accept any calls" still maps to Busy.
  */
 export function toRingCentralValues(fields: {

@@ -1,7 +1,7 @@
 /**
- * Optional RingCentral tuning beyond CONTRACT.md's variables. Pure: the composition root passes its
- * environment (config.ts stays the only reader of `process.env`). Every variable has a default, so none
- * has to be set; a malformed one fails with a message naming it.
+ * Optional RingCentral tuning beyond the variables of README.md#configuration. Pure: the composition root
+ * passes its environment (config.ts stays the only reader of `process.env`). Every variable has a default, so
+ * none has to be set; a malformed one fails with a message naming it.
  *
  * | variable | meaning | default |
  * | --- | --- | --- |
@@ -12,7 +12,8 @@
  * | `RINGCENTRAL_BACKFILL_PAGE_SIZE` | `perPage` of account presence reads | `1000` |
  *
  * Rate groups and defaults: https://developers.ringcentral.com/guide/basics/rate-limits. WebHook
- * `expiresIn` maximum: [RCX] `definitions/CreateWebhookSubscriptionRequest.ts`.
+ * `expiresIn` maximum:
+ * https://github.com/ringcentral/ringcentral-extensible/blob/master/packages/core/src/definitions/CreateWebhookSubscriptionRequest.ts.
  */
 import { readInteger, type Env } from '../../env-values';
 import { ConfigError } from '../../errors';

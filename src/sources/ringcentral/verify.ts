@@ -12,7 +12,7 @@
  * `receiving.md` (ringcentral-api-docs commit 88a2bacd) says `Validation-Token`. Both are accepted here;
  * the creation handshake (a `Validation-Token` with no notification) is told apart in webhook.ts.
  *
- * Pure: a function of (tokens, headers). Compared in constant time (DESIGN.md habit 1).
+ * Pure: a function of (tokens, headers). Compared in constant time, so timing leaks nothing about the token.
  */
 import crypto from 'node:crypto';
 

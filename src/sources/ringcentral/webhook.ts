@@ -5,7 +5,7 @@
  * Status choices: RingCentral may blacklist a subscription whose endpoint fails to answer 200
  * (https://developers.ringcentral.com/guide/notifications/webhooks/troubleshooting), so every notification
  * we merely do not use (subscription reminders, other events, duplicate deliveries) gets a 200 `ignored`.
- * Forged requests get 401 and malformed ones 400 (CONTRACT.md); a missing configuration gets 503 naming the
+ * Forged requests get 401 and malformed ones 400; a missing configuration gets 503 naming the
  * variable to set.
  */
 import type { RingCentralConfig } from '../../config';

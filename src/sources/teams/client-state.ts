@@ -2,7 +2,7 @@
  * `clientState` check: Graph echoes the secret given at subscription time in every notification,
  * and a mismatch means the notification is not ours
  * (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks#processing-the-change-notification).
- * Several configured values allow rotation (CONTRACT.md: comma-separated secrets).
+ * Several configured values allow rotation (comma-separated secrets, README.md#configuration).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 

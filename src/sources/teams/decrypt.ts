@@ -58,7 +58,8 @@ export function decryptEncryptedContent(content: EncryptedContent, keyring: Decr
   }
   let symmetricKey: Buffer;
   try {
-    // OAEP with SHA-1 is Node's default oaepHash and what Graph uses (vendor facts §3, step 2).
+    // OAEP with SHA-1 is Node's default oaepHash and what Graph uses
+    // (docs/vendors.md#teams-rich-notification-decryption).
     symmetricKey = privateDecrypt(
       { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
       base64(content.dataKey, 'dataKey'),

@@ -1,7 +1,7 @@
 /**
  * The Teams user directory: Entra object id → email, from app-only `GET /users`
  * (`mail`, then `userPrincipalName` — mail and UPN can differ, so mail wins; docs-contrib
- * `api-reference/v1.0/api/user-list.md`, vendor facts §6 "Resolving users"). Kept in the
+ * `api-reference/v1.0/api/user-list.md`, docs/vendors.md#teams-user-directory). Kept in the
  * DocumentStore so the worker resolves emails without calling Graph.
  *
  * It holds the COVERED users only (docs/teams.md "Which users are covered"): enabled accounts

@@ -8,7 +8,8 @@
  *   to GRAPH_API_BASE_URL (next links are checked in `relativeGraphPath`), so it always attaches.
  * - RetryHandler (429/503/504, Retry-After honoured; src/middleware/RetryHandler.ts) is configured
  *   for a background job: a few retries, and no retry when Graph asks to wait longer than the job
- *   can afford (its own cap is 180 s per retry — vendor facts §7), so a Lambda run cannot stall.
+ *   can afford (its own cap is 180 s per retry — docs/vendors.md#teams-throttling), so a Lambda run
+ *   cannot stall.
  * - AttemptTimeout aborts one HTTP attempt that hangs; it sits after RetryHandler so each retry gets
  *   its own budget.
  * App-only tokens come from msal-node's ConfidentialClientApplication (client credentials).

@@ -13,7 +13,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { JwksClient } from 'jwks-rsa';
 import type { SigningKeySource } from './validation-tokens';
 
-/** Microsoft's common v2.0 keys, the JWKS the JS sample uses (vendor facts §3). */
+/** Microsoft's common v2.0 keys, the JWKS the JS sample uses (docs/vendors.md#teams-validation-tokens). */
 export const DEFAULT_GRAPH_JWKS_URL = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
 
 export interface JwksKeySourceOptions {

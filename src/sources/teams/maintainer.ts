@@ -1,5 +1,5 @@
 /**
- * The scheduled Teams work (DESIGN.md: the maintainer), in one run:
+ * The scheduled Teams work (part of the maintainer, docs/architecture.md), in one run:
  * 1. refresh the objectId → email directory when it is older than TEAMS_DIRECTORY_REFRESH_MINUTES,
  *    deciding again which users are covered (enabled, in TEAMS_USER_GROUP_ID, with a Genesys user:
  *    directory.ts, coverage.ts);
@@ -7,8 +7,8 @@
  *    create, renew or re-create each account's subscription, and drop subscriptions of removed accounts;
  * 3. both modes: reconcile EVERY covered user with getPresencesByUserId. Subscriptions can silently
  *    stop delivering for days while renewals succeed (MicrosoftDocs/msteams-docs#11452), and
- *    `missed`/`subscriptionRemoved` are not documented for presence (vendor facts §0.5), so reading
- *    back is the only way Genesys cannot stay stale. In polling mode this step is the whole feed.
+ *    `missed`/`subscriptionRemoved` are not documented for presence (docs/vendors.md#teams-lifecycle-events),
+ *    so reading back is the only way Genesys cannot stay stale. In polling mode this step is the whole feed.
  * Run it more often than TEAMS_SUBSCRIPTION_RENEW_BEFORE_MINUTES (e.g. every 5–10 min); in polling
  * mode every TEAMS_POLL_INTERVAL_SECONDS (polling.ts).
  */

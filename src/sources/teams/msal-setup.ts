@@ -5,7 +5,7 @@
  *   reach MSAL itself, not only hand-written calls.
  * - `knownAuthorities` holds that host, so MSAL builds its cloud-discovery metadata from the host
  *   and never calls instance discovery on the real cloud (msal-node has no switch to disable it; an
- *   unknown option would be silently ignored — DESIGN.md, testing notes). It still reads the
+ *   unknown option would be silently ignored). It still reads the
  *   authority's OpenID configuration (`{authority}/v2.0/.well-known/openid-configuration`).
  * - msal-node refuses `http://` authorities, so an http base fails here with a clear message.
  * - `createMsalNetworkClient` is MSAL's `system.networkClient`: node http(s) with a timeout on every
@@ -20,7 +20,10 @@ import { ConfigError } from '../../errors';
 /** The Graph resource for scopes; an identifier, not a host we call (GRAPH_API_BASE_URL is). */
 export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const GRAPH_APP_SCOPE = `${GRAPH_RESOURCE}/.default`;
-/** Delegated scopes for service accounts: presence subscriptions need Presence.Read.All (vendor facts §1). */
+/**
+ * Delegated scopes for service accounts: presence subscriptions need Presence.Read.All
+ * (docs/vendors.md#teams-delegated-subscriptions).
+ */
 export const SERVICE_ACCOUNT_SCOPES = [`${GRAPH_RESOURCE}/Presence.Read.All`, 'offline_access'] as const;
 
 export interface MsalAuthorityOptions {

@@ -2,7 +2,8 @@
  * The pool of Teams service accounts. Presence subscriptions need a delegated token
  * (Presence.Read.All; "Application: Not supported") and each user may hold one presence
  * subscription per app covering ≤650 users (https://learn.microsoft.com/graph/changenotifications-for-presence),
- * so the bridge subscribes through ceil(N/650) dedicated accounts, as NICE CXone does (vendor facts §0.2).
+ * so the bridge subscribes through ceil(N/650) dedicated accounts, as NICE CXone does
+ * (https://help.incontact.com/Content/Adapters/PresenceSync/SetUpPresenceSyncTeams.htm).
  *
  * Each account is signed in once by an operator with the device-code flow
  * (`presence-bridge teams login --account <name>`); afterwards tokens are acquired silently from the

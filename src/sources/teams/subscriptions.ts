@@ -4,7 +4,8 @@
  * (quoted GUIDs, the primary page's form; https://learn.microsoft.com/graph/changenotifications-for-presence),
  * created, renewed and deleted with the account's delegated token.
  *
- * Lifecycle rules (vendor facts §1, §4, §5):
+ * Lifecycle rules (docs/vendors.md: #teams-subscription-limits, #teams-lifecycle-events,
+ * #teams-subscription-lifetime):
  * - presence subscriptions live ≤60 min and anything under 45 is raised to 45, so every create/renew
  *   asks for now + TEAMS_SUBSCRIPTION_LIFETIME_MINUTES (default 58), and the maintainer renews once
  *   less than TEAMS_SUBSCRIPTION_RENEW_BEFORE_MINUTES is left;

@@ -1,6 +1,6 @@
 /**
- * Teams-only settings beyond CONTRACT.md's variables. A pure function of the environment so the
- * composition root (config.ts) can call it and fail early with a message naming the variable.
+ * Teams-only settings beyond the variables of README.md#configuration. A pure function of the environment so
+ * the composition root (config.ts) can call it and fail early with a message naming the variable.
  */
 import { publicUrlVariable, readInteger, readList, readText, type Env } from '../../env-values';
 import { ConfigError } from '../../errors';
@@ -35,7 +35,10 @@ export interface TeamsSettings {
   readonly directoryRefreshMinutes: number;
   /** Upper bound for a JWKS fetch on a cold cache, on the 3-second webhook path. */
   readonly jwksTimeoutMs: number;
-  /** getPresencesByUserId budget per 30 s, per app per tenant (plan for 1,500; see vendor facts §6). */
+  /**
+   * getPresencesByUserId budget per 30 s, per app per tenant (plan for 1,500; see
+   * docs/vendors.md#teams-getpresencesbyuserid).
+   */
   readonly presenceRequestsPer30Seconds: number;
   /**
    * TEAMS_USER_GROUP_ID: when set, only transitive members of this Entra group are considered for

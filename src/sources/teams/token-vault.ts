@@ -5,7 +5,8 @@
  * additional authenticated data, so a ciphertext copied to another account's document fails to open.
  * Several secrets allow rotation: the first encrypts, every one is tried to decrypt.
  * Refresh tokens are what keep delegated presence subscriptions alive without a person in the loop
- * (vendor facts §1: one interactive sign-in, then refresh-token reuse through the MSAL cache).
+ * (docs/vendors.md#teams-delegated-subscriptions: one interactive sign-in, then refresh-token reuse
+ * through the MSAL cache).
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import type { ICachePlugin, TokenCacheContext } from '@azure/msal-node';

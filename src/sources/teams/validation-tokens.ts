@@ -92,7 +92,8 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
   const validateOne = async (token: string | null, index: number, ownTenant: string): Promise<ValidatedToken> => {
     const at = `validationTokens[${index}]`;
     if (typeof token !== 'string' || token.length === 0) {
-      // Graph sends null when the Change Tracking service principal is blocked in the tenant (vendor facts §3).
+      // Graph sends null when the Change Tracking service principal is blocked in the tenant
+      // (docs/vendors.md#teams-null-validation-token).
       throw new TeamsVerificationError(`${at} is empty or null (is the Graph Change Tracking app allowed in the tenant?)`);
     }
     const decoded = jwt.decode(token, { complete: true });

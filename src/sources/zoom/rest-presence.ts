@@ -1,6 +1,7 @@
 /**
  * Translates `GET /users/{userId}/presence_status` values into the webhook vocabulary, so the one
- * `zoom.presence_status` mapping table (CONTRACT.md) serves both backfill reads and webhook events.
+ * `zoom.presence_status` mapping table (README.md#presence-mapping) serves both backfill reads and webhook
+ * events.
  *
  * The REST `status` enum differs from the webhook enum, and Zoom's own page disagrees with itself: the
  * schema lists `In_A_Zoom_Meeting`, `On_A_Call`, `Out_of_Office`, the prose lists `In_A_Meeting`,

@@ -1,11 +1,11 @@
 /**
- * When and how long to wait before repeating a Zoom REST request. Pure functions, tested by table
- * (DESIGN.md habit 6).
+ * When and how long to wait before repeating a Zoom REST request. Pure functions, so every case is tested
+ * by a table without clocks or sockets.
  *
  * Zoom answers 429 when a per-second or daily limit is exceeded; limits are per account and shared by
  * every app installed on it (https://developers.zoom.us/docs/api/rate-limits/). The names of its
- * rate-limit headers are not documented (vendor facts: UNCONFIRMED), so `Retry-After` is honoured when
- * present and an exponential back-off is used otherwise.
+ * rate-limit headers are not documented (docs/vendors.md#zoom-open-questions-and-how-the-code-hedges), so
+ * `Retry-After` is honoured when present and an exponential back-off is used otherwise.
  */
 import { parseRetryAfter } from '../../retry-after';
 

@@ -1,5 +1,6 @@
 /**
- * Schemas for what Zoom sends and returns. Types come from these schemas (DESIGN.md habit 5).
+ * Schemas for what Zoom sends and returns. Types come from these schemas, so the checks and the types
+ * cannot drift apart.
  *
  * Lenient where Zoom is inconsistent, so a harmless variation never turns into a lost event (a 4xx is
  * never retried by Zoom): `date_time` vs `date-time`, optional `app`, `event_ts` as number or numeric

@@ -7,7 +7,8 @@
  *
  * Zoom's own Node sample rebuilds the body with `JSON.stringify(req.body)` and compares with `===`;
  * both are wrong for us: re-serialization changes bytes (spacing, key order, `\u` escapes) and `===`
- * leaks timing. We hash the exact bytes received and compare in constant time (DESIGN.md habit 1).
+ * leaks timing. We hash the exact bytes received and compare in constant time
+ * (docs/vendors.md#zoom-webhook-signature).
  *
  * The legacy `authorization` Verification Token is deliberately not accepted: Zoom sunset it
  * (https://developers.zoom.us/changelog/platform/webhook-validation-and-verification-changes/), and a

@@ -26,7 +26,7 @@ export interface SandboxClientOptions {
   readonly clientSecret?: string;
 }
 
-/** The default source names of CONTRACT.md. */
+/** The default source names (README.md#configuration). */
 export const DEFAULT_SOURCE_NAMES = { ...SYSTEM_LABELS };
 
 /** Creates a client for an already running sandbox. */

@@ -77,8 +77,8 @@ describe('normalizePresence', () => {
   });
 });
 
-describe('CONTRACT.md default Teams mapping, through normalize + mapPresence', () => {
-  // [availability, activity, Genesys target (null = skip)], one or more per CONTRACT.md row.
+describe('default Teams mapping, through normalize + mapPresence', () => {
+  // [availability, activity, Genesys target (null = skip)], one or more per row of README.md#presence-mapping.
   const rows: Array<[string, string, string | null]> = [
     ['Available', 'Available', 'Available'],
     ['AvailableIdle', 'Available', 'Available'],

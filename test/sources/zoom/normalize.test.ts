@@ -14,7 +14,7 @@ function normalize(object: Record<string, unknown>, eventTs: unknown = 162623069
 
 const base = { date_time: '2019-11-26T20:13:57Z', email: 'jchill@example.com', id: 'abcD3ojfdbjfg' };
 
-/** CONTRACT.md default mapping, Zoom rows. */
+/** The default mapping (README.md#presence-mapping), Zoom rows. */
 const CONTRACT_TARGETS: Record<(typeof ZOOM_PRESENCE_STATUSES)[number], string> = {
   Available: 'Available',
   Away: 'Away',
