@@ -9,7 +9,10 @@ import { loadConfig, ssmSecretsPrefix } from './config';
 import { createLogger } from './logger';
 import { handleSqsBatch, type SqsBatchResponse, type SqsEvent } from './queue/sqs-batch';
 import { createAwsBridge, type AwsBridge } from './runtime/aws-bridge';
+import { buildStatusPageDeps } from './runtime/status-page-deps';
 import { runMaintenance, type MaintenanceReport } from './runtime/maintenance';
+import { awsStatusAccess } from './status/status-access';
+import { serveStatusPage } from './status/status-page';
 import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from './webhooks/adapters/lambda';
 import { handleWebhook } from './webhooks/handle-webhook';
 import { checkHealth } from './webhooks/health';
@@ -45,12 +48,17 @@ export function useBridgeForTests(instance: AwsBridge | undefined): void {
 let httpHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
 
 export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
-  const deps = (await getBridge()).webhook;
-  httpHandler ??= createHttpApiHandler(
-    (request) => handleWebhook(request, deps),
-    deps.now,
-    () => checkHealth({ checkWritable: () => deps.store.checkWritable(), logger: deps.logger }),
-  );
+  const { webhook: deps, parts } = await getBridge();
+  if (!httpHandler) {
+    // Off (404) unless STATUS_PAGE_TOKEN is set: the HTTP API is public.
+    const statusDeps = buildStatusPageDeps(parts, awsStatusAccess(parts.config.statusPageTokens));
+    httpHandler = createHttpApiHandler(
+      (request) => handleWebhook(request, deps),
+      deps.now,
+      () => checkHealth({ checkWritable: () => deps.store.checkWritable(), logger: deps.logger }),
+      (request) => serveStatusPage(request, statusDeps),
+    );
+  }
   return httpHandler(event);
 }
 
