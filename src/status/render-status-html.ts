@@ -52,9 +52,12 @@ th,td{text-align:left;padding:5px 8px;border-bottom:1px solid #eaeef2;vertical-a
 th{background:#f6f8fa;font-weight:600;white-space:nowrap}
 td.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
 td .sub{display:block;color:#57606a;font-size:12px}
+td.status{max-width:360px}
+td.lag{white-space:nowrap}
 .pager{display:flex;gap:12px;margin:8px 0}
-.accounts{margin-top:6px;font-size:12px}
-.accounts td,.accounts th{font-size:12px;padding:2px 6px}
+.accounts{margin-top:8px;overflow-x:auto}
+.accounts table{border:none}
+.accounts td,.accounts th{font-size:12px;padding:2px 6px;white-space:nowrap}
 `;
 
 /** "12 s", "4 min", "3 h", "2 d". */
@@ -83,14 +86,16 @@ function link(query: StatusQuery, change: Partial<StatusQuery>, text: string, cl
 function renderFeed(feed: FeedHealth, now: number): string {
   const accounts = feed.teamsAccounts ?? [];
   if (accounts.length === 0) return '';
+  const withErrors = accounts.some((a) => a.lastError);
   const rows = accounts
     .map(
       (a) =>
         `<tr><td>${escapeHtml(a.account)}</td><td>${escapeHtml(a.username ?? '(not signed in)')}</td><td>${a.users}</td>` +
-        `<td>${when(a.expiresAt, now)}</td><td>${when(a.lastNotificationAt, now)}</td><td>${escapeHtml(a.lastError ?? '')}</td></tr>`,
+        `<td>${when(a.expiresAt, now)}</td><td>${when(a.lastNotificationAt, now)}</td>${withErrors ? `<td>${escapeHtml(a.lastError ?? '')}</td>` : ''}</tr>`,
     )
     .join('');
-  return `<table class="accounts"><thead><tr><th>account</th><th>signed in as</th><th>users</th><th>expires</th><th>last notification</th><th>last error</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const headers = ['account', 'signed in as', 'users', 'expires', 'delivered', ...(withErrors ? ['last error'] : [])];
+  return `<div class="accounts"><table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function renderSystem(system: SystemStatus, query: StatusQuery, now: number): string {
@@ -151,8 +156,8 @@ function renderRow(row: UserRow, now: number, showPrimary: boolean): string {
     row.applied
       ? `<td>${describeTarget(row.applied.target, row.applied.message)}<span class="sub">${when(row.applied.appliedAt, now)}</span></td>`
       : '<td>—</td>',
-    `<td><span class="state s-${escapeHtml(status)}">${escapeHtml(status)}</span>${detail ? `<span class="sub">${escapeHtml(detail)}</span>` : ''}</td>`,
-    `<td>${row.lagMs === undefined ? '—' : escapeHtml(formatDuration(row.lagMs))}</td>`,
+    `<td class="status"><span class="state s-${escapeHtml(status)}">${escapeHtml(status)}</span>${detail ? `<span class="sub">${escapeHtml(detail)}</span>` : ''}</td>`,
+    `<td class="lag">${row.lagMs === undefined ? '—' : escapeHtml(formatDuration(row.lagMs))}</td>`,
   ];
   if (showPrimary) cells.push(`<td>${escapeHtml(row.primarySource ?? (row.genesysUserId ? '(not read)' : '—'))}</td>`);
   return `<tr data-system="${escapeHtml(row.system)}" data-status="${escapeHtml(status)}">${cells.join('')}</tr>`;
