@@ -12,6 +12,7 @@ import { createTeamsRuntime } from './sources/teams/runtime';
 import { loadPresenceMapping } from './presence';
 import { registerGenesysCommands } from './cli/genesys-commands';
 import { registerStatusCommand } from './cli/status-command';
+import { createPrimarySourceReader } from './status/primary-sources';
 import { DEFAULT_SIMULATE_URL, registerZoomCommands } from './cli/zoom-commands';
 import { readZoomDevSecret } from './runtime/dev-secrets';
 import { createCliContext, type CliContext } from './runtime/cli-context';
@@ -36,17 +37,10 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
 
   registerStatusCommand(program, {
     store: () => context.store(),
-    async primarySourceOf(genesysUserId) {
-      try {
-        const genesys = await context.genesys();
-        const primary = await genesys.presence.getPrimarySource(genesysUserId);
-        const sources = await genesys.sources.listSources();
-        const name = sources.find((source) => source.id === primary.sourceId)?.name;
-        return name ?? primary.sourceId ?? '(unknown)';
-      } catch (error) {
-        return `(unreadable: ${describeError(error)})`;
-      }
-    },
+    primarySources: createPrimarySourceReader(async () => {
+      const genesys = await context.genesys();
+      return { getPrimarySource: (id) => genesys.presence.getPrimarySource(id), listSources: () => genesys.sources.listSources() };
+    }),
   });
 
   registerZoomCommands(program, {

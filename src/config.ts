@@ -103,6 +103,11 @@ export interface BridgeConfig {
   readonly teams: TeamsConfig;
   readonly ringcentral: RingCentralConfig;
   readonly aws: AwsConfig;
+  /**
+   * STATUS_PAGE_TOKEN (comma-separated for rotation): the bearer token(s) `GET /status` asks for. On AWS
+   * the page is off without one; locally it is needed only when BIND_ADDRESS is not loopback.
+   */
+  readonly statusPageTokens: readonly string[];
 }
 
 const text = readText;
@@ -287,6 +292,7 @@ function buildConfig(env: Env): BridgeConfig {
       dynamoDbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
       sqsEndpoint: url(env, 'SQS_ENDPOINT'),
     },
+    statusPageTokens: list(env, 'STATUS_PAGE_TOKEN'),
   };
   return deepFreeze(config);
 }

@@ -1,6 +1,6 @@
 /**
- * Composition root for AWS Lambda: `webhook` (HTTP API), `worker` (SQS, partial batch failures) and
- * `maintainer` (schedule). The bridge is built once per container at cold start: configuration from
+ * Composition root for AWS Lambda: `webhook` (HTTP API), `status` (HTTP API, the operators' page),
+ * `worker` (SQS, partial batch failures) and `maintainer` (schedule). The bridge is built once per container at cold start: configuration from
  * the environment plus the function's own SecureString parameters under BRIDGE_SSM_PREFIX (each
  * function has its own role, which grants only those; see src/aws/function-parameters.ts).
  */
@@ -12,7 +12,10 @@ import { createLogger } from './logger';
 import { handleSqsBatch, type SqsBatchResponse, type SqsEvent } from './queue/sqs-batch';
 import { createAwsBridge, type AwsBridge, type AwsBridgeOptions } from './runtime/aws-bridge';
 import type { LambdaContextLike } from './runtime/invocation-deadline';
+import { buildStatusPageDeps } from './runtime/status-page-deps';
 import { runMaintenance, type MaintenanceReport } from './runtime/maintenance';
+import { awsStatusAccess } from './status/status-access';
+import { serveStatusPage } from './status/status-page';
 import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from './webhooks/adapters/lambda';
 import { handleWebhook } from './webhooks/handle-webhook';
 import { checkHealth } from './webhooks/health';
@@ -53,7 +56,8 @@ export function useBridgeForTests(instance: AwsBridge | undefined): void {
   for (const fn of Object.keys(FUNCTION_PARAMETERS) as LambdaFunctionName[]) {
     bridges[fn] = instance ? Promise.resolve(instance) : undefined;
   }
-  httpHandler = undefined;
+  webhookHandler = undefined;
+  statusHandler = undefined;
 }
 
 /** For tests: run the real cold start (SSM read, config, bridge) with these overrides; `{}` restores the defaults. */
@@ -63,16 +67,36 @@ export function useColdStartForTests(next: ColdStartOverrides): void {
 }
 
 /** Built once per container, next to the bridge, not on every invocation. */
-let httpHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
+let webhookHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
+let statusHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
 
 export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
   const deps = (await getBridge('webhook')).webhook;
-  httpHandler ??= createHttpApiHandler(
+  webhookHandler ??= createHttpApiHandler(
     (request) => handleWebhook(request, deps),
     deps.now,
     () => checkHealth({ checkWritable: () => deps.store.checkWritable(), logger: deps.logger }),
   );
-  return httpHandler(event);
+  return webhookHandler(event);
+}
+
+/**
+ * `GET /status` and `/status.json`: its own function, so the public webhook function keeps its narrow
+ * role (the page lists every record, which takes a Scan, and may read primary sources from Genesys).
+ * Off (404) unless STATUS_PAGE_TOKEN is set; then bearer-token only (src/status/status-access.ts).
+ */
+export async function status(event: HttpApiEvent): Promise<HttpApiResult> {
+  const { parts } = await getBridge('status');
+  if (!statusHandler) {
+    const statusDeps = buildStatusPageDeps(parts, awsStatusAccess(parts.config.statusPageTokens));
+    statusHandler = createHttpApiHandler(
+      async () => ({ status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not found"}' }),
+      parts.now,
+      undefined,
+      (request) => serveStatusPage(request, statusDeps),
+    );
+  }
+  return statusHandler(event);
 }
 
 /**

@@ -21,9 +21,12 @@ import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
 import { ringCentralMaintenanceSteps } from './runtime/ringcentral-maintenance';
 import { sourceMaintenanceSteps } from './runtime/source-maintenance';
+import { buildStatusPageDeps } from './runtime/status-page-deps';
 import { unmatchedRetryStep } from './runtime/unmatched-retry';
 import { startTeamsPolling } from './sources/teams/polling';
 import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
+import { localStatusAccess } from './status/status-access';
+import { serveStatusPage } from './status/status-page';
 import { openEmbeddedStore } from './store/embedded';
 import { createUpcomingEmails } from './users/upcoming-emails';
 import { createUserMappingSource } from './users/user-mapping-source';
@@ -139,10 +142,12 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   });
 
   let stopping = false;
+  const statusDeps = buildStatusPageDeps(parts, localStatusAccess(config.bindAddress, config.statusPageTokens));
   const app = createExpressApp({
     webhookPaths: plugins.webhooks.map((source) => source.path),
     handle: (request) => handleWebhook(request, webhookDeps),
     health: () => checkHealth({ checkWritable: () => store.checkWritable(), isStopping: () => stopping, logger }),
+    status: (request) => serveStatusPage(request, statusDeps),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.bindAddress, () => resolve(listening));
@@ -197,7 +202,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   logger.info('presence-bridge listening', {
     url,
     bindAddress: config.bindAddress,
-    routes: ['GET /healthz', ...plugins.webhooks.map((source) => `POST ${source.path}`)],
+    routes: ['GET /healthz', 'GET /status', ...plugins.webhooks.map((source) => `POST ${source.path}`)],
     genesys: config.genesys.mode,
     dataDir: config.dataDir,
   });

@@ -4,7 +4,7 @@
  * webhook function never holds the Genesys, Microsoft Graph or RingCentral app credentials
  * (test/aws/iam-conformance.test.ts keeps the two in step).
  */
-export type LambdaFunctionName = 'webhook' | 'worker' | 'maintainer';
+export type LambdaFunctionName = 'webhook' | 'worker' | 'maintainer' | 'status';
 
 /** What the webhook verifies with: signing secrets, client states, the rich-notification key. */
 const WEBHOOK = [
@@ -38,8 +38,12 @@ const WORKER = [
 /** The worker's, plus the RingCentral app (directory and webhook subscription). */
 const MAINTAINER = [...WORKER, 'RINGCENTRAL_CLIENT_ID', 'RINGCENTRAL_CLIENT_SECRET', 'RINGCENTRAL_JWT', 'RINGCENTRAL_VERIFICATION_TOKEN'] as const;
 
+/** The page's bearer token, and Genesys for the primary sources it shows on request (`?primary=1`). */
+const STATUS = ['STATUS_PAGE_TOKEN', 'GENESYS_CLIENT_ID', 'GENESYS_CLIENT_SECRET'] as const;
+
 export const FUNCTION_PARAMETERS: Readonly<Record<LambdaFunctionName, readonly string[]>> = {
   webhook: WEBHOOK,
   worker: WORKER,
   maintainer: MAINTAINER,
+  status: STATUS,
 };

@@ -1,23 +1,22 @@
 /**
  * `presence-bridge status [--email …] [--system …] [--unmatched]`: per user and source, what the
  * source reported (desired), what Genesys holds from the bridge (applied), and the user's primary
- * source — read-only: the bridge never changes which source is primary.
+ * source — read-only: the bridge never changes which source is primary. The status page
+ * (`GET /status`, src/status/) shows the same records and reads primary sources the same way.
  */
 import type { Command } from 'commander';
+import { PRIMARY_LOOKUP_LIMIT, type PrimarySourceReader } from '../status/primary-sources';
 import type { StateStore, UserStateRecord } from '../store/state-store';
 import { isSystemName, SYSTEM_LABELS } from '../systems';
 import { formatTable } from './genesys-commands';
 
 export interface StatusDeps {
   store(): Promise<StateStore>;
-  /** Name of the primary source of a Genesys user, or an explanation when it cannot be read. */
-  primarySourceOf(genesysUserId: string): Promise<string>;
+  /** Names of the primary sources of Genesys users, or an explanation where one cannot be read (bounded). */
+  readonly primarySources: PrimarySourceReader;
   readonly stdout?: { write(text: string): unknown };
   readonly setExitCode?: (code: number) => void;
 }
-
-/** Primary sources are looked up only for this many rows, to spare the Genesys budget. */
-const PRIMARY_LOOKUP_LIMIT = 25;
 
 function describeApplied(record: UserStateRecord): string {
   if (!record.applied) return '-';
@@ -45,12 +44,11 @@ export function registerStatusCommand(program: Command, deps: StatusDeps): void 
         system: options.system as never,
         status: options.unmatched ? 'unmatched' : undefined,
       });
-      const primaries = new Map<string, string>();
-      if (records.length <= PRIMARY_LOOKUP_LIMIT) {
-        for (const id of new Set(records.map((r) => r.genesysUserId ?? r.applied?.genesysUserId).filter(Boolean) as string[])) {
-          primaries.set(id, await deps.primarySourceOf(id));
-        }
-      }
+      // Primary sources only for a short listing, to spare the Genesys budget.
+      const primaries =
+        records.length <= PRIMARY_LOOKUP_LIMIT
+          ? await deps.primarySources.read(records.map((r) => r.genesysUserId ?? r.applied?.genesysUserId).filter(Boolean) as string[])
+          : new Map<string, string>();
       if (options.json) {
         out.write(JSON.stringify(records.map((r) => ({ ...r, primarySource: primaries.get(r.genesysUserId ?? '') })), null, 2) + '\n');
         return;

@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FUNCTION_PARAMETERS, type LambdaFunctionName } from '../../src/aws/function-parameters';
 import { loadConfig } from '../../src/config';
-import { maintainer, useColdStartForTests, webhook, worker } from '../../src/lambda';
+import { maintainer, status, useColdStartForTests, webhook, worker } from '../../src/lambda';
 import { silentLogger } from '../../src/logger';
 import { createAwsBridge, type AwsBridge } from '../../src/runtime/aws-bridge';
 import { buildEventRecorder } from '../../src/runtime/bridge';
@@ -28,7 +28,7 @@ import { createRingCentralClientFromConfig } from '../../src/sources/ringcentral
 import { createMsalNetworkClient } from '../../src/sources/teams/msal-setup';
 import { signZoomRequest } from '../../src/sources/zoom/verify';
 import { createTableIfMissing } from '../../src/store/dynamodb';
-import type { HttpApiEvent } from '../../src/webhooks/adapters/lambda';
+import type { HttpApiEvent, HttpApiResult } from '../../src/webhooks/adapters/lambda';
 import { createTestClient, startDynalite, type RunningDynalite } from '../helpers/dynalite';
 import { ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
 import {
@@ -47,7 +47,8 @@ import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
 import { deniedPermissions, functionRoles, platformPermissions, unusedGrants, type FunctionRole, type RequiredPermission } from './iam-policy';
 import { packageService, TEST_STAGE, type CfnTemplate } from './packaged-template';
 
-const FUNCTIONS: readonly LambdaFunctionName[] = ['webhook', 'worker', 'maintainer'];
+const FUNCTIONS: readonly LambdaFunctionName[] = ['webhook', 'worker', 'maintainer', 'status'];
+const STATUS_TOKEN = 'iam-status-page-token';
 const RC_TOKEN = 'rc-verification-token';
 const CLIENT_STATE = 'iam-client-state';
 
@@ -111,7 +112,7 @@ describe('IAM conformance of the packaged functions', () => {
   let packageDir: string | undefined;
   const envs = {} as Record<LambdaFunctionName, Record<string, string>>;
   let names: ResourceNames;
-  const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [] };
+  const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [], status: [] };
   const clients: Array<{ destroy(): void }> = [];
   const alice = teamsUser('alice@example.com', 'Available', 'Available');
   const bob = teamsUser('bob@example.com', 'Away', 'BeRightBack');
@@ -208,6 +209,7 @@ describe('IAM conformance of the packaged functions', () => {
       RINGCENTRAL_CLIENT_SECRET: rc.clientSecret,
       RINGCENTRAL_JWT: rc.jwt,
       RINGCENTRAL_VERIFICATION_TOKEN: RC_TOKEN,
+      STATUS_PAGE_TOKEN: STATUS_TOKEN,
     };
     // Every name some function reads is in SSM, so a role that lacks one is caught by the read itself.
     expect(Object.keys(secrets).sort()).toEqual([...new Set(Object.values(FUNCTION_PARAMETERS).flat())].sort());
@@ -269,7 +271,7 @@ describe('IAM conformance of the packaged functions', () => {
     };
   };
 
-  it('runs every path of the three functions', async () => {
+  it('runs every path of the four functions', async () => {
     // Webhook: health probe, a Zoom event, its duplicate, a forged one.
     expect((await webhook({ rawPath: '/healthz', requestContext: { http: { method: 'GET', path: '/healthz' } } })).statusCode).toBe(200);
     const at = Math.floor(Date.now() / 1000);
@@ -351,6 +353,20 @@ describe('IAM conformance of the packaged functions', () => {
     expect(polled.steps.filter((step) => !step.ok)).toEqual([]);
     await drainQueue();
     expect(presenceOf('bob@example.com', 'teams')).toBe('Busy');
+
+    // The status page: the HTML table, and the JSON with the primary sources read from Genesys.
+    const page = (path: string, query = '', token = STATUS_TOKEN): Promise<HttpApiResult> =>
+      status({
+        rawPath: path,
+        rawQueryString: query,
+        headers: { authorization: `Bearer ${token}`, accept: path.endsWith('.json') ? 'application/json' : 'text/html' },
+        requestContext: { http: { method: 'GET', path } },
+      });
+    expect((await page('/status')).statusCode).toBe(200);
+    expect((await page('/status', '', 'wrong-token')).statusCode).toBe(401);
+    const report = await page('/status.json', 'primary=1');
+    expect(report.statusCode).toBe(200);
+    expect(report.body).toContain('alice@example.com');
     expect(sandbox.violations).toEqual([]);
 
     for (const fn of FUNCTIONS) {
@@ -395,10 +411,11 @@ describe('IAM conformance of the packaged functions', () => {
     }
   });
 
-  it('only the maintainer may scan the table, and it does (Teams reconciliation)', () => {
+  it('only the maintainer (Teams reconciliation) and the status page (its user table) may scan the table, and they do', () => {
     const scanners = roles.filter((role) => role.statements.some((s) => s.Action.some((a) => /^dynamodb:(Scan|\*)$/i.test(a) || a === '*')));
-    expect(scanners.map((role) => role.function)).toEqual(['maintainer']);
+    expect(scanners.map((role) => role.function).sort()).toEqual(['maintainer', 'status']);
     expect(calls.maintainer.some((call) => call.operation === 'Scan')).toBe(true);
+    expect(calls.status.some((call) => call.operation === 'Scan')).toBe(true);
     expect(calls.webhook.some((call) => call.operation === 'Scan')).toBe(false);
     expect(calls.worker.some((call) => call.operation === 'Scan')).toBe(false);
   });

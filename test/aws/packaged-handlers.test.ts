@@ -50,7 +50,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
   let publicApi: { url: string; close(): Promise<void> };
   const proxies: RecordingProxy[] = [];
   const containers = {} as Record<LambdaFunctionName, LambdaContainer>;
-  const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [] };
+  const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [], status: [] };
   const queueArns: Record<string, string> = {};
 
   const roleOf = (fn: LambdaFunctionName) => roles.find((role) => role.function === fn)!;

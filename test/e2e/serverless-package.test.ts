@@ -27,6 +27,8 @@ describe('serverless package', () => {
     const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
     expect(routes).toEqual([
       'GET /healthz',
+      'GET /status',
+      'GET /status.json',
       'POST /webhooks/ringcentral',
       'POST /webhooks/teams',
       'POST /webhooks/teams/lifecycle',

@@ -13,7 +13,6 @@ import type { PresenceEvent } from '../../presence';
 import type { DocumentStore, StateKey } from '../../store/state-store';
 import type { WebhookSource } from '../../webhooks/types';
 import type { DecryptionKey } from './decrypt';
-import { TEAMS_DOCUMENTS } from './documents';
 import { createTeamsEmailDirectory, loadDirectoryCoverage, type DirectoryCoverage, type ResolveCoverage } from './directory';
 import { createAppTokenProvider, createGraphClient, type GraphRetrySettings } from './graph-client';
 import { createJwksKeySource } from './jwks-key-source';
@@ -21,9 +20,10 @@ import { createMsalNetworkClient } from './msal-setup';
 import { createKnownSubscriptionLookup } from './known-subscriptions';
 import { runTeamsMaintenance, type MaintenanceProgress, type TeamsMaintenanceReport } from './maintainer';
 import { createPresenceReader, type PresenceReader } from './presence-reader';
-import { createServiceAccounts, listServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord, type ServiceAccounts } from './service-accounts';
-import { createSubscriptionActivityRecorder, loadSubscriptionActivity } from './subscription-activity';
-import { createSubscriptionManager, type SubscriptionIndex, type SubscriptionManager } from './subscriptions';
+import { createServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord, type ServiceAccounts } from './service-accounts';
+import { createSubscriptionActivityRecorder } from './subscription-activity';
+import { readTeamsSubscriptionStatus, type SubscriptionStatus } from './subscription-status';
+import { createSubscriptionManager, type SubscriptionManager } from './subscriptions';
 import { createLifecycleThrottle } from './lifecycle-throttle';
 import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
 import type { TeamsSettings } from './teams-settings';
@@ -56,17 +56,7 @@ export interface TeamsRuntimeOptions {
   readonly now?: () => number;
 }
 
-/** One row of `presence-bridge teams subscriptions`. */
-export interface SubscriptionStatus {
-  readonly account: string;
-  readonly username?: string;
-  readonly signedInAt?: string;
-  readonly users: number;
-  readonly subscriptionId?: string;
-  readonly expiresAt?: string;
-  readonly lastNotificationAt?: string;
-  readonly lastError?: string;
-}
+export type { SubscriptionStatus } from './subscription-status';
 
 export interface TeamsRuntime {
   readonly settings: TeamsSettings;
@@ -256,26 +246,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     login: (account, onPrompt, loginOptions) => serviceAccounts().login(account, onPrompt, loginOptions),
     logout: (account) => serviceAccounts().remove(account),
 
-    async listSubscriptions() {
-      const accounts = await listServiceAccounts(store);
-      const index = (await store.getDocument<SubscriptionIndex>(TEAMS_DOCUMENTS.subscriptions))?.value.accounts ?? {};
-      const activity = (await loadSubscriptionActivity(store)).lastNotificationAt;
-      const names = [...new Set([...accounts.map((a) => a.name), ...Object.keys(index)])].sort();
-      return names.map((name) => {
-        const account = accounts.find((a) => a.name === name);
-        const entry = index[name];
-        return {
-          account: name,
-          username: account?.username,
-          signedInAt: account?.signedInAt,
-          users: entry?.userCount ?? 0,
-          subscriptionId: entry?.subscriptionId,
-          expiresAt: entry?.expiresAt,
-          lastNotificationAt: entry?.subscriptionId ? activity[entry.subscriptionId] : undefined,
-          lastError: entry?.lastError,
-        };
-      });
-    },
+    listSubscriptions: () => readTeamsSubscriptionStatus(store),
 
     loadCoverage: () => loadDirectoryCoverage(store),
 

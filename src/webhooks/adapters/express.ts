@@ -4,6 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { MAX_BODY_BYTES } from '../handle-webhook';
+import type { StatusRequest } from '../../status/status-page';
 import type { InboundRequest, OutboundResponse } from '../types';
 
 export interface ExpressAdapterOptions {
@@ -11,6 +12,8 @@ export interface ExpressAdapterOptions {
   readonly handle: (request: InboundRequest) => Promise<OutboundResponse>;
   /** Answers `GET /healthz` (see health.ts); 200 `{"status":"ok"}` when absent. */
   readonly health?: () => Promise<OutboundResponse>;
+  /** Answers `GET /status` and `GET /status.json` (src/status/status-page.ts); 404 when absent. */
+  readonly status?: (request: StatusRequest) => Promise<OutboundResponse>;
   readonly now?: () => number;
 }
 
@@ -43,6 +46,24 @@ export function createExpressApp(options: ExpressAdapterOptions): express.Expres
     const answer = options.health ? await options.health() : { status: 200, headers: {}, body: '{"status":"ok"}' };
     res.status(answer.status).type('application/json').set(answer.headers).send(answer.body);
   });
+
+  const status = options.status;
+  if (status) {
+    app.get(['/status', '/status.json'], async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const answer = await status({
+          method: req.method,
+          path: req.path,
+          query: flattenQuery(req.query),
+          headers: flattenHeaders(req.headers),
+          remoteAddress: req.socket.remoteAddress,
+        });
+        res.status(answer.status).set(answer.headers).send(answer.body);
+      } catch (error) {
+        next(error);
+      }
+    });
+  }
 
   const raw = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
   for (const path of options.webhookPaths) {

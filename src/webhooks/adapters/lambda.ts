@@ -48,17 +48,21 @@ export function toHttpApiResult(response: OutboundResponse): HttpApiResult {
   return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
 }
 
-/** Wraps the core into a Lambda handler for the webhook routes and `GET /healthz`. */
+/** Wraps the core into a Lambda handler for the webhook routes, `GET /healthz` and `GET /status` (when given). */
 export function createHttpApiHandler(
   handle: (request: InboundRequest) => Promise<OutboundResponse>,
   now: () => number = Date.now,
   health?: () => Promise<OutboundResponse>,
+  status?: (request: InboundRequest) => Promise<OutboundResponse>,
 ): (event: HttpApiEvent) => Promise<HttpApiResult> {
   return async (event) => {
     const request = toInboundRequest(event, now());
     if (request.method === 'GET' && request.path === '/healthz') {
       if (health) return toHttpApiResult(await health());
       return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' };
+    }
+    if (status && (request.method === 'GET' || request.method === 'HEAD') && (request.path === '/status' || request.path === '/status.json')) {
+      return toHttpApiResult(await status(request));
     }
     if (request.body.length > MAX_BODY_BYTES) {
       return { statusCode: 413, headers: { 'content-type': 'application/json' }, body: '{"error":"body larger than 1 MiB"}' };

@@ -1,0 +1,26 @@
+/**
+ * Builds the status page's dependencies from the bridge's parts, for both composition roots
+ * (server.ts locally, lambda.ts on AWS); they differ only in the access policy (src/status/status-access.ts).
+ */
+import { feedSettingsFrom } from '../status/feed-health';
+import { createPrimarySourceReader } from '../status/primary-sources';
+import type { StatusAccessPolicy } from '../status/status-access';
+import type { StatusPageDeps } from '../status/status-page';
+import type { BridgeParts } from './bridge';
+
+export function buildStatusPageDeps(parts: BridgeParts, access: StatusAccessPolicy): StatusPageDeps {
+  const genesys = parts.genesys;
+  return {
+    access,
+    store: parts.store,
+    sourceNames: parts.config.genesys.sourceNames,
+    // parts.zoom has the development secret filled in (sandbox mode): the Zoom webhook works then too.
+    feeds: feedSettingsFrom(parts.config, parts.zoom.webhookSecretTokens.length > 0),
+    primarySources: createPrimarySourceReader(() => ({
+      getPrimarySource: (userId) => genesys.presence.getPrimarySource(userId),
+      listSources: () => genesys.sources.listSources(),
+    }), parts.now),
+    now: parts.now,
+    logger: parts.logger.child({ component: 'status-page' }),
+  };
+}
