@@ -9,7 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config';
-import { useBridgeForTests, webhook } from '../../src/lambda';
+import { status, useBridgeForTests, webhook } from '../../src/lambda';
 import { silentLogger } from '../../src/logger';
 import { createAwsBridge, type AwsBridge } from '../../src/runtime/aws-bridge';
 import { buildStatusPageDeps } from '../../src/runtime/status-page-deps';
@@ -104,7 +104,7 @@ describe('status page on the Lambda handler', () => {
   it('is off (404) without STATUS_PAGE_TOKEN, even with a bearer token', async () => {
     useBridge({});
     for (const path of ['/status', '/status.json']) {
-      const answer = await webhook(statusEvent(path, { authorization: 'Bearer anything' }));
+      const answer = await status(statusEvent(path, { authorization: 'Bearer anything' }));
       expect(answer.statusCode).toBe(404);
       expectSecurityHeaders(answer.headers);
     }
@@ -122,25 +122,25 @@ describe('status page on the Lambda handler', () => {
     });
     expect(posted.statusCode).toBe(200);
 
-    const none = await webhook(statusEvent('/status'));
+    const none = await status(statusEvent('/status'));
     expect(none.statusCode).toBe(401);
     expect(none.headers['www-authenticate']).toMatch(/^Bearer/);
     expectSecurityHeaders(none.headers);
     expect(none.body).not.toContain('bob@example.com');
 
-    const wrong = await webhook(statusEvent('/status', { authorization: 'Bearer old-status-tokenX' }));
+    const wrong = await status(statusEvent('/status', { authorization: 'Bearer old-status-tokenX' }));
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect((await webhook(statusEvent('/status', { authorization: 'Basic b2xkLXN0YXR1cy10b2tlbg==' }))).statusCode).toBe(401);
+    expect((await status(statusEvent('/status', { authorization: 'Basic b2xkLXN0YXR1cy10b2tlbg==' }))).statusCode).toBe(401);
 
-    const right = await webhook(statusEvent('/status', { authorization: 'Bearer new-status-token' }));
+    const right = await status(statusEvent('/status', { authorization: 'Bearer new-status-token' }));
     expect(right.statusCode).toBe(200);
     expect(right.headers['content-type']).toMatch(/^text\/html/);
     expectSecurityHeaders(right.headers);
     expect(right.body).toContain('bob@example.com');
     expect(right.body).not.toContain('status-token');
 
-    const json = await webhook(statusEvent('/status.json', { authorization: 'bearer old-status-token' }));
+    const json = await status(statusEvent('/status.json', { authorization: 'bearer old-status-token' }));
     expect(json.statusCode).toBe(200);
     const report = JSON.parse(json.body);
     expect(report.users.rows.map((row: { email?: string }) => row.email)).toContain('bob@example.com');
