@@ -22,7 +22,7 @@ describe('serverless package', () => {
     const { dir: out, template } = await packageService();
     const resources = Object.values(template.Resources) as Array<{ Type: string; Properties: Record<string, unknown> }>;
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map((f) => f.Properties.Handler).sort()).toEqual(['src/lambda.maintainer', 'src/lambda.webhook', 'src/lambda.worker']);
+    expect(functions.map((f) => f.Properties.Handler).sort()).toEqual(['src/lambda.maintainer', 'src/lambda.status', 'src/lambda.webhook', 'src/lambda.worker']);
     for (const f of functions) expect(f.Properties.Runtime).toBe('nodejs22.x');
     const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
     expect(routes).toEqual([
