@@ -1,5 +1,5 @@
 /**
- * The only reader of `process.env`. Parses and validates every variable of CONTRACT.md, and fails
+ * The only reader of `process.env`. Parses and validates every variable of the README's configuration table (README.md#configuration), and fails
  * with a message that names the variable and says what is wrong with it.
  */
 import path from 'node:path';

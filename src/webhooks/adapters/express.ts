@@ -1,5 +1,5 @@
 /**
- * express adapter: converts only (DESIGN.md). Webhook routes get the exact raw bytes
+ * express adapter: converts only, no business rules (docs/architecture.md). Webhook routes get the exact raw bytes
  * (`express.raw`, 1 MiB limit) so verifiers never see re-serialized JSON.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';

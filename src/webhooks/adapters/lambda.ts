@@ -1,6 +1,6 @@
 /**
  * API Gateway HTTP API (payload v2) adapter: converts only. Bodies arrive as strings, base64-encoded
- * when `isBase64Encoded` is true; decode to bytes before anything verifies them (DESIGN.md).
+ * when `isBase64Encoded` is true; decode to bytes before anything verifies them (docs/vendors.md#aws-platform-behaviours).
  */
 import { MAX_BODY_BYTES } from '../handle-webhook';
 import type { InboundRequest, OutboundResponse } from '../types';
