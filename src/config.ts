@@ -1,6 +1,7 @@
 /**
- * The only reader of `process.env`. Parses and validates every variable of the README's configuration table (README.md#configuration), and fails
- * with a message that names the variable and says what is wrong with it.
+ * The only reader of `process.env`. Parses and validates every variable of the README's configuration
+ * table (README.md#configuration), and fails with a message that names the variable and says what is
+ * wrong with it.
  */
 import path from 'node:path';
 import { LEGACY_PUBLIC_URL_VARIABLE, publicUrlVariable, readInteger, readList, readText, type Env } from './env-values';
