@@ -82,6 +82,12 @@ export interface AwsConfig {
   readonly queueUrl?: string;
   readonly dynamoDbEndpoint?: string;
   readonly sqsEndpoint?: string;
+  /**
+   * CloudWatch namespace and `service` dimension of the EMF metrics (src/metrics/emf-metrics.ts), under
+   * Powertools' own variable names; serverless.yml sets the service to `presence-bridge-<stage>`.
+   */
+  readonly metricsNamespace: string;
+  readonly metricsService: string;
 }
 
 export interface BridgeConfig {
@@ -292,6 +298,8 @@ function buildConfig(env: Env): BridgeConfig {
       queueUrl: text(env, 'BRIDGE_QUEUE_URL'),
       dynamoDbEndpoint: url(env, 'DYNAMODB_ENDPOINT'),
       sqsEndpoint: url(env, 'SQS_ENDPOINT'),
+      metricsNamespace: text(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? 'PresenceBridge',
+      metricsService: text(env, 'POWERTOOLS_SERVICE_NAME') ?? 'presence-bridge',
     },
     statusPageTokens: list(env, 'STATUS_PAGE_TOKEN'),
   };

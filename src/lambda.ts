@@ -9,6 +9,7 @@ import { FUNCTION_PARAMETERS, type LambdaFunctionName } from './aws/function-par
 import { loadSsmSecrets } from './aws/ssm-secrets';
 import { loadConfig, ssmSecretsPrefix, type Env } from './config';
 import { createLogger } from './logger';
+import { withMetrics } from './metrics/lambda-metrics';
 import { handleSqsBatch, type SqsBatchResponse, type SqsEvent } from './queue/sqs-batch';
 import { createAwsBridge, type AwsBridge, type AwsBridgeOptions } from './runtime/aws-bridge';
 import type { LambdaContextLike } from './runtime/invocation-deadline';
@@ -70,7 +71,7 @@ export function useColdStartForTests(next: ColdStartOverrides): void {
 let webhookHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
 let statusHandler: ((event: HttpApiEvent) => Promise<HttpApiResult>) | undefined;
 
-export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
+async function runWebhook(event: HttpApiEvent): Promise<HttpApiResult> {
   const deps = (await getBridge('webhook')).webhook;
   webhookHandler ??= createHttpApiHandler(
     (request) => handleWebhook(request, deps),
@@ -85,7 +86,7 @@ export async function webhook(event: HttpApiEvent): Promise<HttpApiResult> {
  * role (the page lists every record, which takes a Scan, and may read primary sources from Genesys).
  * Off (404) unless STATUS_PAGE_TOKEN is set; then bearer-token only (src/status/status-access.ts).
  */
-export async function status(event: HttpApiEvent): Promise<HttpApiResult> {
+async function runStatus(event: HttpApiEvent): Promise<HttpApiResult> {
   const { parts } = await getBridge('status');
   if (!statusHandler) {
     const statusDeps = buildStatusPageDeps(parts, awsStatusAccess(parts.config.statusPageTokens));
@@ -103,7 +104,7 @@ export async function status(event: HttpApiEvent): Promise<HttpApiResult> {
  * `context` gives the invocation's remaining time: no Genesys wait may outlast it (a key whose wait would
  * is parked and retried later), so one slow key never times out the whole batch.
  */
-export async function worker(event: SqsEvent, context?: LambdaContextLike): Promise<SqsBatchResponse> {
+async function runWorker(event: SqsEvent, context?: LambdaContextLike): Promise<SqsBatchResponse> {
   const { worker: deps, sqs, queueUrl, parts, deadline } = await getBridge('worker');
   deadline.start(context);
   try {
@@ -113,7 +114,13 @@ export async function worker(event: SqsEvent, context?: LambdaContextLike): Prom
   }
 }
 
-export async function maintainer(): Promise<MaintenanceReport> {
+async function runMaintainer(): Promise<MaintenanceReport> {
   const { parts, maintenanceSteps } = await getBridge('maintainer');
   return runMaintenance(parts, maintenanceSteps);
 }
+
+/** The handlers; each writes the EMF metrics its invocation recorded when it ends (src/metrics/lambda-metrics.ts). */
+export const webhook = withMetrics(runWebhook);
+export const status = withMetrics(runStatus);
+export const worker = withMetrics(runWorker);
+export const maintainer = withMetrics(runMaintainer);

@@ -12,6 +12,7 @@ import { describeError } from './errors';
 import { createGenesysClient, createLocalBudget, type GenesysClient } from './genesys';
 import type { RetrySettings } from './genesys/transport';
 import { createLogger, type Logger } from './logger';
+import { createMemoryMetrics } from './metrics/memory-metrics';
 import { loadPresenceMapping } from './presence';
 import { createDurableTasks } from './queue/durable-tasks';
 import { MemoryKeyQueue } from './queue/memory';
@@ -76,6 +77,8 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   const store = await openEmbeddedStore(path.join(config.dataDir, 'state'));
+  // Counters since start, shown on the status page (on AWS the same numbers go to CloudWatch).
+  const metrics = createMemoryMetrics(now);
   let sandbox: GenesysSandbox | undefined;
   let genesys: GenesysClient;
   try {
@@ -101,6 +104,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
       documents: store,
       logger,
       retry: options.genesysRetry,
+      metrics,
     });
   } catch (error) {
     await sandbox?.close();
@@ -132,6 +136,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     userMapping,
     now,
     zoom: { ...config.zoom, webhookSecretTokens: zoomSecrets },
+    metrics,
   };
   const plugins = buildSourcePlugins(parts, options.teams);
   const webhookDeps = buildWebhookDeps(parts, plugins);
@@ -142,7 +147,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   });
 
   let stopping = false;
-  const statusDeps = buildStatusPageDeps(parts, localStatusAccess(config.bindAddress, config.statusPageTokens));
+  const statusDeps = buildStatusPageDeps(parts, localStatusAccess(config.bindAddress, config.statusPageTokens), metrics.snapshot);
   const app = createExpressApp({
     webhookPaths: plugins.webhooks.map((source) => source.path),
     handle: (request) => handleWebhook(request, webhookDeps),

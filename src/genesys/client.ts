@@ -5,6 +5,7 @@
 import type { GenesysConfig } from '../config';
 import { ConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
 import type { DocumentStore } from '../store/state-store';
 import { createClientCredentialsAuth, type TokenProvider } from './auth';
 import { PresenceDefinitions } from './definitions';
@@ -33,6 +34,8 @@ export interface GenesysClientOptions {
   readonly timeoutMs?: number;
   /** Epoch ms by which the current caller must be done (a Lambda invocation's end); see transport.ts. */
   readonly deadline?: () => number | undefined;
+  /** Counts Genesys 429s and 403s (transport.ts). */
+  readonly metrics?: Metrics;
   /** Cache lifetimes; defaults in each part. */
   readonly cache?: {
     readonly sourcesTtlMs?: number;
@@ -70,6 +73,7 @@ export function createGenesysClient(options: GenesysClientOptions): GenesysClien
     retry: options.retry,
     timeoutMs: options.timeoutMs,
     deadline: options.deadline,
+    metrics: options.metrics,
   });
   const auth = createClientCredentialsAuth({
     loginBaseUrl: config.loginBaseUrl,

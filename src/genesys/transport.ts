@@ -18,6 +18,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { silentLogger, type Logger } from '../logger';
+import { noopMetrics, type Metrics } from '../metrics/metrics';
 import { GenesysApiError, GenesysParkedError } from './errors';
 import type { RequestBudget } from './request-budget';
 import {
@@ -73,6 +74,8 @@ export interface TransportOptions {
   readonly timeoutMs?: number;
   /** Epoch ms by which the current caller must be done (undefined: no limit); read at every wait. */
   readonly deadline?: () => number | undefined;
+  /** Counts 429s and 403s (README "What to watch"); nothing when absent. */
+  readonly metrics?: Metrics;
 }
 
 /** Sends requests to Genesys within the budget, with retries. */
@@ -97,6 +100,7 @@ export function createTransport(options: TransportOptions): GenesysTransport {
   const parkAfterMs = options.retry?.parkAfterMs ?? PARK_THRESHOLD_MS;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = (): number | undefined => options.deadline?.();
+  const metrics = options.metrics ?? noopMetrics;
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50 });
   const client: AxiosInstance = axios.create({
@@ -164,6 +168,8 @@ export function createTransport(options: TransportOptions): GenesysTransport {
       const requestId = headers['inin-correlation-id'] ?? body.contextId;
       const status = response.status;
       lastStatus = status;
+      if (status === 429) metrics.count('GenesysRateLimited');
+      if (status === 403) metrics.count('GenesysForbidden');
       if (status >= 200 && status < 300) {
         return { status, data: response.data as T, headers, requestId };
       }

@@ -10,6 +10,7 @@ import { ConfigError } from '../errors';
 import { createGenesysClient, type GenesysClient } from '../genesys';
 import type { RetrySettings } from '../genesys/transport';
 import type { Logger } from '../logger';
+import { containerMetrics } from '../metrics/lambda-metrics';
 import { loadPresenceMapping } from '../presence';
 import { SqsKeyQueue } from '../queue/sqs';
 import { DynamoDbStateStore } from '../store/dynamodb';
@@ -64,6 +65,8 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
   const now = options.now ?? Date.now;
   const dynamo = options.dynamo ?? new DynamoDBClient(config.aws.dynamoDbEndpoint ? { endpoint: config.aws.dynamoDbEndpoint } : {});
   const sqs = options.sqs ?? new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {});
+  // EMF lines, written when each invocation ends (withMetrics in src/lambda.ts).
+  const metrics = containerMetrics({ namespace: config.aws.metricsNamespace, service: config.aws.metricsService });
   const store = new DynamoDbStateStore({ client: dynamo, tableName });
   const deadline = createInvocationDeadline(now);
   const budget = new DynamoDbRequestBudget({ client: dynamo, tableName, requestsPerMinute: config.genesys.requestsPerMinute, now });
@@ -76,6 +79,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
         now,
         retry: options.genesysRetry,
         deadline: deadline.get,
+        metrics,
       })
     : unavailableGenesysClient();
   const userMapping = createUserMappingSource(config.userMappingFile, logger);
@@ -90,6 +94,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     userMapping,
     now,
     zoom: config.zoom,
+    metrics,
   };
   const plugins = buildSourcePlugins(parts, options.teams);
   return {

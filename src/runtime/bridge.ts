@@ -5,6 +5,7 @@
 import type { BridgeConfig, ZoomConfig } from '../config';
 import type { GenesysClient } from '../genesys';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics/metrics';
 import type { PresenceMapping } from '../presence';
 import type { KeyQueue } from '../queue/key-queue';
 import { createZoomWebhookSource } from '../sources/zoom/webhook';
@@ -37,6 +38,8 @@ export interface BridgeParts {
   readonly now: () => number;
   /** Zoom settings in effect (in sandbox mode the development secret is filled in). */
   readonly zoom: ZoomConfig;
+  /** Where counters and timings go (src/metrics/): EMF on AWS, in memory locally; none when absent. */
+  readonly metrics?: Metrics;
 }
 
 /** Extra per-system pieces that sources contribute (webhooks, directories, task runners). */
@@ -95,6 +98,7 @@ export function buildWebhookDeps(parts: BridgeParts, plugins: SourcePlugins): We
     mapping: parts.mapping,
     now: parts.now,
     logger: parts.logger.child({ component: 'webhook' }),
+    metrics: parts.metrics,
   };
 }
 
@@ -117,11 +121,12 @@ export function buildWorkerDeps(
     taskRunners: plugins.taskRunners,
     logger: parts.logger.child({ component: 'worker' }),
     now: parts.now,
+    metrics: parts.metrics,
   };
 }
 
 /** Records events from a non-webhook path (backfill, polling, reconciliation). */
 export function buildEventRecorder(parts: BridgeParts) {
   return (events: Parameters<typeof recordEvents>[0]) =>
-    recordEvents(events, { store: parts.store, queue: parts.queue, mapping: parts.mapping, now: parts.now, logger: parts.logger });
+    recordEvents(events, { store: parts.store, queue: parts.queue, mapping: parts.mapping, now: parts.now, logger: parts.logger, metrics: parts.metrics });
 }

@@ -8,6 +8,7 @@ import { describeError } from '../errors';
 import { applyMessage } from '../queue/key-queue';
 import { QUEUED_GRACE_MS } from '../webhooks/apply-claim';
 import type { BridgeParts } from './bridge';
+import { feedMetricsStep } from './feed-metrics';
 
 export interface MaintenanceStep {
   readonly name: string;
@@ -47,6 +48,7 @@ export async function runMaintenance(parts: BridgeParts, extraSteps: readonly Ma
     { name: 'ensure-sources', run: async () => void (await parts.genesys.sources.ensureSources(parts.config.genesys.sourceNames)) },
     { name: 'refresh-definitions', run: async () => `${(await parts.genesys.definitions.list(true)).length} definitions` },
     ...extraSteps,
+    ...feedMetricsStep(parts),
   ];
   const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
   for (const step of steps) {

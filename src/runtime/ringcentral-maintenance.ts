@@ -3,6 +3,7 @@
  * webhook subscription (create, renew, re-create when Blacklisted). Runs only with JWT-flow credentials
  * and a public base URL (BRIDGE_PUBLIC_URL, the deployment's public base URL for every system).
  */
+import { noopMetrics } from '../metrics/metrics';
 import { createRingCentralClientFromConfig } from '../sources/ringcentral/client';
 import { refreshRingCentralDirectory } from '../sources/ringcentral/directory';
 import { ensureRingCentralSubscription, ringCentralNotificationUrl } from '../sources/ringcentral/subscriptions';
@@ -28,6 +29,7 @@ export function ringCentralMaintenanceSteps(parts: BridgeParts): MaintenanceStep
     steps.push({
       name: 'ringcentral-subscription',
       run: async () => {
+        const metrics = parts.metrics ?? noopMetrics;
         const result = await ensureRingCentralSubscription({
           client,
           documents: parts.store,
@@ -37,7 +39,15 @@ export function ringCentralMaintenanceSteps(parts: BridgeParts): MaintenanceStep
           expiresIn: rc.settings.subscriptionExpiresIn,
           filtersPerSubscription: rc.settings.filtersPerSubscription,
           logger: parts.logger,
+        }).catch((error: unknown) => {
+          metrics.count('SubscriptionFailures', { system: 'ringcentral' });
+          throw error;
         });
+        for (const action of result.actions) {
+          if (action.action === 'created' || action.action === 'renewed' || action.action === 'updated') {
+            metrics.count('SubscriptionRenewals', { system: 'ringcentral' });
+          }
+        }
         return result.actions.map((a) => `${a.action} ${a.id}`).join(', ') || 'up to date';
       },
     });

@@ -2,13 +2,15 @@
  * Builds the status page's dependencies from the bridge's parts, for both composition roots
  * (server.ts locally, lambda.ts on AWS); they differ only in the access policy (src/status/status-access.ts).
  */
+import type { MetricsSnapshot } from '../metrics/memory-metrics';
 import { feedSettingsFrom } from '../status/feed-health';
 import { createPrimarySourceReader } from '../status/primary-sources';
 import type { StatusAccessPolicy } from '../status/status-access';
 import type { StatusPageDeps } from '../status/status-page';
 import type { BridgeParts } from './bridge';
 
-export function buildStatusPageDeps(parts: BridgeParts, access: StatusAccessPolicy): StatusPageDeps {
+/** `counters`: the process's own metrics (local only: on AWS each function is its own process, see CloudWatch). */
+export function buildStatusPageDeps(parts: BridgeParts, access: StatusAccessPolicy, counters?: () => MetricsSnapshot): StatusPageDeps {
   const genesys = parts.genesys;
   return {
     access,
@@ -21,6 +23,7 @@ export function buildStatusPageDeps(parts: BridgeParts, access: StatusAccessPoli
       listSources: () => genesys.sources.listSources(),
     }), parts.now),
     now: parts.now,
+    ...(counters ? { counters } : {}),
     logger: parts.logger.child({ component: 'status-page' }),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { RECORD_STATUSES, type RecordStatus } from '../store/state-store';
 import { SYSTEM_LABELS, SYSTEMS } from '../systems';
+import type { MetricsSnapshot } from '../metrics/memory-metrics';
 import type { FeedHealth } from './feed-health';
 import type { StatusReport, SystemStatus, UserRow } from './status-report';
 import { statusQueryString, type StatusQuery } from './status-query';
@@ -58,6 +59,10 @@ td.lag{white-space:nowrap}
 .accounts{margin-top:8px;overflow-x:auto}
 .accounts table{border:none}
 .accounts td,.accounts th{font-size:12px;padding:2px 6px;white-space:nowrap}
+.counters{margin-bottom:12px}
+.counters summary{font-weight:600;cursor:pointer;margin-bottom:6px}
+.counters table{border:none;width:auto}
+.counters td,.counters th{font-size:12px;padding:2px 8px}
 `;
 
 /** "12 s", "4 min", "3 h", "2 d". */
@@ -175,6 +180,27 @@ function renderPager(report: StatusReport): string {
   }`;
 }
 
+/** "Counters since start": the local process's metrics, the same names CloudWatch has on AWS. */
+function renderCounters(counters: MetricsSnapshot | undefined, now: number): string {
+  if (!counters) return '';
+  const label = (entry: { system?: string; reason?: string }): string =>
+    [entry.system, entry.reason].filter(Boolean).map((part) => escapeHtml(part)).join(' · ') || 'all';
+  const rows = [
+    ...counters.counters.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td>${label(c)}</td><td>${c.value}</td></tr>`),
+    ...counters.gauges.map((g) => `<tr><td>${escapeHtml(g.name)} (at the last maintenance run)</td><td>${label(g)}</td><td>${g.value}</td></tr>`),
+    ...counters.timings.map(
+      (t) =>
+        `<tr><td>${escapeHtml(t.name)}</td><td>${label(t)}</td><td>${t.count} write(s) · p50 ${escapeHtml(formatDuration(t.p50))} · p99 ${escapeHtml(
+          formatDuration(t.p99),
+        )} · max ${escapeHtml(formatDuration(t.max))}</td></tr>`,
+    ),
+  ].join('');
+  return `<details class="card counters" id="counters" open><summary>Counters since start (${when(counters.since, now)})</summary>
+<table><thead><tr><th>metric</th><th>system · reason</th><th>value</th></tr></thead><tbody>${
+    rows || '<tr><td colspan="3">nothing counted yet</td></tr>'
+  }</tbody></table></details>`;
+}
+
 /** Renders the whole page. */
 export function renderStatusHtml(report: StatusReport): string {
   const now = Date.parse(report.generatedAt);
@@ -200,6 +226,7 @@ export function renderStatusHtml(report: StatusReport): string {
 <div class="systems">
 ${report.systems.map((system) => renderSystem(system, query, now)).join('\n')}
 </div>
+${renderCounters(report.counters, now)}
 ${renderFilters(query)}
 ${renderPager(report)}
 ${note}

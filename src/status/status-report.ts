@@ -4,6 +4,7 @@
  * (one listing, so counts and rows agree) and, only when asked, the primary sources from Genesys.
  * Never carries secrets: records hold none, and the feed health leaves out token hashes.
  */
+import type { MetricsSnapshot } from '../metrics/memory-metrics';
 import { SOURCES_DOCUMENT, type SourcesDocument } from '../genesys/sources';
 import { RECORD_STATUSES, type RecordStatus, type StateStore, type UserStateRecord } from '../store/state-store';
 import { SYSTEM_LABELS, SYSTEMS, type SystemName } from '../systems';
@@ -19,6 +20,8 @@ export interface StatusReportDeps {
   /** Absent: primary sources cannot be read here (the page says so). */
   readonly primarySources?: PrimarySourceReader;
   readonly now: () => number;
+  /** The process's counters since start (local bridge); absent on AWS, where CloudWatch has them. */
+  readonly counters?: () => MetricsSnapshot;
 }
 
 export interface SystemStatus {
@@ -67,6 +70,8 @@ export interface StatusReport {
   };
   /** Whether primary sources were read, for how many rows, and why not for the others. */
   readonly primarySources: { readonly requested: boolean; readonly read: number; readonly note?: string };
+  /** Counters since this process started (README "What to watch" names each); only where they are kept. */
+  readonly counters?: MetricsSnapshot;
 }
 
 function emptyCounts(): Record<RecordStatus, number> {
@@ -179,5 +184,6 @@ export async function collectStatusReport(deps: StatusReportDeps, query: StatusQ
     filters: query,
     users: { total: records.length, matching: matching.length, offset: query.offset, limit: query.limit, rows },
     primarySources,
+    ...(deps.counters ? { counters: deps.counters() } : {}),
   };
 }

@@ -5,7 +5,9 @@
  */
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
+import { noopMetrics } from '../metrics/metrics';
 import { recordEvents, type RecordDeps } from './record-events';
+import { classifyRejection } from './rejection-reason';
 import type { InboundRequest, OutboundResponse, WebhookSource } from './types';
 
 /** Bodies over 1 MiB get 413. */
@@ -29,8 +31,16 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 export async function handleWebhook(request: InboundRequest, deps: WebhookCoreDeps): Promise<OutboundResponse> {
   const source = deps.sources.find((candidate) => candidate.path === request.path);
   if (!source) return json(404, { error: `no webhook at ${request.path}` });
-  if (request.method !== 'POST') return json(405, { error: 'use POST' }, { allow: 'POST' });
-  if (request.body.length > MAX_BODY_BYTES) return json(413, { error: 'body larger than 1 MiB' });
+  const metrics = deps.metrics ?? noopMetrics;
+  const refuse = (): void => metrics.count('EventsRejected', { system: source.system, reason: 'malformed' });
+  if (request.method !== 'POST') {
+    refuse();
+    return json(405, { error: 'use POST' }, { allow: 'POST' });
+  }
+  if (request.body.length > MAX_BODY_BYTES) {
+    refuse();
+    return json(413, { error: 'body larger than 1 MiB' });
+  }
 
   const log = deps.logger.child({ system: source.system });
   let outcome;
@@ -39,6 +49,7 @@ export async function handleWebhook(request: InboundRequest, deps: WebhookCoreDe
   } catch (error) {
     // A source must not throw on bad input; if it does, treat the input as malformed rather than crash.
     log.error('webhook source failed', { error: describeError(error) });
+    refuse();
     return json(400, { error: 'request could not be processed' });
   }
 
@@ -48,6 +59,7 @@ export async function handleWebhook(request: InboundRequest, deps: WebhookCoreDe
       return outcome.response;
     case 'rejected':
       log.warn('webhook rejected', { status: outcome.status, reason: outcome.reason });
+      metrics.count('EventsRejected', { system: source.system, reason: classifyRejection(outcome.status, outcome.reasonClass) });
       // A caller that failed authentication learns nothing about why (which secret, which tenant or
       // account was expected); the reason is in the log for the operator.
       return json(outcome.status, { error: GENERIC_AUTH_ERRORS[outcome.status] ?? outcome.reason });
@@ -65,6 +77,7 @@ export async function handleWebhook(request: InboundRequest, deps: WebhookCoreDe
         });
       } catch (error) {
         log.error('failed to record webhook events; asking the sender to retry', { error: describeError(error) });
+        metrics.count('WebhookRecordFailures', { system: source.system });
         return json(503, { error: 'could not record the event; please retry' });
       }
       return json(outcome.ackStatus ?? 200, { status: 'accepted' });

@@ -3,6 +3,7 @@
  * ("latest state wins") → enqueue. Shared by the webhook path, backfills, polling and reconciliation.
  */
 import { silentLogger, type Logger } from '../logger';
+import { noopMetrics, type Metrics } from '../metrics/metrics';
 import { mapPresence, type PresenceEvent, type PresenceMapping } from '../presence';
 import { applyMessage, type KeyQueue, type QueueMessage } from '../queue/key-queue';
 import type { RecordOutcome, StateKey, StateStore } from '../store/state-store';
@@ -15,6 +16,8 @@ export interface RecordDeps {
   readonly now: () => number;
   /** Where re-dated (future-stamped) events are reported; silent when absent. */
   readonly logger?: Logger;
+  /** Counts accepted, stale and duplicate events per system; nothing when absent. */
+  readonly metrics?: Metrics;
 }
 
 export interface RecordSummary {
@@ -77,6 +80,10 @@ export async function recordEvents(
   });
   toQueue.push(...tasks);
   if (toQueue.length > 0) await deps.queue.enqueue(toQueue);
+  // Counted once durable and queued: an event whose request gets a 503 is counted when its retry is recorded.
+  const metrics = deps.metrics ?? noopMetrics;
+  const names = { recorded: 'EventsAccepted', stale: 'EventsStale', duplicate: 'EventsDuplicate' } as const;
+  events.forEach((event, index) => metrics.count(names[outcomes[index]], { system: event.system }));
   return {
     recorded: outcomes.filter((o) => o === 'recorded').length,
     stale: outcomes.filter((o) => o === 'stale').length,

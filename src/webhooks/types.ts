@@ -6,6 +6,7 @@
 import type { PresenceEvent } from '../presence';
 import type { QueueMessage } from '../queue/key-queue';
 import type { SystemName } from '../systems';
+import type { RejectionReason } from './rejection-reason';
 
 export interface InboundRequest {
   readonly method: string;
@@ -42,7 +43,13 @@ export type WebhookOutcome =
       readonly dropped?: number;
     }
   | { readonly kind: 'ignored'; readonly reason: string; readonly ackStatus?: number; readonly dropped?: number }
-  | { readonly kind: 'rejected'; readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 503; readonly reason: string };
+  | {
+      readonly kind: 'rejected';
+      readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 503;
+      readonly reason: string;
+      /** The class counted in the `EventsRejected` metric when the status alone does not tell it (rejection-reason.ts). */
+      readonly reasonClass?: RejectionReason;
+    };
 
 /** One external system's webhook endpoint: verify, answer handshakes, normalize. No I/O beyond the clock. */
 export interface WebhookSource {

@@ -6,6 +6,7 @@
  */
 import { describeError } from '../errors';
 import type { Logger } from '../logger';
+import { noopMetrics, type Metrics } from '../metrics/metrics';
 import type { QueueMessage, WorkResult } from '../queue/key-queue';
 import { formatKey, type DesiredVersion, type StateKey, type StateStore, type UserStateRecord } from '../store/state-store';
 import { versionOf } from '../store/user-record';
@@ -48,6 +49,8 @@ export interface WorkerDeps {
   readonly maxRetryDelayMs?: number;
   /** Lease of a worker's claim on a key (see apply-claim.ts); undefined: the default, 15 min. */
   readonly claimLeaseMs?: () => number | undefined;
+  /** Writes, failures, parked and unmatched keys, and the lag of each write; nothing when absent. */
+  readonly metrics?: Metrics;
 }
 
 const DONE: WorkResult = { kind: 'done' };
@@ -81,6 +84,7 @@ export function applyKey(key: StateKey, deps: WorkerDeps): Promise<WorkResult> {
 async function applyRecord(key: StateKey, record: UserStateRecord, deps: WorkerDeps): Promise<WorkResult> {
   const now = deps.now ?? Date.now;
   const log = deps.logger.child({ key: formatKey(key) });
+  const metrics = deps.metrics ?? noopMetrics;
 
   const { desired } = record;
   const version = versionOf(desired);
@@ -102,6 +106,7 @@ async function applyRecord(key: StateKey, record: UserStateRecord, deps: WorkerD
       // Recorded and reported; retried when the Genesys directory or USER_MAPPING_FILE changes, or on
       // the user's next event — never in a loop (docs/genesys.md, "Unmatched users").
       log.warn('unmatched user', { reason: match.reason });
+      metrics.count('UnmatchedUsers', { system: key.system });
       await deps.store.markStatus(key, { status: 'unmatched', detail: match.reason }, version);
       return DONE;
     }
@@ -111,6 +116,7 @@ async function applyRecord(key: StateKey, record: UserStateRecord, deps: WorkerD
   const unresolvable = async (): Promise<WorkResult> => {
     const detail = `mapping target "${desired.target}" matches no active presence definition in this Genesys organization; fix PRESENCE_MAPPING_FILE or add the presence`;
     log.error('unresolvable mapping target', { target: desired.target });
+    metrics.count('GenesysWriteFailures', { system: key.system, reason: 'permanent' });
     await deps.store.markStatus(key, { status: 'failed', detail, genesysUserId }, version);
     return DONE;
   };
@@ -148,6 +154,11 @@ async function applyRecord(key: StateKey, record: UserStateRecord, deps: WorkerD
         await deps.genesys.setSourcePresence(genesysUserId, sourceId, definition.id, desired.message);
       }
       log.info('presence written', { target: desired.target, genesysUserId });
+      metrics.count('GenesysWrites', { system: key.system });
+      // End-to-end lag: the vendor's own time of the state → now, when it is written. One value per write,
+      // so CloudWatch can compute p50/p99. `order` is epoch ms for every source (docs/architecture.md).
+      const lag = now() - desired.order;
+      if (desired.order > 1e12 && lag >= 0) metrics.timing('PresenceLag', lag, { system: key.system });
     }
     await deps.store.markApplied(
       key,
@@ -179,6 +190,10 @@ async function retryAfterFailure(
   const failure = deps.genesys.classify(error);
   const maxDelay = deps.maxRetryDelayMs ?? 15 * 60 * 1000;
   const now = (deps.now ?? Date.now)();
+  const metrics = deps.metrics ?? noopMetrics;
+  if (failure.kind === 'parked') metrics.count('KeysParked', { system: key.system });
+  else metrics.count('GenesysWriteFailures', { system: key.system, reason: failure.kind });
+  if (failure.kind === 'user-gone') metrics.count('UnmatchedUsers', { system: key.system });
   switch (failure.kind) {
     case 'parked': {
       // A long Retry-After (daily quota): park instead of sleeping; the maintainer re-enqueues when due.

@@ -27,6 +27,7 @@ import { permissionsFor, type RecordedCall, type ResourceNames } from './aws-cal
 import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
 import { deniedPermissions, functionRoles, platformPermissions, type FunctionRole } from './iam-policy';
 import { startLambdaContainer, type LambdaContainer } from './lambda-container';
+import { extractMetrics, parseEmfLines, sumOf } from '../metrics/emf-lines';
 import { packageService, TEST_STAGE, type CfnTemplate } from './packaged-template';
 import { readZipEntry } from './read-zip';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
@@ -216,6 +217,15 @@ describe('the packaged Lambda bundle, one process per function', () => {
       expect(sourceWrites.has(sandbox.listUsers().find((u) => u.email === email)!.id)).toBe(true);
     }
     expect(sandbox.violations).toEqual([]);
+
+    // The bundle writes CloudWatch EMF metrics (README "What to watch") under the stage's service.
+    const metricsOf = (fn: LambdaFunctionName) => extractMetrics(parseEmfLines(containers[fn]!.output().split('\n')));
+    const service = { service: `presence-bridge-${TEST_STAGE}` };
+    expect(sumOf(metricsOf('webhook'), 'EventsAccepted', { ...service, system: 'zoom' })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(metricsOf('webhook'), 'EventsAccepted', { ...service, system: 'ringcentral' })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(metricsOf('worker'), 'GenesysWrites', service)).toBeGreaterThanOrEqual(3);
+    expect(metricsOf('worker').some((datum) => datum.name === 'PresenceLag' && datum.unit === 'Milliseconds')).toBe(true);
+    expect(sumOf(metricsOf('maintainer'), 'SubscriptionRenewals', { ...service, system: 'ringcentral' })).toBeGreaterThanOrEqual(1);
 
     const names: ResourceNames = { stack: FAKE_STACK, queueArns };
     for (const fn of FUNCTIONS) {

@@ -5,7 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageService } from '../aws/packaged-template';
+import { COUNT_METRICS, GAUGE_METRICS, TIMING_METRICS } from '../../src/metrics/metrics';
+import { packageService, TEST_STAGE, type CfnResource, type CfnTemplate } from '../aws/packaged-template';
 
 const root = path.join(__dirname, '../..');
 
@@ -48,9 +49,84 @@ describe('serverless package', () => {
       Type: 'AWS::ApiGatewayV2::Stage',
       Properties: { StageName: '$default', DefaultRouteSettings: { ThrottlingBurstLimit: 1000, ThrottlingRateLimit: 500 } },
     });
+    expectMonitoring(template);
     const zips = fs.readdirSync(out).filter((f) => f.endsWith('.zip'));
     expect(zips.length).toBeGreaterThan(0);
     for (const zip of zips) expect(fs.statSync(path.join(out, zip)).size).toBeLessThan(1024 * 1024);
     fs.rmSync(out, { recursive: true, force: true });
   }, 150_000);
 });
+
+/** README "What to watch": the alarms, each wired to the one topic, the optional email, and the dashboard. */
+function expectMonitoring(template: CfnTemplate): void {
+  const service = `presence-bridge-${TEST_STAGE}`;
+  const byType = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  expect(byType('AWS::SNS::Topic').map(([id]) => id)).toEqual(['AlarmTopic']);
+
+  // ALARM_EMAIL unset when packaging (a clean environment): the subscription exists only under its condition, which is false.
+  const [[, subscription]] = byType('AWS::SNS::Subscription');
+  expect(subscription).toMatchObject({ Condition: 'HasAlarmEmail', Properties: { Protocol: 'email', TopicArn: { Ref: 'AlarmTopic' } } });
+  expect((template.Conditions as Record<string, unknown>).HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+
+  const alarms = Object.fromEntries(byType('AWS::CloudWatch::Alarm')) as Record<string, CfnResource>;
+  for (const [id, alarm] of Object.entries(alarms)) {
+    expect([id, alarm.Properties?.AlarmActions]).toEqual([id, [{ Ref: 'AlarmTopic' }]]);
+    expect([id, alarm.Properties?.OKActions]).toEqual([id, [{ Ref: 'AlarmTopic' }]]);
+  }
+  const watched = Object.values(alarms).map((alarm) => `${String(alarm.Properties?.Namespace)}/${String(alarm.Properties?.MetricName)}`);
+  expect(watched).toEqual(
+    expect.arrayContaining([
+      'AWS/SQS/ApproximateNumberOfMessagesVisible',
+      'AWS/ApiGateway/5xx',
+      'PresenceBridge/EventsRejected',
+      'PresenceBridge/PresenceLag',
+      'PresenceBridge/GenesysWriteFailures',
+      'PresenceBridge/GenesysForbidden',
+      'PresenceBridge/SubscriptionsUnhealthy',
+      'PresenceBridge/AccountsNeedingSignIn',
+    ]),
+  );
+  // Every function has an errors alarm.
+  const erroring = Object.values(alarms)
+    .filter((alarm) => alarm.Properties?.MetricName === 'Errors')
+    .map((alarm) => (alarm.Properties?.Dimensions as Array<{ Value: { Ref: string } }>)[0].Value.Ref)
+    .sort();
+  expect(erroring).toEqual(['MaintainerLambdaFunction', 'StatusLambdaFunction', 'WebhookLambdaFunction', 'WorkerLambdaFunction']);
+  // The DLQ alarm fires on one message; the lag alarm reads p99 in milliseconds (default 5 minutes).
+  expect(alarms.DeadLetterQueueAlarm.Properties).toMatchObject({
+    Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['KeyDeadLetterQueue', 'QueueName'] } }],
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+  });
+  expect(alarms.PresenceLagAlarm.Properties).toMatchObject({ ExtendedStatistic: 'p99', Threshold: '300000' });
+  // Alarms on the bridge's own metrics watch names the code emits, under this stage's service.
+  const emitted = new Set<string>([...COUNT_METRICS, ...GAUGE_METRICS, ...TIMING_METRICS]);
+  for (const alarm of Object.values(alarms).filter((a) => a.Properties?.Namespace === 'PresenceBridge')) {
+    expect(emitted.has(String(alarm.Properties?.MetricName))).toBe(true);
+    expect(alarm.Properties?.Dimensions).toEqual([{ Name: 'service', Value: service }]);
+  }
+  const functions = byType('AWS::Lambda::Function');
+  for (const [, fn] of functions) {
+    expect((fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      POWERTOOLS_METRICS_NAMESPACE: 'PresenceBridge',
+      POWERTOOLS_SERVICE_NAME: service,
+    });
+  }
+
+  // The dashboard: a valid body once CloudFormation substitutes its references, which all exist.
+  const [[, dashboard]] = byType('AWS::CloudWatch::Dashboard');
+  const source = (dashboard.Properties?.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+  const references = [...source.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]);
+  for (const reference of references) {
+    if (reference.startsWith('AWS::')) continue;
+    expect(Object.keys(template.Resources)).toContain(reference.split('.')[0]);
+  }
+  const body = JSON.parse(source.replace(/\$\{[^}]+\}/g, 'x')) as { widgets: Array<{ properties: { title?: string; metrics?: unknown[][] } }> };
+  const titles = body.widgets.map((widget) => widget.properties.title ?? '').join(' | ');
+  for (const topic of ['Events in', 'writes out', 'Lag', 'rejections by reason', '429s', 'parked', 'dead-letter queue', 'Subscription health']) {
+    expect(titles).toContain(topic);
+  }
+  const plotted = new Set(body.widgets.flatMap((widget) => (widget.properties.metrics ?? []).filter((row) => row[0] === 'PresenceBridge').map((row) => String(row[1]))));
+  for (const name of plotted) expect(emitted.has(name)).toBe(true);
+  expect(plotted).toEqual(new Set([...emitted]));
+}

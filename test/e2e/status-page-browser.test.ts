@@ -111,6 +111,8 @@ describeInBrowser('status page in headless Chromium', () => {
       (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(element).backgroundColor;
     expect(await badge.evaluate(backgroundOf)).toBe('rgb(218, 251, 225)');
     expect(await page.locator('#system-zoom').innerText()).toMatch(/applied\s*\d/);
+    // The counters since start (README "What to watch"): the simulated event in, one Genesys write out.
+    expect(await page.locator('#counters').innerText()).toMatch(/GenesysWrites\s+zoom\s+\d/);
 
     // The filters work as plain links and forms, without script.
     await page.getByRole('link', { name: 'unmatched', exact: true }).click();

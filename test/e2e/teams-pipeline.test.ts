@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { LocalBridge } from '../../src/server';
+import type { StatusReport } from '../../src/status/status-report';
 import { createMsalNetworkClient } from '../../src/sources/teams/msal-setup';
 import {
   generateSelfSignedCertificate,
@@ -84,6 +85,9 @@ describe('Teams end to end (subscription mode)', () => {
     await waitFor(async () => (await sandboxPresence(bridge, 'alice@example.com', 'teams'))?.systemPresence === 'Available');
     await waitFor(async () => (await sandboxPresence(bridge, 'bob@example.com', 'teams'))?.systemPresence === 'Away');
     expect((await sandboxPresence(bridge, 'bob@example.com', 'teams'))?.message).toBe('Be right back');
+    // No service account is signed in yet: the subscription feed needs the operator.
+    const { counters } = (await (await fetch(`${bridge.url}/status.json`)).json()) as StatusReport;
+    expect(counters!.gauges).toContainEqual({ name: 'SubscriptionsUnhealthy', system: 'teams', value: 1 });
   });
 
   it('subscribes through a signed-in service account with the real validation handshake', async () => {
@@ -93,6 +97,14 @@ describe('Teams end to end (subscription mode)', () => {
     expect(subscription).toBeDefined();
     expect(subscription.userIds).toEqual(expect.arrayContaining([alice.id, bob.id, carol.id]));
     expect(subscription.notificationUrl).toBe(`${bridge.url}/webhooks/teams`);
+    // The metrics (README "What to watch"), here as the local status page's counters since start.
+    const { counters } = (await (await fetch(`${bridge.url}/status.json`)).json()) as StatusReport;
+    const find = (list: ReadonlyArray<{ name: string; system?: string; value: number }>, name: string) =>
+      list.find((entry) => entry.name === name && entry.system === 'teams')?.value;
+    expect(find(counters!.counters, 'SubscriptionRenewals')).toBeGreaterThanOrEqual(1);
+    expect(find(counters!.counters, 'SubscriptionFailures')).toBeUndefined();
+    expect(find(counters!.gauges, 'SubscriptionsUnhealthy')).toBe(0);
+    expect(find(counters!.gauges, 'AccountsNeedingSignIn')).toBe(0);
   });
 
   it('covers only enabled Entra users with a Genesys user: the others are not subscribed, read or searched for', async () => {

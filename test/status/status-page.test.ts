@@ -68,6 +68,25 @@ describe('status page (local bridge)', () => {
     expect(report.primarySources).toEqual({ requested: false, read: 0 });
   });
 
+  it('shows the counters since start: events in by system, Genesys writes, unmatched users, lag', async () => {
+    const { counters } = await getJson(bridge);
+    expect(counters).toBeDefined();
+    const value = (name: string, system?: string) => counters!.counters.find((c) => c.name === name && c.system === system)?.value;
+    expect(value('EventsAccepted', 'zoom')).toBe(3);
+    expect(value('EventsAccepted', 'teams')).toBe(1);
+    expect(value('EventsAccepted', 'ringcentral')).toBe(1);
+    expect(value('GenesysWrites', 'zoom')).toBe(2);
+    expect(value('UnmatchedUsers', 'zoom')).toBe(1);
+    const lag = counters!.timings.find((t) => t.name === 'PresenceLag' && t.system === 'zoom')!;
+    expect(lag.count).toBe(2);
+    expect(lag.p99).toBeGreaterThanOrEqual(1000);
+    expect(lag.p99).toBeLessThan(60_000);
+
+    const html = await (await fetch(`${bridge.url}/status`)).text();
+    expect(html).toMatch(/<details class="card counters" id="counters" open><summary>Counters since start/);
+    expect(html).toMatch(/<tr><td>GenesysWrites<\/td><td>zoom<\/td><td>2<\/td><\/tr>/);
+  });
+
   it('answers JSON to Accept: application/json on /status, HTML otherwise, with the security headers', async () => {
     const json = await fetch(`${bridge.url}/status`, { headers: { accept: 'application/json' } });
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);

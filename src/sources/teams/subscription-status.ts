@@ -43,3 +43,12 @@ export async function readTeamsSubscriptionStatus(store: DocumentStore): Promise
     };
   });
 }
+
+/**
+ * Whether an operator must run `presence-bridge teams login --account <name>` for this account: it was
+ * never signed in, or its last subscription attempt failed because its refresh token was refused
+ * (ServiceAccountSignInRequiredError, teams-errors.ts).
+ */
+export function accountNeedsSignIn(status: SubscriptionStatus): boolean {
+  return !status.username || /ServiceAccountSignInRequiredError|must be signed in again/.test(status.lastError ?? '');
+}

@@ -214,7 +214,13 @@ async function judgeBatch(request: InboundRequest, deps: TeamsWebhookDeps, log: 
 function rejectAll(dropped: readonly DroppedItem[]): WebhookOutcome {
   const first = DROP_REASONS.find((reason) => dropped.some((entry) => entry.reason === reason)) ?? 'clientState';
   const details = [...new Set(dropped.map((entry) => entry.detail))];
-  return { kind: 'rejected', status: DROP_STATUS[first], reason: details.join('; ') };
+  return {
+    kind: 'rejected',
+    status: DROP_STATUS[first],
+    reason: details.join('; '),
+    // clientState is the shared secret of every notification: failing it is a failed verification.
+    reasonClass: first === 'unknownSubscription' ? 'unknown-subscription' : 'signature',
+  };
 }
 
 /** One warn line for a batch that was partly accepted: counts, reasons and subscription ids of what was dropped. */

@@ -154,7 +154,9 @@ describe('POST /webhooks/teams — rich notifications', () => {
     const batch = richBatch();
     breakIt(batch);
     const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
-    expect(outcome).toEqual({ kind: 'rejected', status, reason: expect.stringMatching(reason) });
+    // The metric's class (EventsRejected): an unknown subscription is told apart from a failed verification.
+    const reasonClass = /unknown subscription/.test(reason.source) ? 'unknown-subscription' : 'signature';
+    expect(outcome).toEqual({ kind: 'rejected', status, reason: expect.stringMatching(reason), reasonClass });
   });
 
   // Breaks that hit ONE item of three: that item is dropped and counted, the other two are recorded (202).
