@@ -1,7 +1,7 @@
 /**
- * The packaged artifact itself (`osls package`: the zip's bundled `src/lambda.js`), each function in its
- * own process with only its template environment, like a Lambda container: cold start reading its SSM
- * parameters, Zoom and RingCentral webhooks, the worker applying keys, the maintainer (sources,
+ * The packaged artifacts themselves (`osls package`: one zip per function, each with its own bundle
+ * `src/lambda/<function>.js`), each function in its own process with only its template environment,
+ * like a Lambda container: cold start reading its SSM parameters, Zoom and RingCentral webhooks, the worker applying keys, the maintainer (sources,
  * definitions, Teams reconciliation, RingCentral directory and subscription, requeue). The bundle's own
  * AWS SDK cannot be reached from here, so every AWS request is recorded by a proxy in front of the
  * stand-ins, one per function, and must be allowed by that function's role in the packaged template.
@@ -52,6 +52,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
   const containers = {} as Record<LambdaFunctionName, LambdaContainer>;
   const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [], status: [] };
   const queueArns: Record<string, string> = {};
+  const handlers: Partial<Record<LambdaFunctionName, string>> = {};
 
   const roleOf = (fn: LambdaFunctionName) => roles.find((role) => role.function === fn)!;
 
@@ -61,7 +62,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
       const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
       const records = (received.Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }));
       if (records.length === 0) return;
-      const result = await containers.worker.invoke<{ batchItemFailures: unknown[] }>('worker', { Records: records });
+      const result = await containers.worker.invoke<{ batchItemFailures: unknown[] }>({ Records: records });
       expect(result.batchItemFailures).toEqual([]);
     }
   }
@@ -73,11 +74,18 @@ describe('the packaged Lambda bundle, one process per function', () => {
     resolver = new TemplateResolver(template);
     roles = functionRoles(template, resolver);
     dir = makeTempDir('packaged-handlers-');
-    // The zip Lambda would unpack: the handler path is `src/lambda.<export>`.
-    const zip = fs.readdirSync(packaged.dir).find((name) => name.endsWith('.zip'))!;
-    const bundle = path.join(dir, 'src', 'lambda.js');
-    fs.mkdirSync(path.dirname(bundle), { recursive: true });
-    fs.writeFileSync(bundle, readZipEntry(fs.readFileSync(path.join(packaged.dir, zip)), 'src/lambda.js'));
+    // Each function's own zip (package.individually), unpacked as Lambda would, each in its own root.
+    for (const fn of FUNCTIONS) {
+      const { Handler, Code } = template.Resources[roleOf(fn).functionLogicalId]!.Properties as {
+        Handler: string;
+        Code: { S3Key: string };
+      };
+      const entry = `${Handler.slice(0, Handler.lastIndexOf('.'))}.js`;
+      const bundle = path.join(dir, fn, entry);
+      fs.mkdirSync(path.dirname(bundle), { recursive: true });
+      fs.writeFileSync(bundle, readZipEntry(fs.readFileSync(path.join(packaged.dir, path.basename(Code.S3Key))), entry));
+      handlers[fn] = Handler;
+    }
     const caFile = path.join(dir, 'microsoft-ca.pem');
 
     dynalite = await startDynalite();
@@ -125,7 +133,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
           isBase64Encoded: true,
           requestContext: { http: { method: req.method, path: url.pathname } },
         };
-        containers.webhook.invoke<HttpApiResult>('webhook', event).then(
+        containers.webhook.invoke<HttpApiResult>(event).then(
           (answer) => {
             res.writeHead(answer.statusCode, answer.headers);
             res.end(answer.body);
@@ -149,7 +157,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
       queueArns[queue.url + QUEUE_PATH] = resolver.getAtt('KeyQueue', 'Arn');
       const role = roleOf(fn);
       const { Variables } = resolver.resolve(template.Resources[role.functionLogicalId].Properties?.Environment) as { Variables: Record<string, string> };
-      containers[fn] = await startLambdaContainer(bundle, {
+      containers[fn] = await startLambdaContainer(path.join(dir, fn), handlers[fn]!, {
         ...Variables,
         // What Lambda sets, with fake credentials; then the stand-ins' addresses.
         PATH: process.env.PATH ?? '',
@@ -190,11 +198,11 @@ describe('the packaged Lambda bundle, one process per function', () => {
   });
 
   it('runs webhooks, worker and maintainer from the artifact, each AWS call allowed by that function role', async () => {
-    const health = await containers.webhook.invoke<HttpApiResult>('webhook', { rawPath: '/healthz', requestContext: { http: { method: 'GET', path: '/healthz' } } });
+    const health = await containers.webhook.invoke<HttpApiResult>({ rawPath: '/healthz', requestContext: { http: { method: 'GET', path: '/healthz' } } });
     expect(health.statusCode).toBe(200);
     const at = Math.floor(Date.now() / 1000);
     const body = zoomPresenceBody({ email: 'alice@example.com', status: 'Do_Not_Disturb', at });
-    const zoom = await containers.webhook.invoke<HttpApiResult>('webhook', {
+    const zoom = await containers.webhook.invoke<HttpApiResult>({
       rawPath: '/webhooks/zoom',
       headers: { 'content-type': 'application/json', ...signZoomRequest(ZOOM_SECRET, body, at) },
       body: body.toString('base64'),
@@ -203,7 +211,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
     });
     expect(zoom.statusCode).toBe(200);
 
-    const report = await containers.maintainer.invoke<{ steps: Array<{ name: string; ok: boolean; detail?: string }> }>('maintainer', {});
+    const report = await containers.maintainer.invoke<{ steps: Array<{ name: string; ok: boolean; detail?: string }> }>({});
     expect(report.steps.filter((step) => !step.ok)).toEqual([]);
     expect(report.steps.map((step) => step.name)).toEqual(
       expect.arrayContaining(['ensure-sources', 'refresh-definitions', 'teams', 'ringcentral-directory', 'ringcentral-subscription']),
