@@ -4,16 +4,17 @@
  * done once per container, and the hooks tests use to replace it. Each entry point passes its own
  * composition (`build`), so a bundle contains only the parts its function calls.
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { FUNCTION_PARAMETERS, type LambdaFunctionName } from '../aws/function-parameters';
-import { loadSsmSecrets } from '../aws/ssm-secrets';
-import { loadConfig, ssmSecretsPrefix, type BridgeConfig, type Env } from '../config';
+import { loadExtensionSecrets } from '../aws/parameters-extension';
+import { loadConfig, secretsExtension, ssmSecretsPrefix, type BridgeConfig, type Env } from '../config';
 import { createLogger, type Logger } from '../logger';
 import type { AwsBridgeOptions } from '../runtime/aws-bridge';
 
 /** What tests swap in for a real cold start: the environment, the SSM client, and bridge options (clients). */
 export interface ColdStartOverrides {
   readonly env?: (fn: LambdaFunctionName) => Env;
+  /** The SSM client of the fallback (no extension): only used when PARAMETERS_SECRETS_EXTENSION_HTTP_PORT is unset. */
   readonly ssm?: (fn: LambdaFunctionName) => SSMClient;
   readonly bridge?: (fn: LambdaFunctionName) => AwsBridgeOptions;
 }
@@ -28,11 +29,24 @@ const instances: Partial<Record<LambdaFunctionName, Promise<unknown>>> = {};
 async function coldStart<T>(fn: LambdaFunctionName, build: BuildFunction<T>): Promise<T> {
   const env = overrides.env?.(fn) ?? process.env;
   const prefix = ssmSecretsPrefix(env);
-  const secrets = prefix ? await loadSsmSecrets(overrides.ssm?.(fn) ?? new SSMClient({}), prefix, FUNCTION_PARAMETERS[fn]) : {};
+  const secrets = prefix ? await loadSecrets(fn, env, prefix) : {};
   const config = loadConfig(env, secrets);
   const logger = createLogger(config.logLevel);
   for (const notice of config.notices) logger.warn(notice);
   return build(config, logger, { ...overrides.bridge?.(fn), function: fn });
+}
+
+/**
+ * The function's own parameters. On Lambda through the Parameters and Secrets Lambda Extension (a local
+ * HTTP GET per name; no SSM client is loaded). Without it (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT unset:
+ * local stand-ins, a stack without the layer) with the SDK's GetParameters, loaded only then.
+ * bench/cold-start.ts measures both (README "Performance").
+ */
+async function loadSecrets(fn: LambdaFunctionName, env: Env, prefix: string): Promise<Record<string, string>> {
+  const extension = secretsExtension(env);
+  if (extension) return loadExtensionSecrets(extension, prefix, FUNCTION_PARAMETERS[fn]);
+  const sdk = await import('../aws/ssm-secrets');
+  return sdk.loadSsmSecrets(overrides.ssm?.(fn) ?? sdk.createSsmClient(), prefix, FUNCTION_PARAMETERS[fn]);
 }
 
 /** The container's parts for `fn`; a failed cold start is retried on the next invocation. */

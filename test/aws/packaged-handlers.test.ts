@@ -1,7 +1,8 @@
 /**
  * The packaged artifacts themselves (`osls package`: one zip per function, each with its own bundle
  * `src/lambda/<function>.js`), each function in its own process with only its template environment,
- * like a Lambda container: cold start reading its SSM parameters, Zoom and RingCentral webhooks, the worker applying keys, the maintainer (sources,
+ * like a Lambda container: cold start reading its SSM parameters (through a stand-in for the Parameters
+ * and Secrets Lambda Extension), Zoom and RingCentral webhooks, the worker applying keys, the maintainer (sources,
  * definitions, Teams reconciliation, RingCentral directory and subscription, requeue). The bundle's own
  * AWS SDK cannot be reached from here, so every AWS request is recorded by a proxy in front of the
  * stand-ins, one per function, and must be allowed by that function's role in the packaged template.
@@ -10,6 +11,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { FUNCTION_PARAMETERS, type LambdaFunctionName } from '../../src/aws/function-parameters';
@@ -22,6 +24,7 @@ import { ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
 import { makeTempDir, removeTempDir, startMicrosoftStandIn, type MicrosoftStandIn } from '../helpers/microsoft-stand-in';
 import { startRingCentralStandIn, type RingCentralStandIn } from '../helpers/ringcentral-stand-in';
 import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+import { startParametersExtensionStandIn, type ParametersExtensionStandIn } from '../helpers/parameters-extension-stand-in';
 import { startSsmStandIn, type SsmStandIn } from '../helpers/ssm-stand-in';
 import { permissionsFor, type RecordedCall, type ResourceNames } from './aws-call-recorder';
 import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
@@ -49,6 +52,8 @@ describe('the packaged Lambda bundle, one process per function', () => {
   let rc: RingCentralStandIn;
   let publicApi: { url: string; close(): Promise<void> };
   const proxies: RecordingProxy[] = [];
+  const extensions: ParametersExtensionStandIn[] = [];
+  const ssmClients: SSMClient[] = [];
   const containers = {} as Record<LambdaFunctionName, LambdaContainer>;
   const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [], status: [] };
   const queueArns: Record<string, string> = {};
@@ -154,6 +159,12 @@ describe('the packaged Lambda bundle, one process per function', () => {
       const queue = await startRecordingProxy(new URL(sqs.queueUrl).origin, 'SQSClient', calls[fn]);
       const parameters = await startRecordingProxy(ssm.endpoint, 'SSMClient', calls[fn]);
       proxies.push(dynamo, queue, parameters);
+      // The function reads its secrets from the Parameters and Secrets Lambda Extension (stand-in), which
+      // calls SSM with the function's role: through the recording proxy.
+      const ssmAsRole = new SSMClient({ endpoint: parameters.url, region: FAKE_STACK.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      ssmClients.push(ssmAsRole);
+      const extension = await startParametersExtensionStandIn(ssmAsRole, `session-token-${fn}`);
+      extensions.push(extension);
       queueArns[queue.url + QUEUE_PATH] = resolver.getAtt('KeyQueue', 'Arn');
       const role = roleOf(fn);
       const { Variables } = resolver.resolve(template.Resources[role.functionLogicalId].Properties?.Environment) as { Variables: Record<string, string> };
@@ -165,7 +176,8 @@ describe('the packaged Lambda bundle, one process per function', () => {
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_LAMBDA_FUNCTION_NAME: role.functionName,
-        AWS_ENDPOINT_URL_SSM: parameters.url,
+        AWS_SESSION_TOKEN: extension.token,
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
         DYNAMODB_ENDPOINT: dynamo.url,
         SQS_ENDPOINT: queue.url,
         BRIDGE_QUEUE_URL: queue.url + QUEUE_PATH,
@@ -185,6 +197,8 @@ describe('the packaged Lambda bundle, one process per function', () => {
 
   afterAll(async () => {
     for (const fn of FUNCTIONS) await containers[fn]?.stop();
+    for (const extension of extensions) await extension.close();
+    for (const client of ssmClients) client.destroy();
     for (const proxy of proxies) await proxy.close();
     await publicApi?.close();
     await rc?.close();
@@ -227,7 +241,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
 
     const names: ResourceNames = { stack: FAKE_STACK, queueArns };
     for (const fn of FUNCTIONS) {
-      const asked = calls[fn].filter((call) => call.operation === 'GetParameters').flatMap((call) => call.input.Names as string[]);
+      const asked = calls[fn].filter((call) => call.operation === 'GetParameter').map((call) => call.input.Name as string);
       expect(asked.map((name) => name.slice(`/presence-bridge/${TEST_STAGE}/`.length)).sort()).toEqual([...FUNCTION_PARAMETERS[fn]].sort());
       const needed = [...calls[fn].flatMap((call) => permissionsFor(call, names)), ...platformPermissions(template, resolver, roleOf(fn))];
       const denied = deniedPermissions(roleOf(fn).statements, needed);
