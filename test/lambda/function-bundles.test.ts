@@ -16,6 +16,7 @@ async function bundledInputs(fn: string): Promise<string[]> {
     entryPoints: [`src/lambda/${fn}.ts`],
     bundle: true,
     platform: 'node',
+    mainFields: ['module', 'main'],
     target: 'node22',
     format: 'cjs',
     write: false,
