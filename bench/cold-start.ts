@@ -122,6 +122,23 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
       log(`  ${name}: bundle ${formatBytes(data.length)}, zipped ${formatBytes(zip.length)}`);
     }
 
+    // The webhook as it would be with the SDK path for secrets (GetParameters) instead of the extension:
+    // the same entry point plus src/lambda/sdk-secrets.ts, which the other functions carry.
+    const sdkVariant = path.join(dir, 'webhook-sdk', 'src/lambda/webhook.js');
+    await build({
+      absWorkingDir: root,
+      stdin: { contents: `import './src/lambda/sdk-secrets'; export * from './src/lambda/webhook';`, resolveDir: root, sourcefile: 'webhook-sdk.ts', loader: 'ts' },
+      outfile: sdkVariant,
+      bundle: true,
+      minify: true,
+      target: 'node22',
+      platform: 'node',
+      mainFields: ['module', 'main'],
+      format: 'cjs',
+      logLevel: 'silent',
+    });
+    const sdkVariantZipped = buildZip([{ name: 'src/lambda/webhook.js', data: fs.readFileSync(sdkVariant) }]).length;
+
     // Interleaved, so background load on this shared machine weighs on every figure alike.
     const bare: number[] = [];
     const loads = new Map<FunctionName, Array<{ wallMs: number; requireMs: number }>>(FUNCTIONS.map((name) => [name, []]));
@@ -135,7 +152,7 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
         // The worker takes the key the webhook just enqueued.
         colds.get(name)!.push(await standIns.invoke(name, bundles.get(name)!.file));
       }
-      webhookSdk.push(await standIns.invoke('webhook', bundles.get('webhook')!.file, 'sdk'));
+      webhookSdk.push(await standIns.invoke('webhook', sdkVariant, 'sdk'));
       await standIns.invoke('worker', bundles.get('worker')!.file);
     }
     const bareMs = median(bare);
@@ -175,8 +192,8 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
       functions,
       webhookSecrets: {
         extension: webhook.coldInvocationMs,
-        sdkGetParameters: sdk,
-        note: 'the same webhook bundle and event; only the way its 8 parameters are read differs',
+        sdkGetParameters: { ...sdk, zippedBytes: sdkVariantZipped },
+        note: 'the same webhook entry point and event; the SDK variant adds src/lambda/sdk-secrets.ts (the SSM client) and reads its 8 parameters with one GetParameters',
       },
     });
 
@@ -191,7 +208,8 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
     }
     rows.push([
       'webhook secrets: extension vs SDK',
-      `cold invocation ${webhook.coldInvocationMs.median} ms (${webhook.coldInvocationMs.ratio} ×) through the extension, ${sdk.median} ms (${sdk.ratio} ×) with GetParameters`,
+      `cold invocation ${webhook.coldInvocationMs.median} ms (${webhook.coldInvocationMs.ratio} ×), zipped ${formatBytes(webhook.zippedBytes)} through the extension; ` +
+        `${sdk.median} ms (${sdk.ratio} ×), zipped ${formatBytes(sdkVariantZipped)} with the SDK's GetParameters`,
     ]);
     report.addSection(`3. Lambda cold start per function (Node ${process.version} here; Lambda runs nodejs22.x on arm64 with 512 MB)`, rows);
 

@@ -8,6 +8,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import { FUNCTION_PARAMETERS, type LambdaFunctionName } from '../aws/function-parameters';
 import { loadExtensionSecrets } from '../aws/parameters-extension';
 import { loadConfig, secretsExtension, ssmSecretsPrefix, type BridgeConfig, type Env } from '../config';
+import { ConfigError } from '../errors';
 import { createLogger, type Logger } from '../logger';
 import type { AwsBridgeOptions } from '../runtime/aws-bridge';
 
@@ -36,17 +37,34 @@ async function coldStart<T>(fn: LambdaFunctionName, build: BuildFunction<T>): Pr
   return build(config, logger, { ...overrides.bridge?.(fn), function: fn });
 }
 
+/** Reads parameters with the SDK (GetParameters), where no extension runs; `client` is the tests' stand-in. */
+export type SdkSecretsLoader = (prefix: string, names: readonly string[], client: SSMClient | undefined) => Promise<Record<string, string>>;
+let sdkSecrets: SdkSecretsLoader | undefined;
+
+/**
+ * Entry points that may run without the extension register the SDK path (src/lambda/sdk-secrets.ts).
+ * The webhook's does not, so its bundle holds no SSM client at all (README "Performance").
+ */
+export function useSdkSecretsFallback(loader: SdkSecretsLoader): void {
+  sdkSecrets = loader;
+}
+
 /**
  * The function's own parameters. On Lambda through the Parameters and Secrets Lambda Extension (a local
  * HTTP GET per name; no SSM client is loaded). Without it (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT unset:
- * local stand-ins, a stack without the layer) with the SDK's GetParameters, loaded only then.
+ * local stand-ins, tools) with the SDK's GetParameters where the entry point registered it.
  * bench/cold-start.ts measures both (README "Performance").
  */
 async function loadSecrets(fn: LambdaFunctionName, env: Env, prefix: string): Promise<Record<string, string>> {
   const extension = secretsExtension(env);
   if (extension) return loadExtensionSecrets(extension, prefix, FUNCTION_PARAMETERS[fn]);
-  const sdk = await import('../aws/ssm-secrets');
-  return sdk.loadSsmSecrets(overrides.ssm?.(fn) ?? sdk.createSsmClient(), prefix, FUNCTION_PARAMETERS[fn]);
+  if (!sdkSecrets) {
+    throw new ConfigError(
+      `the ${fn} function reads its secrets only through the Parameters and Secrets Lambda Extension: deploy it with the layer ` +
+        '(serverless.yml sets PARAMETERS_SECRETS_EXTENSION_HTTP_PORT), or point PARAMETERS_SECRETS_EXTENSION_HTTP_PORT at a stand-in of it',
+    );
+  }
+  return sdkSecrets(prefix, FUNCTION_PARAMETERS[fn], overrides.ssm?.(fn));
 }
 
 /** The container's parts for `fn`; a failed cold start is retried on the next invocation. */

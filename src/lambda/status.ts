@@ -9,6 +9,7 @@ import { buildStatusPageDeps } from '../runtime/status-page-deps';
 import { awsStatusAccess } from '../status/status-access';
 import { serveStatusPage } from '../status/status-page';
 import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from '../webhooks/adapters/lambda';
+import './sdk-secrets';
 import { getFunctionParts, onePerInstance } from './cold-start';
 
 const httpHandlerFor = onePerInstance(({ parts }: AwsBridge) => {

@@ -3,6 +3,7 @@ import { handleSqsBatch, type SqsBatchResponse, type SqsEvent } from '../queue/s
 import { createAwsBridge } from '../runtime/aws-bridge';
 import type { LambdaContextLike } from '../runtime/invocation-deadline';
 import { processMessage } from '../webhooks/worker';
+import './sdk-secrets';
 import { getFunctionParts } from './cold-start';
 
 /**

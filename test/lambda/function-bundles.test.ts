@@ -34,17 +34,19 @@ const NOT_IN_WEBHOOK = [
   // The region table is configuration (GENESYS_REGION is parsed by src/config.ts); the rest is the client.
   /^src\/genesys\/(?!regions\.ts)/,
   /^src\/sources\/teams\/graph-client\.ts$/,
+  // Secrets come from the Parameters and Secrets Lambda Extension: no SSM client.
+  /node_modules\/@aws-sdk\/client-ssm\//,
 ];
 
 describe('per-function bundles', () => {
-  it('the webhook bundle holds no Genesys, REST, MSAL or Graph client', async () => {
+  it('the webhook bundle holds no Genesys, REST, MSAL, Graph or SSM client', async () => {
     const inputs = await bundledInputs('webhook');
     expect(inputs).toContain('src/webhooks/handle-webhook.ts');
     expect(inputs.filter((input) => NOT_IN_WEBHOOK.some((pattern) => pattern.test(input)))).toEqual([]);
   }, 60_000);
 
-  it('the worker bundle has what it calls: Genesys and the Teams clients', async () => {
+  it('the worker bundle has what it calls: Genesys, the Teams clients, and the SDK path for secrets outside Lambda', async () => {
     const inputs = await bundledInputs('worker');
-    expect(inputs).toEqual(expect.arrayContaining(['src/genesys/presence.ts', 'src/sources/teams/graph-client.ts']));
+    expect(inputs).toEqual(expect.arrayContaining(['src/genesys/presence.ts', 'src/sources/teams/graph-client.ts', 'src/aws/ssm-secrets.ts']));
   }, 60_000);
 });
