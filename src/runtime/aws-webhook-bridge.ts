@@ -15,7 +15,7 @@ import { SqsKeyQueue } from '../queue/sqs';
 import { createRingCentralWebhookSource } from '../sources/ringcentral/webhook';
 import { createMsalNetworkClient } from '../sources/teams/msal-setup';
 import type { SigningKeySource } from '../sources/teams/validation-tokens';
-import { createTeamsTenantId, createTeamsWebhookSources, warmTeamsTenantId } from '../sources/teams/webhook-sources';
+import { createTeamsSigningKeys, createTeamsTenantId, createTeamsWebhookSources, warmTeamsTenantId } from '../sources/teams/webhook-sources';
 import { createZoomWebhookSource } from '../sources/zoom/webhook';
 import { DynamoDbStateStore } from '../store/dynamodb';
 import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
@@ -48,8 +48,11 @@ export function createAwsWebhookBridge(config: BridgeConfig, logger: Logger, opt
   const now = options.now ?? Date.now;
   const { store, queue } = createAwsStateParts(config, options);
   const teamsLogger = logger.child({ system: 'teams' });
-  const tenantId = createTeamsTenantId(config.teams, config.teams.settings, options.teams?.msalNetworkClient ?? createMsalNetworkClient());
+  const network = options.teams?.msalNetworkClient ?? createMsalNetworkClient();
+  const tenantId = createTeamsTenantId(config.teams, config.teams.settings, network);
   warmTeamsTenantId(tenantId, teamsLogger);
+  // Read from the store, where the maintainer keeps them warm: no JWKS fetch before a cold answer.
+  const keySource = options.teams?.keySource ?? createTeamsSigningKeys(config.teams, config.teams.settings, { store, network, now, logger: teamsLogger }).keySource;
   const sources = [
     createZoomWebhookSource(config.zoom, now, logger),
     ...createTeamsWebhookSources({
@@ -57,7 +60,7 @@ export function createAwsWebhookBridge(config: BridgeConfig, logger: Logger, opt
       settings: config.teams.settings,
       store,
       tenantId,
-      keySource: options.teams?.keySource,
+      keySource,
       logger: teamsLogger,
       now,
     }),

@@ -34,6 +34,8 @@ const NOT_IN_WEBHOOK = [
   // The region table is configuration (GENESYS_REGION is parsed by src/config.ts); the rest is the client.
   /^src\/genesys\/(?!regions\.ts)/,
   /^src\/sources\/teams\/graph-client\.ts$/,
+  // Signing keys come from the store (src/sources/teams/signing-keys.ts), fetched with node:http(s).
+  /node_modules\/(jwks-rsa|jose)\//,
   // Secrets come from the Parameters and Secrets Lambda Extension: no SSM client.
   /node_modules\/@aws-sdk\/client-ssm\//,
 ];

@@ -7,7 +7,7 @@
 import type { INetworkModule } from '@azure/msal-node';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { TeamsConnection } from '../../config';
-import { ConfigError } from '../../errors';
+import { ConfigError, describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { PresenceEvent } from '../../presence';
 import type { DocumentStore, StateKey } from '../../store/state-store';
@@ -25,7 +25,7 @@ import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
 import type { TeamsSettings } from './teams-settings';
 import { createTokenVault } from './token-vault';
 import type { SigningKeySource } from './validation-tokens';
-import { createTeamsTenantId, createTeamsWebhookSources, DEFAULT_ENCRYPTION_CERTIFICATE_ID, warmTeamsTenantId } from './webhook-sources';
+import { createTeamsSigningKeys, createTeamsTenantId, createTeamsWebhookSources, DEFAULT_ENCRYPTION_CERTIFICATE_ID, warmTeamsTenantId } from './webhook-sources';
 
 export { DEFAULT_ENCRYPTION_CERTIFICATE_ID } from './webhook-sources';
 
@@ -157,6 +157,9 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
   // (tenant-id.ts), warmed when the webhook sources are made and on every maintenance run, so the
   // webhook path normally finds it cached.
   const tenantId = createTeamsTenantId(config, settings, msalNetworkClient);
+  // Kept in the store: the maintainer warms them, so a cold webhook does not fetch them (signing-keys.ts).
+  const signingKeys = createTeamsSigningKeys(config, settings, { store, network: msalNetworkClient, now, logger });
+  const keySource = options.keySource ?? signingKeys.keySource;
 
   const taskRunner = createTeamsTaskRunner({
     readPresences,
@@ -175,7 +178,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
 
     createWebhookSources() {
       warmTeamsTenantId(tenantId, logger);
-      return createTeamsWebhookSources({ config, settings, store, tenantId, keySource: options.keySource, logger, now });
+      return createTeamsWebhookSources({ config, settings, store, tenantId, keySource, logger, now });
     },
 
     taskRunner,
@@ -183,6 +186,10 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     async runMaintenance(runOptions = {}) {
       const subscriptionMode = settings.mode === 'subscription';
       if (subscriptionMode) warmTeamsTenantId(tenantId, logger);
+      // Rich notifications carry validation tokens: keep the keys that check them warm in the store.
+      if (subscriptionMode && config.encryptionCertificate && !options.keySource) {
+        await signingKeys.warm().catch((error: unknown) => logger.warn('could not refresh Microsoft signing keys; the webhook fetches them when needed', { error: describeError(error) }));
+      }
       return runTeamsMaintenance({
         mode: settings.mode,
         store,

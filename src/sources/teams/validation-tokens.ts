@@ -14,7 +14,7 @@
  * Tokens are judged one by one: a batch can carry tokens for several apps and tenants sharing the
  * notification URL ("one token per app and tenant"), and a token that is not ours must not sink the
  * items that one of our tokens vouches for. The signing key comes from an injectable source
- * (jwks-key-source.ts in production).
+ * (signing-keys.ts in production: kept in the store, warmed by the maintainer).
  */
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { TeamsSigningKeyUnavailableError, TeamsVerificationError } from './teams-errors';
@@ -61,7 +61,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** jwks-rsa's answer for a kid that is not in Microsoft's (fresh) key set: the token is not Microsoft's. */
+/** A key source's answer (error name SigningKeyNotFoundError) for a kid not in Microsoft's fresh key set: not Microsoft's token. */
 function isUnknownKid(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'SigningKeyNotFoundError';
 }

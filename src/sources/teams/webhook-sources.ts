@@ -10,8 +10,8 @@ import type { Logger } from '../../logger';
 import type { DocumentStore } from '../../store/state-store';
 import type { WebhookSource } from '../../webhooks/types';
 import type { DecryptionKey } from './decrypt';
-import { createJwksKeySource } from './jwks-key-source';
 import { createKnownSubscriptionLookup } from './known-subscriptions';
+import { createSigningKeys, type SigningKeys } from './signing-keys';
 import { createSubscriptionActivityRecorder } from './subscription-activity';
 import type { TeamsSettings } from './teams-settings';
 import { createTenantIdResolver, type TenantIdSource } from './tenant-id';
@@ -27,8 +27,8 @@ export interface TeamsWebhookSourcesOptions {
   readonly store: DocumentStore;
   /** This tenant's id (tenant-id.ts); without it rich notifications are answered 503. */
   readonly tenantId?: TenantIdSource;
-  /** Overrides the JWKS key source (tests). */
-  readonly keySource?: SigningKeySource;
+  /** Microsoft's signing keys (signing-keys.ts: stored, warmed by the maintainer). */
+  readonly keySource: SigningKeySource;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -45,6 +45,15 @@ export function createTeamsTenantId(
   return config.tenantId
     ? createTenantIdResolver({ tenant: config.tenantId, loginBaseUrl: config.microsoftLoginBaseUrl, network, timeoutMs: settings.jwksTimeoutMs })
     : undefined;
+}
+
+/** Microsoft's signing keys over the store, fetched with `network` (signing-keys.ts). */
+export function createTeamsSigningKeys(
+  config: TeamsConnection,
+  settings: TeamsSettings,
+  options: { store: DocumentStore; network: Pick<INetworkModule, 'sendGetRequestAsync'>; now: () => number; logger: Logger },
+): SigningKeys {
+  return createSigningKeys({ ...options, jwksUri: config.graphJwksUrl, timeoutMs: settings.jwksTimeoutMs });
 }
 
 /** Starts resolving the tenant id now, so the webhook path normally finds it cached; a failure is logged and retried on use. */
@@ -65,7 +74,7 @@ export function createTeamsWebhookSources(options: TeamsWebhookSourcesOptions): 
           appIds: [config.clientId],
           tenantId,
           changeTrackingAppIds: settings.changeTrackingAppIds,
-          keySource: options.keySource ?? createJwksKeySource({ jwksUri: config.graphJwksUrl, timeoutMs: settings.jwksTimeoutMs }),
+          keySource: options.keySource,
           loginBaseUrl: config.microsoftLoginBaseUrl,
           keyTimeoutMs: settings.jwksTimeoutMs,
           now,
