@@ -16,9 +16,19 @@
  * items that one of our tokens vouches for. The signing key comes from an injectable source
  * (signing-keys.ts in production: kept in the store, warmed by the maintainer).
  */
-import jwt, { type JwtPayload } from 'jsonwebtoken';
+import type { JwtPayload } from 'jsonwebtoken';
 import { TeamsSigningKeyUnavailableError, TeamsVerificationError } from './teams-errors';
 import type { TenantIdSource } from './tenant-id';
+
+/**
+ * jsonwebtoken is loaded on the first token check, not at import: only rich Teams notifications need it,
+ * and loading it (with semver, jws, lodash parts) costs about 15 ms of a webhook cold start (bench/README.md).
+ */
+let jsonwebtoken: typeof import('jsonwebtoken') | undefined;
+function jwt(): typeof import('jsonwebtoken') {
+  jsonwebtoken ??= require('jsonwebtoken') as typeof import('jsonwebtoken');
+  return jsonwebtoken;
+}
 
 /** Returns the PEM public key for a JWT `kid`. Must be fast when cached; the caller bounds it by a timeout. */
 export type SigningKeySource = (kid: string | undefined) => Promise<string>;
@@ -96,7 +106,7 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
       // (docs/vendors.md#teams-null-validation-token).
       throw new TeamsVerificationError(`${at} is empty or null (is the Graph Change Tracking app allowed in the tenant?)`);
     }
-    const decoded = jwt.decode(token, { complete: true });
+    const decoded = jwt().decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw new TeamsVerificationError(`${at} is not a JWT`);
     if (decoded.header.alg !== 'RS256') throw new TeamsVerificationError(`${at} is not RS256-signed`);
 
@@ -112,7 +122,7 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
 
     let payload: JwtPayload;
     try {
-      payload = jwt.verify(token, publicKey, {
+      payload = jwt().verify(token, publicKey, {
         algorithms: ['RS256'],
         audience: audiences,
         clockTolerance: tolerance,
