@@ -269,6 +269,17 @@ export function ssmSecretsPrefix(env: Env = process.env): string | undefined {
   return text(env, 'BRIDGE_SSM_PREFIX');
 }
 
+/**
+ * Where the AWS Parameters and Secrets Lambda Extension listens (its own variable; serverless.yml sets it
+ * next to the layer). Unset: no extension, secrets are read with the SDK (src/lambda/cold-start.ts).
+ */
+export function secretsExtension(env: Env = process.env): { port: number; token: string } | undefined {
+  if (text(env, 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT') === undefined) return undefined;
+  const port = readInteger(env, 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', 2773, 1, 65535);
+  // The extension accepts the function's session token as proof the caller runs in this sandbox.
+  return { port, token: text(env, 'AWS_SESSION_TOKEN') ?? '' };
+}
+
 /** BRIDGE_PUBLIC_URL, falling back to its older name TEAMS_NOTIFICATION_URL. */
 function publicUrl(env: Env): string | undefined {
   const name = publicUrlVariable(env);

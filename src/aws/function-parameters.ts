@@ -1,6 +1,7 @@
 /**
  * Which SSM parameters (under BRIDGE_SSM_PREFIX) each Lambda function reads at cold start. Each
- * function's IAM role in serverless.yml grants `ssm:GetParameters` on exactly these names, so the public
+ * function's IAM role in serverless.yml grants `ssm:GetParameter` on exactly these names (the Parameters
+ * and Secrets Lambda Extension reads each with it), so the public
  * webhook function never holds the Genesys, Microsoft Graph or RingCentral app credentials
  * (test/aws/iam-conformance.test.ts keeps the two in step).
  */

@@ -5,12 +5,22 @@
  * for its own names (src/aws/function-parameters.ts) with GetParameters, which its role allows for
  * exactly those parameters; an unset parameter is simply absent
  * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html).
+ *
+ * On Lambda the functions read through the Parameters and Secrets Lambda Extension instead
+ * (parameters-extension.ts), which spares the cold start this SDK client; this is the fallback where no
+ * extension runs (PARAMETERS_SECRETS_EXTENSION_HTTP_PORT unset: local stand-ins, tools). src/lambda/cold-start.ts
+ * loads this module only then.
  */
-import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError } from '../errors';
 
 /** GetParameters takes at most 10 names per call. */
 const NAMES_PER_CALL = 10;
+
+/** A client from the environment (region, credentials, AWS_ENDPOINT_URL_SSM), as Lambda provides them. */
+export function createSsmClient(): SSMClient {
+  return new SSMClient({});
+}
 
 export async function loadSsmSecrets(client: SSMClient, prefix: string, names: readonly string[]): Promise<Record<string, string>> {
   const path = prefix.endsWith('/') ? prefix : `${prefix}/`;

@@ -9,7 +9,7 @@
  * (docs/vendors.md#genesys-open-questions-and-how-the-code-hedges), so logins are cached, shared and
  * counted in the budget.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { silentLogger, type Logger } from '../logger';
 import { GenesysApiError } from './errors';
 import type { GenesysTransport } from './transport';

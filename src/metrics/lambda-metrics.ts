@@ -1,7 +1,7 @@
 /**
  * The Lambda container's metrics: one EMF recorder per container (created at the first cold start that
  * asks for it), published when each invocation ends, whether it succeeded or threw. The handlers in
- * src/lambda.ts are wrapped with `withMetrics`.
+ * src/lambda/<function>.ts are wrapped with `withMetrics`.
  */
 import { createEmfMetrics, type EmfMetrics, type EmfMetricsOptions } from './emf-metrics';
 

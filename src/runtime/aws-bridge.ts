@@ -2,8 +2,7 @@
  * Builds the bridge on AWS parts: DynamoDB state, SQS keys, the DynamoDB-shared request budget.
  * Used by the Lambda handlers (once per container, at cold start) and by tests against local stand-ins.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { LambdaFunctionName } from '../aws/function-parameters';
 import type { BridgeConfig } from '../config';
 import { ConfigError } from '../errors';
@@ -12,8 +11,6 @@ import type { RetrySettings } from '../genesys/transport';
 import type { Logger } from '../logger';
 import { containerMetrics } from '../metrics/lambda-metrics';
 import { loadPresenceMapping } from '../presence';
-import { SqsKeyQueue } from '../queue/sqs';
-import { DynamoDbStateStore } from '../store/dynamodb';
 import { DynamoDbRequestBudget } from '../store/dynamodb-budget';
 import { createUserMappingSource } from '../users/user-mapping-source';
 import { unmatchedRetryStep } from './unmatched-retry';
@@ -22,6 +19,7 @@ import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
 import type { WorkerDeps } from '../webhooks/worker';
 import type { MaintenanceStep } from './maintenance';
 import { sourceMaintenanceSteps } from './source-maintenance';
+import { createAwsStateParts, type AwsClientOptions } from './aws-webhook-bridge';
 import { claimLeaseFor, createInvocationDeadline, type InvocationDeadline } from './invocation-deadline';
 
 export interface AwsBridge {
@@ -36,26 +34,19 @@ export interface AwsBridge {
   readonly deadline: InvocationDeadline;
 }
 
-export interface AwsBridgeOptions {
-  readonly dynamo?: DynamoDBClient;
-  readonly sqs?: SQSClient;
+export interface AwsBridgeOptions extends AwsClientOptions {
   readonly genesysRetry?: RetrySettings;
   readonly workerRetryMs?: number;
-  readonly now?: () => number;
   /**
    * Which Lambda function this bridge serves. The webhook function never calls Genesys and its role
    * cannot read the Genesys credentials, so it gets a Genesys client that refuses every call.
    */
   readonly function?: LambdaFunctionName;
-  /** Teams runtime options (tests: an MSAL network client trusting the Microsoft stand-in's CA). */
-  readonly teams?: Parameters<typeof buildSourcePlugins>[1];
 }
 
 export function createAwsBridge(config: BridgeConfig, logger: Logger, options: AwsBridgeOptions = {}): AwsBridge {
-  const { tableName, queueUrl } = config.aws;
-  if (!tableName || !queueUrl) {
-    throw new ConfigError('BRIDGE_TABLE_NAME and BRIDGE_QUEUE_URL must be set (serverless.yml sets both)');
-  }
+  // Table and queue first: their absence is the more basic misconfiguration.
+  const { tableName, queueUrl, dynamo, sqs, store, queue } = createAwsStateParts(config, options);
   const needsGenesys = options.function !== 'webhook';
   if (needsGenesys && (config.genesys.mode !== 'live' || !config.genesys.apiBaseUrl || !config.genesys.loginBaseUrl)) {
     throw new ConfigError(
@@ -63,11 +54,8 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     );
   }
   const now = options.now ?? Date.now;
-  const dynamo = options.dynamo ?? new DynamoDBClient(config.aws.dynamoDbEndpoint ? { endpoint: config.aws.dynamoDbEndpoint } : {});
-  const sqs = options.sqs ?? new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {});
-  // EMF lines, written when each invocation ends (withMetrics in src/lambda.ts).
+  // EMF lines, written when each invocation ends (withMetrics in src/lambda/<function>.ts).
   const metrics = containerMetrics({ namespace: config.aws.metricsNamespace, service: config.aws.metricsService });
-  const store = new DynamoDbStateStore({ client: dynamo, tableName });
   const deadline = createInvocationDeadline(now);
   const budget = new DynamoDbRequestBudget({ client: dynamo, tableName, requestsPerMinute: config.genesys.requestsPerMinute, now });
   const genesys = needsGenesys
@@ -87,7 +75,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
     config,
     logger,
     store,
-    queue: new SqsKeyQueue(sqs, queueUrl),
+    queue,
     genesys,
     mapping: loadPresenceMapping(config.presenceMappingFile),
     overrides: userMapping.current(),

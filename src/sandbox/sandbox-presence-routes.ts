@@ -3,7 +3,7 @@
  * reads it reconciles with, and the calls that touch a primary source, which the sandbox answers
  * like Genesys but records as violations (docs/architecture.md: the primary source is never written).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, notFound, SandboxHttpError, SANDBOX_ERROR_CODES } from './sandbox-errors';
 import { displaySpelling } from './sandbox-presence-definitions';
 import type { Route, RouteContext } from './sandbox-router';

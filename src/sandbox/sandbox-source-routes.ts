@@ -3,7 +3,7 @@
  * description, type, deactivated, selfUri}`; the listing is `SourceEntityListing {total, entities,
  * selfUri}` with no paging.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, notFound, SandboxHttpError, SANDBOX_ERROR_CODES } from './sandbox-errors';
 import type { Route, RouteContext } from './sandbox-router';
 import { VIOLATION_REASONS } from './sandbox-violations';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SYSTEM_PRESENCES } from './sandbox-presence-definitions';
 import type { SandboxSnapshot } from './sandbox-state';
 

@@ -2,7 +2,7 @@
  * User lookup (docs/vendors.md#genesys-users): `POST /api/v2/users/search`, `GET /api/v2/users` and
  * `GET /api/v2/users/{userId}`. The bridge matches external users to Genesys users by email.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { badRequest, notFound } from './sandbox-errors';
 import type { Route } from './sandbox-router';
 import type { SandboxUser } from './sandbox-state';

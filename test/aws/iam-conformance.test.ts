@@ -41,6 +41,7 @@ import {
 } from '../helpers/microsoft-stand-in';
 import { startRingCentralStandIn, type RingCentralStandIn } from '../helpers/ringcentral-stand-in';
 import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+import { startParametersExtensionStandIn, type ParametersExtensionStandIn } from '../helpers/parameters-extension-stand-in';
 import { startSsmStandIn, type SsmStandIn } from '../helpers/ssm-stand-in';
 import { permissionsFor, recordCalls, type RecordedCall, type ResourceNames } from './aws-call-recorder';
 import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
@@ -103,6 +104,7 @@ describe('IAM conformance of the packaged functions', () => {
   let dynalite: RunningDynalite;
   let sqs: SqsStandIn;
   let ssm: SsmStandIn;
+  const extensions: ParametersExtensionStandIn[] = [];
   let sandbox: GenesysSandbox;
   let microsoft: MicrosoftStandIn;
   let rc: RingCentralStandIn;
@@ -141,7 +143,6 @@ describe('IAM conformance of the packaged functions', () => {
   function coldStartWith(env: (fn: LambdaFunctionName) => Record<string, string>): void {
     useColdStartForTests({
       env,
-      ssm: (fn) => track(recordCalls(ssm.createClient(), calls[fn])),
       bridge: (fn) => ({
         dynamo: track(recordCalls(createTestClient(dynalite.endpoint), calls[fn])),
         sqs: track(recordCalls(new SQSClient({ endpoint: new URL(sqs.queueUrl).origin, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }), calls[fn])),
@@ -233,7 +234,12 @@ describe('IAM conformance of the packaged functions', () => {
       const { Variables } = resolver.resolve(template.Resources[roleOf(fn).functionLogicalId].Properties?.Environment) as { Variables: Record<string, string> };
       expect(Variables.BRIDGE_TABLE_NAME).toBe(tableName);
       expect(Variables.BRIDGE_SSM_PREFIX).toBe(prefix);
-      envs[fn] = { ...Variables, ...endpoints };
+      // Secrets through the Parameters and Secrets Lambda Extension, as the template configures it (its
+      // port is set next to the layer); the stand-in calls SSM with this function's role, recorded.
+      expect(Variables.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT).toBe('2773');
+      const extension = await startParametersExtensionStandIn(track(recordCalls(ssm.createClient(), calls[fn])), `session-token-${fn}`);
+      extensions.push(extension);
+      envs[fn] = { ...Variables, ...endpoints, PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port), AWS_SESSION_TOKEN: extension.token };
     }
 
     // The operator's CLI (its own credentials, not a function role): Teams service-account sign-in, backfills.
@@ -253,6 +259,7 @@ describe('IAM conformance of the packaged functions', () => {
     await rc?.close();
     await microsoft?.close();
     await sandbox?.close();
+    for (const extension of extensions) await extension.close();
     await ssm?.close();
     await sqs?.close();
     await dynalite?.close();
@@ -370,7 +377,9 @@ describe('IAM conformance of the packaged functions', () => {
     expect(sandbox.violations).toEqual([]);
 
     for (const fn of FUNCTIONS) {
-      expect(calls[fn].filter((call) => call.operation === 'GetParameters').length).toBeGreaterThan(0);
+      const asked = new Set(calls[fn].filter((call) => call.operation === 'GetParameter').map((call) => call.input.Name as string));
+      expect([...asked].sort()).toEqual(FUNCTION_PARAMETERS[fn].map((name) => `/presence-bridge/${TEST_STAGE}/${name}`).sort());
+      expect(calls[fn].filter((call) => call.operation === 'GetParameters')).toEqual([]);
     }
   }, 120_000);
 

@@ -7,13 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const RUNNER = `
-const handlers = require(process.argv[2]);
-process.on('message', async ({ id, handler, event }) => {
+const handler = require(process.argv[2])[process.argv[3]];
+process.on('message', async ({ id, event }) => {
   try {
     // A context as Lambda passes it: the function name and the time left before the function's timeout.
     const endsAt = Date.now() + Number(process.env.LAMBDA_TIMEOUT_SECONDS || 60) * 1000;
     const context = { functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => endsAt - Date.now() };
-    const result = await handlers[handler](event, context);
+    const result = await handler(event, context);
     process.send({ id, ok: true, result });
   } catch (error) {
     process.send({ id, ok: false, error: String(error && error.stack || error) });
@@ -23,16 +23,19 @@ process.send({ ready: true });
 `;
 
 export interface LambdaContainer {
-  invoke<T = unknown>(handler: string, event: unknown): Promise<T>;
+  invoke<T = unknown>(event: unknown): Promise<T>;
   /** What the process wrote to stdout/stderr (its logs). */
   output(): string;
   stop(): Promise<void>;
 }
 
-export async function startLambdaContainer(modulePath: string, env: Record<string, string>): Promise<LambdaContainer> {
+/** `handler` as Lambda's function configuration names it: `<module path without .js>.<export>`, under `root`. */
+export async function startLambdaContainer(root: string, handler: string, env: Record<string, string>): Promise<LambdaContainer> {
+  const dot = handler.lastIndexOf('.');
+  const modulePath = path.join(root, `${handler.slice(0, dot)}.js`);
   const runner = path.join(path.dirname(modulePath), 'lambda-runner.js');
   fs.writeFileSync(runner, RUNNER);
-  const child: ChildProcess = fork(runner, [modulePath], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child: ChildProcess = fork(runner, [modulePath, handler.slice(dot + 1)], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -51,11 +54,11 @@ export async function startLambdaContainer(modulePath: string, env: Record<strin
   });
   child.removeAllListeners('exit');
   return {
-    invoke<T>(handler: string, event: unknown): Promise<T> {
+    invoke<T>(event: unknown): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        child.send({ id, handler, event });
+        child.send({ id, event });
       });
     },
     output: () => output,

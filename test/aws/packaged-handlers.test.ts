@@ -1,7 +1,8 @@
 /**
- * The packaged artifact itself (`osls package`: the zip's bundled `src/lambda.js`), each function in its
- * own process with only its template environment, like a Lambda container: cold start reading its SSM
- * parameters, Zoom and RingCentral webhooks, the worker applying keys, the maintainer (sources,
+ * The packaged artifacts themselves (`osls package`: one zip per function, each with its own bundle
+ * `src/lambda/<function>.js`), each function in its own process with only its template environment,
+ * like a Lambda container: cold start reading its SSM parameters (through a stand-in for the Parameters
+ * and Secrets Lambda Extension), Zoom and RingCentral webhooks, the worker applying keys, the maintainer (sources,
  * definitions, Teams reconciliation, RingCentral directory and subscription, requeue). The bundle's own
  * AWS SDK cannot be reached from here, so every AWS request is recorded by a proxy in front of the
  * stand-ins, one per function, and must be allowed by that function's role in the packaged template.
@@ -10,6 +11,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import { FUNCTION_PARAMETERS, type LambdaFunctionName } from '../../src/aws/function-parameters';
@@ -22,6 +24,7 @@ import { ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
 import { makeTempDir, removeTempDir, startMicrosoftStandIn, type MicrosoftStandIn } from '../helpers/microsoft-stand-in';
 import { startRingCentralStandIn, type RingCentralStandIn } from '../helpers/ringcentral-stand-in';
 import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+import { startParametersExtensionStandIn, type ParametersExtensionStandIn } from '../helpers/parameters-extension-stand-in';
 import { startSsmStandIn, type SsmStandIn } from '../helpers/ssm-stand-in';
 import { permissionsFor, type RecordedCall, type ResourceNames } from './aws-call-recorder';
 import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
@@ -50,9 +53,12 @@ describe('the packaged Lambda bundle, one process per function', () => {
   let rc: RingCentralStandIn;
   let publicApi: { url: string; close(): Promise<void> };
   const proxies: RecordingProxy[] = [];
+  const extensions: ParametersExtensionStandIn[] = [];
+  const ssmClients: SSMClient[] = [];
   const containers = {} as Record<LambdaFunctionName, LambdaContainer>;
   const calls: Record<LambdaFunctionName, RecordedCall[]> = { webhook: [], worker: [], maintainer: [], status: [] };
   const queueArns: Record<string, string> = {};
+  const handlers: Partial<Record<LambdaFunctionName, string>> = {};
 
   const roleOf = (fn: LambdaFunctionName) => roles.find((role) => role.function === fn)!;
 
@@ -62,7 +68,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
       const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }));
       const records = (received.Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }));
       if (records.length === 0) return;
-      const result = await containers.worker.invoke<{ batchItemFailures: unknown[] }>('worker', { Records: records });
+      const result = await containers.worker.invoke<{ batchItemFailures: unknown[] }>({ Records: records });
       expect(result.batchItemFailures).toEqual([]);
     }
   }
@@ -74,11 +80,18 @@ describe('the packaged Lambda bundle, one process per function', () => {
     resolver = new TemplateResolver(template);
     roles = functionRoles(template, resolver);
     dir = makeTempDir('packaged-handlers-');
-    // The zip Lambda would unpack: the handler path is `src/lambda.<export>`.
-    const zip = fs.readdirSync(packaged.dir).find((name) => name.endsWith('.zip'))!;
-    const bundle = path.join(dir, 'src', 'lambda.js');
-    fs.mkdirSync(path.dirname(bundle), { recursive: true });
-    fs.writeFileSync(bundle, readZipEntry(fs.readFileSync(path.join(packaged.dir, zip)), 'src/lambda.js'));
+    // Each function's own zip (package.individually), unpacked as Lambda would, each in its own root.
+    for (const fn of FUNCTIONS) {
+      const { Handler, Code } = template.Resources[roleOf(fn).functionLogicalId]!.Properties as {
+        Handler: string;
+        Code: { S3Key: string };
+      };
+      const entry = `${Handler.slice(0, Handler.lastIndexOf('.'))}.js`;
+      const bundle = path.join(dir, fn, entry);
+      fs.mkdirSync(path.dirname(bundle), { recursive: true });
+      fs.writeFileSync(bundle, readZipEntry(fs.readFileSync(path.join(packaged.dir, path.basename(Code.S3Key))), entry));
+      handlers[fn] = Handler;
+    }
     const caFile = path.join(dir, 'microsoft-ca.pem');
 
     dynalite = await startDynalite();
@@ -126,7 +139,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
           isBase64Encoded: true,
           requestContext: { http: { method: req.method, path: url.pathname } },
         };
-        containers.webhook.invoke<HttpApiResult>('webhook', event).then(
+        containers.webhook.invoke<HttpApiResult>(event).then(
           (answer) => {
             res.writeHead(answer.statusCode, answer.headers);
             res.end(answer.body);
@@ -147,10 +160,16 @@ describe('the packaged Lambda bundle, one process per function', () => {
       const queue = await startRecordingProxy(new URL(sqs.queueUrl).origin, 'SQSClient', calls[fn]);
       const parameters = await startRecordingProxy(ssm.endpoint, 'SSMClient', calls[fn]);
       proxies.push(dynamo, queue, parameters);
+      // The function reads its secrets from the Parameters and Secrets Lambda Extension (stand-in), which
+      // calls SSM with the function's role: through the recording proxy.
+      const ssmAsRole = new SSMClient({ endpoint: parameters.url, region: FAKE_STACK.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      ssmClients.push(ssmAsRole);
+      const extension = await startParametersExtensionStandIn(ssmAsRole, `session-token-${fn}`);
+      extensions.push(extension);
       queueArns[queue.url + QUEUE_PATH] = resolver.getAtt('KeyQueue', 'Arn');
       const role = roleOf(fn);
       const { Variables } = resolver.resolve(template.Resources[role.functionLogicalId].Properties?.Environment) as { Variables: Record<string, string> };
-      containers[fn] = await startLambdaContainer(bundle, {
+      containers[fn] = await startLambdaContainer(path.join(dir, fn), handlers[fn]!, {
         ...Variables,
         // What Lambda sets, with fake credentials; then the stand-ins' addresses.
         PATH: process.env.PATH ?? '',
@@ -158,7 +177,8 @@ describe('the packaged Lambda bundle, one process per function', () => {
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_LAMBDA_FUNCTION_NAME: role.functionName,
-        AWS_ENDPOINT_URL_SSM: parameters.url,
+        AWS_SESSION_TOKEN: extension.token,
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
         DYNAMODB_ENDPOINT: dynamo.url,
         SQS_ENDPOINT: queue.url,
         BRIDGE_QUEUE_URL: queue.url + QUEUE_PATH,
@@ -178,6 +198,8 @@ describe('the packaged Lambda bundle, one process per function', () => {
 
   afterAll(async () => {
     for (const fn of FUNCTIONS) await containers[fn]?.stop();
+    for (const extension of extensions) await extension.close();
+    for (const client of ssmClients) client.destroy();
     for (const proxy of proxies) await proxy.close();
     await publicApi?.close();
     await rc?.close();
@@ -191,11 +213,11 @@ describe('the packaged Lambda bundle, one process per function', () => {
   });
 
   it('runs webhooks, worker and maintainer from the artifact, each AWS call allowed by that function role', async () => {
-    const health = await containers.webhook.invoke<HttpApiResult>('webhook', { rawPath: '/healthz', requestContext: { http: { method: 'GET', path: '/healthz' } } });
+    const health = await containers.webhook.invoke<HttpApiResult>({ rawPath: '/healthz', requestContext: { http: { method: 'GET', path: '/healthz' } } });
     expect(health.statusCode).toBe(200);
     const at = Math.floor(Date.now() / 1000);
     const body = zoomPresenceBody({ email: 'alice@example.com', status: 'Do_Not_Disturb', at });
-    const zoom = await containers.webhook.invoke<HttpApiResult>('webhook', {
+    const zoom = await containers.webhook.invoke<HttpApiResult>({
       rawPath: '/webhooks/zoom',
       headers: { 'content-type': 'application/json', ...signZoomRequest(ZOOM_SECRET, body, at) },
       body: body.toString('base64'),
@@ -204,7 +226,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
     });
     expect(zoom.statusCode).toBe(200);
 
-    const report = await containers.maintainer.invoke<{ steps: Array<{ name: string; ok: boolean; detail?: string }> }>('maintainer', {});
+    const report = await containers.maintainer.invoke<{ steps: Array<{ name: string; ok: boolean; detail?: string }> }>({});
     expect(report.steps.filter((step) => !step.ok)).toEqual([]);
     expect(report.steps.map((step) => step.name)).toEqual(
       expect.arrayContaining(['ensure-sources', 'refresh-definitions', 'teams', 'ringcentral-directory', 'ringcentral-subscription']),
@@ -229,7 +251,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
 
     const names: ResourceNames = { stack: FAKE_STACK, queueArns };
     for (const fn of FUNCTIONS) {
-      const asked = calls[fn].filter((call) => call.operation === 'GetParameters').flatMap((call) => call.input.Names as string[]);
+      const asked = calls[fn].filter((call) => call.operation === 'GetParameter').map((call) => call.input.Name as string);
       expect(asked.map((name) => name.slice(`/presence-bridge/${TEST_STAGE}/`.length)).sort()).toEqual([...FUNCTION_PARAMETERS[fn]].sort());
       const needed = [...calls[fn].flatMap((call) => permissionsFor(call, names)), ...platformPermissions(template, resolver, roleOf(fn))];
       const denied = deniedPermissions(roleOf(fn).statements, needed);

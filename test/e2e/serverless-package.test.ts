@@ -23,7 +23,12 @@ describe('serverless package', () => {
     const { dir: out, template } = await packageService();
     const resources = Object.values(template.Resources) as Array<{ Type: string; Properties: Record<string, unknown> }>;
     const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions.map((f) => f.Properties.Handler).sort()).toEqual(['src/lambda.maintainer', 'src/lambda.status', 'src/lambda.webhook', 'src/lambda.worker']);
+    expect(functions.map((f) => f.Properties.Handler).sort()).toEqual([
+      'src/lambda/maintainer.handler',
+      'src/lambda/status.handler',
+      'src/lambda/webhook.handler',
+      'src/lambda/worker.handler',
+    ]);
     for (const f of functions) expect(f.Properties.Runtime).toBe('nodejs22.x');
     const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
     expect(routes).toEqual([
@@ -41,7 +46,7 @@ describe('serverless package', () => {
     expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     // Concurrency and throttling (README, "AWS: concurrency and throttling"): the worker is capped by its
     // event source, not by reserved concurrency; the webhook has a reservation and the stage a throttle.
-    const handlerOf = (name: string) => functions.find((f) => f.Properties.Handler === `src/lambda.${name}`)!;
+    const handlerOf = (name: string) => functions.find((f) => f.Properties.Handler === `src/lambda/${name}.handler`)!;
     expect(mapping?.Properties.ScalingConfig).toEqual({ MaximumConcurrency: 2 });
     expect(handlerOf('worker').Properties.ReservedConcurrentExecutions).toBeUndefined();
     expect(handlerOf('webhook').Properties.ReservedConcurrentExecutions).toBe(50);
@@ -50,8 +55,9 @@ describe('serverless package', () => {
       Properties: { StageName: '$default', DefaultRouteSettings: { ThrottlingBurstLimit: 1000, ThrottlingRateLimit: 500 } },
     });
     expectMonitoring(template);
+    // One artifact per function (package.individually), each under 1 MiB zipped.
     const zips = fs.readdirSync(out).filter((f) => f.endsWith('.zip'));
-    expect(zips.length).toBeGreaterThan(0);
+    expect(zips.sort()).toEqual(['maintainer.zip', 'status.zip', 'webhook.zip', 'worker.zip']);
     for (const zip of zips) expect(fs.statSync(path.join(out, zip)).size).toBeLessThan(1024 * 1024);
     fs.rmSync(out, { recursive: true, force: true });
   }, 150_000);

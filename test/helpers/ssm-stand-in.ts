@@ -1,8 +1,9 @@
 /**
- * A minimal SSM Parameter Store server for tests (AWS JSON 1.1, as AWS SDK v3 speaks it): GetParameters
- * and GetParametersByPath over a fixed set of SecureString parameters. Names not held come back in
- * `InvalidParameters`, as SSM answers them
- * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html).
+ * A minimal SSM Parameter Store server for tests (AWS JSON 1.1, as AWS SDK v3 speaks it): GetParameter,
+ * GetParameters and GetParametersByPath over a fixed set of SecureString parameters. Names not held come
+ * back in `InvalidParameters` (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html),
+ * or for GetParameter as a `ParameterNotFound` error
+ * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +35,11 @@ export async function startSsmStandIn(parameters: Readonly<Record<string, string
           Parameters: names.filter((n) => n in parameters).map(toParameter),
           InvalidParameters: names.filter((n) => !(n in parameters)),
         });
+      }
+      if (action === 'GetParameter') {
+        const name = String(input.Name);
+        if (!(name in parameters)) return reply(400, { __type: 'ParameterNotFound', message: `Parameter ${name} not found.` });
+        return reply(200, { Parameter: toParameter(name) });
       }
       if (action === 'GetParametersByPath') {
         const path = String(input.Path).replace(/\/?$/, '/');

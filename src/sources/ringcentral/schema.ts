@@ -11,7 +11,7 @@
  * Reference: https://developers.ringcentral.com/api-reference/Detailed-Extension-Presence-Event and
  * https://developers.ringcentral.com/api-reference/Account-Presence-Event.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * An extension (or account) id as a number or a string. RingCentral ids are integers (e.g. 643716048),

@@ -18,6 +18,8 @@ export const TEAMS_DOCUMENTS = {
   activity: 'teams.subscription-activity',
   /** Encrypted MSAL token cache of one service account (token-vault.ts). */
   tokenCache: (account: string) => `teams.token-cache.${account}`,
+  /** Microsoft's signing keys for validation tokens, warmed by the maintainer (signing-keys.ts). */
+  signingKeys: 'teams.signing-keys',
   /** User ids one account's subscription covers (subscriptions.ts). */
   assignment: (account: string) => `teams.assignment.${account}`,
 } as const;

@@ -12,28 +12,22 @@ import { silentLogger, type Logger } from '../../logger';
 import type { PresenceEvent } from '../../presence';
 import type { DocumentStore, StateKey } from '../../store/state-store';
 import type { WebhookSource } from '../../webhooks/types';
-import type { DecryptionKey } from './decrypt';
 import { createTeamsEmailDirectory, loadDirectoryCoverage, type DirectoryCoverage, type ResolveCoverage } from './directory';
 import { createAppTokenProvider, createGraphClient, type GraphRetrySettings } from './graph-client';
-import { createJwksKeySource } from './jwks-key-source';
 import { createMsalNetworkClient } from './msal-setup';
-import { createKnownSubscriptionLookup } from './known-subscriptions';
 import { runTeamsMaintenance, type MaintenanceProgress, type TeamsMaintenanceReport } from './maintainer';
 import { createPresenceReader, type PresenceReader } from './presence-reader';
 import { createServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord, type ServiceAccounts } from './service-accounts';
-import { createSubscriptionActivityRecorder } from './subscription-activity';
 import { readTeamsSubscriptionStatus, type SubscriptionStatus } from './subscription-status';
 import { createSubscriptionManager, type SubscriptionManager } from './subscriptions';
 import { createLifecycleThrottle } from './lifecycle-throttle';
 import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
 import type { TeamsSettings } from './teams-settings';
 import { createTokenVault } from './token-vault';
-import { createTenantIdResolver, type TenantIdSource } from './tenant-id';
-import { createValidationTokenValidator, type SigningKeySource } from './validation-tokens';
-import { createTeamsLifecycleWebhookSource, createTeamsWebhookSource } from './webhook';
+import type { SigningKeySource } from './validation-tokens';
+import { createTeamsSigningKeys, createTeamsTenantId, createTeamsWebhookSources, DEFAULT_ENCRYPTION_CERTIFICATE_ID, warmTeamsTenantId } from './webhook-sources';
 
-/** Default TEAMS_ENCRYPTION_CERTIFICATE_ID when only the key and certificate are configured. */
-export const DEFAULT_ENCRYPTION_CERTIFICATE_ID = 'presence-bridge';
+export { DEFAULT_ENCRYPTION_CERTIFICATE_ID } from './webhook-sources';
 
 export interface TeamsRuntimeOptions {
   readonly config: TeamsConnection;
@@ -162,17 +156,10 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
   // Validation tokens must carry this tenant's id; a domain in TEAMS_TENANT_ID is resolved once
   // (tenant-id.ts), warmed when the webhook sources are made and on every maintenance run, so the
   // webhook path normally finds it cached.
-  const tenantId: TenantIdSource | undefined = config.tenantId
-    ? createTenantIdResolver({
-        tenant: config.tenantId,
-        loginBaseUrl: config.microsoftLoginBaseUrl,
-        network: msalNetworkClient,
-        timeoutMs: settings.jwksTimeoutMs,
-      })
-    : undefined;
-  const warmTenantId = (): void => {
-    tenantId?.().catch((error: unknown) => logger.warn('could not resolve TEAMS_TENANT_ID to a tenant id yet', { error: describeError(error) }));
-  };
+  const tenantId = createTeamsTenantId(config, settings, msalNetworkClient);
+  // Kept in the store: the maintainer warms them, so a cold webhook does not fetch them (signing-keys.ts).
+  const signingKeys = createTeamsSigningKeys(config, settings, { store, network: msalNetworkClient, now, logger });
+  const keySource = options.keySource ?? signingKeys.keySource;
 
   const taskRunner = createTeamsTaskRunner({
     readPresences,
@@ -190,39 +177,19 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     settings,
 
     createWebhookSources() {
-      const decryptionKeys: DecryptionKey[] = encryption
-        ? [{ certificateId: encryption.certificateId, privateKeyPem: config.encryptionPrivateKey! }]
-        : [];
-      warmTenantId();
-      // Without TEAMS_TENANT_ID a token's tenant cannot be checked: rich notifications are then answered 503.
-      const validateTokens =
-        config.clientId && tenantId
-          ? createValidationTokenValidator({
-              appIds: [config.clientId],
-              tenantId,
-              changeTrackingAppIds: settings.changeTrackingAppIds,
-              keySource: options.keySource ?? createJwksKeySource({ jwksUri: config.graphJwksUrl, timeoutMs: settings.jwksTimeoutMs }),
-              loginBaseUrl: config.microsoftLoginBaseUrl,
-              keyTimeoutMs: settings.jwksTimeoutMs,
-              now,
-            })
-          : undefined;
-      const deps = {
-        clientStates: config.clientStates,
-        isKnownSubscription: createKnownSubscriptionLookup({ store, now }),
-        decryptionKeys,
-        validateTokens,
-        onVerifiedNotifications: createSubscriptionActivityRecorder({ store, logger }),
-        logger,
-      };
-      return [createTeamsWebhookSource(deps), createTeamsLifecycleWebhookSource(deps)];
+      warmTeamsTenantId(tenantId, logger);
+      return createTeamsWebhookSources({ config, settings, store, tenantId, keySource, logger, now });
     },
 
     taskRunner,
 
     async runMaintenance(runOptions = {}) {
       const subscriptionMode = settings.mode === 'subscription';
-      if (subscriptionMode) warmTenantId();
+      if (subscriptionMode) warmTeamsTenantId(tenantId, logger);
+      // Rich notifications carry validation tokens: keep the keys that check them warm in the store.
+      if (subscriptionMode && config.encryptionCertificate && !options.keySource) {
+        await signingKeys.warm().catch((error: unknown) => logger.warn('could not refresh Microsoft signing keys; the webhook fetches them when needed', { error: describeError(error) }));
+      }
       return runTeamsMaintenance({
         mode: settings.mode,
         store,

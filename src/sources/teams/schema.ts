@@ -5,7 +5,7 @@
  * inconsistent (extra fields, null vs absent, id forms, casing — handled in normalize.ts); strict
  * where security depends on it (subscriptionId, encryptedContent parts, validation tokens).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Rich notifications: the encrypted resource (https://learn.microsoft.com/graph/change-notifications-with-resource-data). */
 export const EncryptedContentSchema = z.looseObject({

@@ -14,11 +14,21 @@
  * Tokens are judged one by one: a batch can carry tokens for several apps and tenants sharing the
  * notification URL ("one token per app and tenant"), and a token that is not ours must not sink the
  * items that one of our tokens vouches for. The signing key comes from an injectable source
- * (jwks-key-source.ts in production).
+ * (signing-keys.ts in production: kept in the store, warmed by the maintainer).
  */
-import jwt, { type JwtPayload } from 'jsonwebtoken';
+import type { JwtPayload } from 'jsonwebtoken';
 import { TeamsSigningKeyUnavailableError, TeamsVerificationError } from './teams-errors';
 import type { TenantIdSource } from './tenant-id';
+
+/**
+ * jsonwebtoken is loaded on the first token check, not at import: only rich Teams notifications need it,
+ * and loading it (with semver, jws, lodash parts) costs about 15 ms of a webhook cold start (bench/README.md).
+ */
+let jsonwebtoken: typeof import('jsonwebtoken') | undefined;
+function jwt(): typeof import('jsonwebtoken') {
+  jsonwebtoken ??= require('jsonwebtoken') as typeof import('jsonwebtoken');
+  return jsonwebtoken;
+}
 
 /** Returns the PEM public key for a JWT `kid`. Must be fast when cached; the caller bounds it by a timeout. */
 export type SigningKeySource = (kid: string | undefined) => Promise<string>;
@@ -61,7 +71,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** jwks-rsa's answer for a kid that is not in Microsoft's (fresh) key set: the token is not Microsoft's. */
+/** A key source's answer (error name SigningKeyNotFoundError) for a kid not in Microsoft's fresh key set: not Microsoft's token. */
 function isUnknownKid(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'SigningKeyNotFoundError';
 }
@@ -96,7 +106,7 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
       // (docs/vendors.md#teams-null-validation-token).
       throw new TeamsVerificationError(`${at} is empty or null (is the Graph Change Tracking app allowed in the tenant?)`);
     }
-    const decoded = jwt.decode(token, { complete: true });
+    const decoded = jwt().decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw new TeamsVerificationError(`${at} is not a JWT`);
     if (decoded.header.alg !== 'RS256') throw new TeamsVerificationError(`${at} is not RS256-signed`);
 
@@ -112,7 +122,7 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
 
     let payload: JwtPayload;
     try {
-      payload = jwt.verify(token, publicKey, {
+      payload = jwt().verify(token, publicKey, {
         algorithms: ['RS256'],
         audience: audiences,
         clockTolerance: tolerance,

@@ -8,7 +8,7 @@
  * `plainToken` we HMAC and echo, and the user id that becomes a state key.
  * Event reference: https://developers.zoom.us/docs/api/users/events/ (`user.presence_status_updated`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The `presence_status` values documented for `user.presence_status_updated`. Others are still accepted. */
 export const ZOOM_PRESENCE_STATUSES = [

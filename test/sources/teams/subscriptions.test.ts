@@ -2,7 +2,7 @@
  * Subscription mode end to end against the Microsoft stand-in: service accounts signed in with the
  * device code, the maintainer creating one subscription per account (≤650 users each) through the
  * REAL validation handshake to our webhook routes, rich notifications decrypted and validated with
- * the real jwks-rsa against the stand-in's JWKS, renewal, re-creation on 404, 409 recovery, and
+ * the real signing-key fetch against the stand-in's JWKS, renewal, re-creation on 404, 409 recovery, and
  * lifecycle events handled by the task runner.
  */
 
@@ -161,7 +161,7 @@ test('rich notifications from both subscriptions in one POST are validated (JWKS
     [u3, 'OffWork', clock, 1],
     [u2, 'Presenting', clock, 2],
   ]);
-  // The real jwks-rsa fetched the stand-in's keys once; the next batch uses its cache.
+  // The stand-in's keys were fetched once (an unknown kid) and stored; the next batch uses them.
   expect((await standIn.deliver([{ subscriptionId: b.id, userId: u3 }])).status).toBe(202);
   expect(standIn.requests.filter((r) => r.path === '/common/discovery/v2.0/keys')).toHaveLength(1);
 });

@@ -286,7 +286,7 @@ describe('POST /webhooks/teams — rich notifications', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
-  test('an unknown kid (jwks-rsa SigningKeyNotFoundError) is a forgery: 401', async () => {
+  test('an unknown kid (SigningKeyNotFoundError from a key source) is a forgery: 401', async () => {
     const notFound = Object.assign(new Error('Unable to find a signing key that matches "x"'), { name: 'SigningKeyNotFoundError' });
     const validateTokens = createValidationTokenValidator({
       appIds: [APP_ID],
