@@ -3,7 +3,6 @@
  * same key at once, as an SQS standard queue allows. The older PATCH is held back by the sandbox while
  * the newer state arrives: the end state must be the latest desired state, in Genesys and in the record.
  */
-import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
 import { applyMessage, type WorkResult } from '../../src/queue/key-queue';
 import { createAwsBridge, type AwsBridge } from '../../src/runtime/aws-bridge';
@@ -13,6 +12,7 @@ import type { DesiredState, StateKey } from '../../src/store/state-store';
 import { processMessage } from '../../src/webhooks/worker';
 import { createTestClient, startDynalite } from '../helpers/dynalite';
 import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+import { awsTestConfig } from '../helpers/aws-test-bridge';
 
 const TABLE = 'bridge-concurrency-test';
 const KEY: StateKey = { system: 'zoom', externalUserId: 'zoom-bob' };
@@ -35,15 +35,7 @@ describe('two workers on the same key (DynamoDB on dynalite, Genesys sandbox ove
     sqs = await startSqsStandIn();
     sandbox = await startGenesysSandbox({ seedDemoUsers: true });
     await createTableIfMissing(dynalite.client, TABLE);
-    const config = loadConfig({
-      BRIDGE_TABLE_NAME: TABLE,
-      BRIDGE_QUEUE_URL: sqs.queueUrl,
-      GENESYS_CLIENT_ID: sandbox.clientId,
-      GENESYS_CLIENT_SECRET: sandbox.clientSecret,
-      GENESYS_API_BASE_URL: sandbox.url,
-      GENESYS_LOGIN_BASE_URL: sandbox.url,
-      GENESYS_REQUESTS_PER_MINUTE: '6000',
-    });
+    const config = awsTestConfig(TABLE, sqs, sandbox);
     const container = () =>
       createAwsBridge(config, silentLogger, { dynamo: createTestClient(dynalite.endpoint), sqs: sqs.client, genesysRetry: { maxAttempts: 1 } });
     workerA = container();

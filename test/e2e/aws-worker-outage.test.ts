@@ -3,8 +3,6 @@
  * - a Genesys wait longer than the invocation has left parks that key, and the rest of the batch finishes;
  * - the maintainer does not add a second message for a key whose message is still in the queue.
  */
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { loadConfig } from '../../src/config';
 import { maintainer, useBridgeForTests, worker } from '../../src/lambda';
 import { silentLogger } from '../../src/logger';
 import { applyMessage } from '../../src/queue/key-queue';
@@ -15,6 +13,7 @@ import { createTableIfMissing } from '../../src/store/dynamodb';
 import type { DesiredState, StateKey } from '../../src/store/state-store';
 import { createTestClient, startDynalite } from '../helpers/dynalite';
 import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+import { awsTestConfig, receiveRecords } from '../helpers/aws-test-bridge';
 
 function desired(order: number, target: string): DesiredState {
   return { target, message: target, values: { presence_status: target }, order, tiebreak: 0, recordedAt: new Date(order).toISOString() };
@@ -57,15 +56,7 @@ describe('worker and maintainer Lambdas during a Genesys outage', () => {
     tables += 1;
     const tableName = `bridge-outage-${tables}`;
     await createTableIfMissing(dynalite.client, tableName);
-    const config = loadConfig({
-      BRIDGE_TABLE_NAME: tableName,
-      BRIDGE_QUEUE_URL: sqs.queueUrl,
-      GENESYS_CLIENT_ID: sandbox.clientId,
-      GENESYS_CLIENT_SECRET: sandbox.clientSecret,
-      GENESYS_API_BASE_URL: sandbox.url,
-      GENESYS_LOGIN_BASE_URL: sandbox.url,
-      GENESYS_REQUESTS_PER_MINUTE: '6000',
-    });
+    const config = awsTestConfig(tableName, sqs, sandbox);
     const bridge = createAwsBridge(config, silentLogger, {
       dynamo: createTestClient(dynalite.endpoint),
       sqs: sqs.client,
@@ -83,10 +74,7 @@ describe('worker and maintainer Lambdas during a Genesys outage', () => {
     await bridge.parts.queue.enqueue([applyMessage(key)]);
   }
 
-  async function receiveAll() {
-    const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
-    return (received.Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }));
-  }
+  const receiveAll = () => receiveRecords(sqs);
 
   const messagesFor = (key: StateKey) => sqs.bodies().filter((body) => body.includes(`"${key.externalUserId}"`)).length;
 

@@ -3,8 +3,6 @@
  * core and worker, against DynamoDB (dynalite) and SQS stand-ins and the Genesys sandbox, the lines each
  * invocation writes to stdout are parsed as CloudWatch would parse them.
  */
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { loadConfig } from '../../src/config';
 import { useBridgeForTests, webhook, worker } from '../../src/lambda';
 import { silentLogger } from '../../src/logger';
 import { createAwsBridge, type AwsBridge } from '../../src/runtime/aws-bridge';
@@ -14,6 +12,7 @@ import { signZoomRequest } from '../../src/sources/zoom/verify';
 import { startDynalite } from '../helpers/dynalite';
 import { ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
 import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+import { awsTestConfig, receiveRecords } from '../helpers/aws-test-bridge';
 import { captureStdout, extractMetrics, parseEmfLines, sumOf, type EmfDatum } from '../metrics/emf-lines';
 
 const SERVICE = 'presence-bridge-test';
@@ -29,17 +28,7 @@ describe('EMF metrics of the Lambda handlers', () => {
     sqs = await startSqsStandIn();
     sandbox = await startGenesysSandbox({ seedDemoUsers: true });
     await createTableIfMissing(dynalite.client, 'bridge-metrics-test');
-    const config = loadConfig({
-      BRIDGE_TABLE_NAME: 'bridge-metrics-test',
-      BRIDGE_QUEUE_URL: sqs.queueUrl,
-      GENESYS_CLIENT_ID: sandbox.clientId,
-      GENESYS_CLIENT_SECRET: sandbox.clientSecret,
-      GENESYS_API_BASE_URL: sandbox.url,
-      GENESYS_LOGIN_BASE_URL: sandbox.url,
-      GENESYS_REQUESTS_PER_MINUTE: '6000',
-      ZOOM_WEBHOOK_SECRET_TOKEN: ZOOM_SECRET,
-      POWERTOOLS_SERVICE_NAME: SERVICE,
-    });
+    const config = awsTestConfig('bridge-metrics-test', sqs, sandbox, { ZOOM_WEBHOOK_SECRET_TOKEN: ZOOM_SECRET, POWERTOOLS_SERVICE_NAME: SERVICE });
     bridge = createAwsBridge(config, silentLogger, { dynamo: dynalite.client, sqs: sqs.client, workerRetryMs: 1000, genesysRetry: { maxAttempts: 1 } });
     useBridgeForTests(bridge);
   });
@@ -64,10 +53,7 @@ describe('EMF metrics of the Lambda handlers', () => {
     };
   }
 
-  async function receiveAll() {
-    const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
-    return (received.Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }));
-  }
+  const receiveAll = () => receiveRecords(sqs);
 
   /** Runs `work` and returns the metrics its invocations wrote. */
   async function metricsOf(work: () => Promise<unknown>): Promise<EmfDatum[]> {

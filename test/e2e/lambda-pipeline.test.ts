@@ -2,10 +2,8 @@
  * The AWS shape end to end on loopback: webhook Lambda → DynamoDB (dynalite, over the wire) + SQS
  * (stand-in) → worker Lambda with partial batch failures → Genesys sandbox; then the maintainer.
  */
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
 import { maintainer, useBridgeForTests, webhook, worker } from '../../src/lambda';
 import { silentLogger } from '../../src/logger';
 import { createAwsBridge, type AwsBridge } from '../../src/runtime/aws-bridge';
@@ -15,6 +13,7 @@ import { signZoomRequest } from '../../src/sources/zoom/verify';
 import { startDynalite } from '../helpers/dynalite';
 import { ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
 import { startSqsStandIn, type SqsStandIn } from '../helpers/sqs-stand-in';
+import { awsTestConfig, receiveRecords } from '../helpers/aws-test-bridge';
 
 describe('Lambda handlers against DynamoDB and SQS stand-ins', () => {
   let dynalite: Awaited<ReturnType<typeof startDynalite>>;
@@ -27,16 +26,7 @@ describe('Lambda handlers against DynamoDB and SQS stand-ins', () => {
     sqs = await startSqsStandIn();
     sandbox = await startGenesysSandbox({ seedDemoUsers: true });
     await createTableIfMissing(dynalite.client, 'bridge-lambda-test');
-    const config = loadConfig({
-      BRIDGE_TABLE_NAME: 'bridge-lambda-test',
-      BRIDGE_QUEUE_URL: sqs.queueUrl,
-      GENESYS_CLIENT_ID: sandbox.clientId,
-      GENESYS_CLIENT_SECRET: sandbox.clientSecret,
-      GENESYS_API_BASE_URL: sandbox.url,
-      GENESYS_LOGIN_BASE_URL: sandbox.url,
-      GENESYS_REQUESTS_PER_MINUTE: '6000',
-      ZOOM_WEBHOOK_SECRET_TOKEN: ZOOM_SECRET,
-    });
+    const config = awsTestConfig('bridge-lambda-test', sqs, sandbox, { ZOOM_WEBHOOK_SECRET_TOKEN: ZOOM_SECRET });
     bridge = createAwsBridge(config, silentLogger, {
       dynamo: dynalite.client,
       sqs: sqs.client,
@@ -65,10 +55,7 @@ describe('Lambda handlers against DynamoDB and SQS stand-ins', () => {
     };
   }
 
-  async function receiveAll() {
-    const received = await sqs.client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
-    return (received.Messages ?? []).map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body! }));
-  }
+  const receiveAll = () => receiveRecords(sqs);
 
   it('records and enqueues a verified event, then the worker writes it to Genesys', async () => {
     const at = Math.floor(Date.now() / 1000);
