@@ -10,6 +10,32 @@ import type { KeyQueue, QueueMessage } from './key-queue';
 /** SQS caps DelaySeconds at 900 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html). */
 export const SQS_MAX_DELAY_SECONDS = 900;
 const SQS_BATCH = 10;
+/**
+ * One message, and the sum of the bodies of one SendMessageBatch, are each at most 256 KiB
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html).
+ * Teams decrypt-presence tasks carry encrypted items (up to ~200 KiB each, tasks.ts), so batches are cut
+ * by size as well as by count.
+ */
+export const SQS_MAX_BATCH_BYTES = 256 * 1024;
+
+/** Groups bodies into SendMessageBatch calls of at most ten entries and SQS_MAX_BATCH_BYTES in all. */
+function batchesOf(bodies: readonly string[]): string[][] {
+  const batches: string[][] = [];
+  let batch: string[] = [];
+  let bytes = 0;
+  for (const body of bodies) {
+    const size = Buffer.byteLength(body, 'utf8');
+    if (batch.length > 0 && (batch.length >= SQS_BATCH || bytes + size > SQS_MAX_BATCH_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(body);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
 
 export class SqsKeyQueue implements KeyQueue {
   constructor(
@@ -19,14 +45,13 @@ export class SqsKeyQueue implements KeyQueue {
 
   async enqueue(messages: readonly QueueMessage[], delayMs = 0): Promise<void> {
     const delaySeconds = Math.min(SQS_MAX_DELAY_SECONDS, Math.ceil(Math.max(0, delayMs) / 1000));
-    for (let i = 0; i < messages.length; i += SQS_BATCH) {
-      const batch = messages.slice(i, i + SQS_BATCH);
+    for (const batch of batchesOf(messages.map((message) => JSON.stringify(message)))) {
       const result = await this.client.send(
         new SendMessageBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: batch.map((message, index) => ({
+          Entries: batch.map((body, index) => ({
             Id: String(index),
-            MessageBody: JSON.stringify(message),
+            MessageBody: body,
             DelaySeconds: delaySeconds,
           })),
         }),

@@ -68,6 +68,7 @@ export function buildTeamsRuntime(parts: BridgeParts, options: Pick<TeamsRuntime
       overrides: () => parts.overrides,
       logger: parts.logger,
     }),
+    metrics: parts.metrics,
     logger: parts.logger,
     now: parts.now,
     ...options,

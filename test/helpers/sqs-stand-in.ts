@@ -42,7 +42,16 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
       };
       const now = Date.now();
       switch (action) {
-        case 'SendMessageBatch':
+        case 'SendMessageBatch': {
+          // "The maximum allowed individual message size and the maximum total payload size (the sum of the
+          // individual lengths of all of the batched messages) are both 256 KiB"
+          // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html).
+          const total = input.Entries.reduce((sum: number, e: { MessageBody: string }) => sum + Buffer.byteLength(e.MessageBody, 'utf8'), 0);
+          if (total > 262_144) {
+            res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+            res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#BatchRequestTooLong', message: `Batch requests cannot be longer than 262144 bytes (${total})` }));
+            return;
+          }
           reply({
             Successful: input.Entries.map((e: { Id: string; MessageBody: string; DelaySeconds?: number }) => {
               const id = randomUUID();
@@ -52,6 +61,7 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
             Failed: [],
           });
           return;
+        }
         case 'ReceiveMessage': {
           const max = input.MaxNumberOfMessages ?? 1;
           const visible = messages.filter((m) => m.visibleAt <= now).slice(0, max);

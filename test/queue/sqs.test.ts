@@ -18,6 +18,19 @@ describe('SqsKeyQueue over the wire', () => {
     expect(sqs.bodies().map(parseQueueMessage)).toEqual(messages);
   });
 
+  it('cuts batches by size too: ten 60 KiB tasks go out in several SendMessageBatch calls under 256 KiB each', async () => {
+    const queue = new SqsKeyQueue(sqs.client, sqs.queueUrl);
+    const before = sqs.bodies().length;
+    const messages: QueueMessage[] = Array.from({ length: 10 }, (_, i) => ({
+      kind: 'task',
+      system: 'teams',
+      task: 'decrypt-presence',
+      data: { receivedAt: String(i), items: 'x'.repeat(60 * 1024) },
+    }));
+    await queue.enqueue(messages);
+    expect(sqs.bodies().slice(before).map(parseQueueMessage)).toEqual(messages);
+  });
+
   it('rejects bodies that are not bridge messages', () => {
     expect(() => parseQueueMessage('{"kind":"other"}')).toThrow('not a bridge queue message');
   });

@@ -9,6 +9,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { TeamsConnection } from '../../config';
 import { ConfigError, describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
+import type { Metrics } from '../../metrics/metrics';
 import type { PresenceEvent } from '../../presence';
 import type { DocumentStore, StateKey } from '../../store/state-store';
 import type { WebhookSource } from '../../webhooks/types';
@@ -46,6 +47,8 @@ export interface TeamsRuntimeOptions {
   /** Overrides the JWKS key source (tests). */
   readonly keySource?: SigningKeySource;
   readonly graphRetry?: GraphRetrySettings;
+  /** Where the task runner counts rich items dropped for a bad dataSignature. */
+  readonly metrics?: Metrics;
   readonly logger?: Logger;
   readonly now?: () => number;
 }
@@ -169,6 +172,12 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     },
     emailOf: (objectId) => emailDirectory({ system: 'teams', externalUserId: objectId }),
     lifecycleThrottle: createLifecycleThrottle(store, now),
+    // Rich notifications are decrypted here, not on the webhook's acknowledgement path (docs/teams.md).
+    decryptionKeys:
+      config.encryptionCertificate && config.encryptionPrivateKey
+        ? [{ certificateId: config.encryptionCertificateId ?? DEFAULT_ENCRYPTION_CERTIFICATE_ID, privateKeyPem: config.encryptionPrivateKey }]
+        : [],
+    metrics: options.metrics,
     now,
     logger,
   });

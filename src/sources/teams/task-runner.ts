@@ -5,21 +5,28 @@
  *   record it — stamped with the time the read was issued (see normalize.ts on ordering);
  * - `reauthorize`: `reauthorizationRequired` → renew with PATCH, which also reauthorizes; re-create on 404
  *   (https://learn.microsoft.com/graph/change-notifications-lifecycle-events);
- * - `recreate-subscription`: `subscriptionRemoved` → create again, then resync its users.
+ * - `recreate-subscription`: `subscriptionRemoved` → create again, then resync its users;
+ * - `decrypt-presence`: rich notifications the webhook authenticated and queued still encrypted: each
+ *   item's dataSignature is checked, then it is decrypted, normalized exactly as the webhook used to
+ *   (receipt time as `order`, position as `tiebreak`, `sequenceNumber` as `sequence`) and recorded. An
+ *   item whose signature fails is dropped, logged and counted (`EventsRejected`, reason `signature`):
+ *   Graph already got its 202 (docs/teams.md "Decryption in the worker").
  * Transient failures (429 after the client's own retries, 5xx, network) return `retry`; failures only
  * an operator can fix (sign-in expired, permission missing) are logged and dropped — the maintainer
  * tries again on its next run and the CLI shows the error.
  */
 import { ConfigError, describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
+import { noopMetrics, type Metrics } from '../../metrics/metrics';
 import type { PresenceEvent } from '../../presence';
 import type { WorkResult } from '../../queue/key-queue';
 import type { LifecycleThrottle } from './lifecycle-throttle';
-import { extractUserId } from './normalize';
+import { createDecryptionKeyring, decryptEncryptedContent, type DecryptionKey, type DecryptionKeyring } from './decrypt';
+import { extractUserId, normalizePresence } from './normalize';
 import { presencesToEvents, type PresenceReader } from './presence-reader';
 import type { SubscriptionManager } from './subscriptions';
-import { TEAMS_TASKS, type TeamsTaskMessage } from './tasks';
-import { GraphRequestError, ServiceAccountSignInRequiredError } from './teams-errors';
+import { TEAMS_TASKS, type DecryptPresenceItem, type TeamsTaskMessage } from './tasks';
+import { GraphRequestError, ServiceAccountSignInRequiredError, TeamsDecryptionKeyMissingError } from './teams-errors';
 
 export interface TeamsTaskRunnerDeps {
   readonly readPresences: PresenceReader;
@@ -34,6 +41,25 @@ export interface TeamsTaskRunnerDeps {
   readonly retryAfterMs?: number;
   /** Bounds the work one subscription's lifecycle events can trigger (lifecycle-throttle.ts). */
   readonly lifecycleThrottle?: LifecycleThrottle;
+  /** Private keys for `decrypt-presence` tasks (TEAMS_ENCRYPTION_PRIVATE_KEY + TEAMS_ENCRYPTION_CERTIFICATE_ID). */
+  readonly decryptionKeys?: readonly DecryptionKey[];
+  /** Counts items dropped for a bad dataSignature (`EventsRejected`, reason `signature`). */
+  readonly metrics?: Metrics;
+}
+
+/** The items of a `decrypt-presence` task; anything that is not a list of objects with encryptedContent is left out. */
+function parseDecryptItems(raw: string | undefined): DecryptPresenceItem[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw ?? '[]');
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.filter(
+    (item): item is DecryptPresenceItem =>
+      typeof item === 'object' && item !== null && typeof item.encryptedContent === 'object' && item.encryptedContent !== null,
+  );
 }
 
 export type TeamsTaskRunner = (message: TeamsTaskMessage) => Promise<WorkResult>;
@@ -51,6 +77,10 @@ export function createTeamsTaskRunner(deps: TeamsTaskRunnerDeps): TeamsTaskRunne
   const now = deps.now ?? Date.now;
   const log = (deps.logger ?? silentLogger).child({ system: 'teams', component: 'task-runner' });
   const retryAfterMs = deps.retryAfterMs ?? 30_000;
+  const metrics = deps.metrics ?? noopMetrics;
+  let keyring: DecryptionKeyring | undefined;
+  // Parsed once, on the first rich item (a worker that never sees one never parses the PEM).
+  const decryptionKeyring = (): DecryptionKeyring => (keyring ??= createDecryptionKeyring(deps.decryptionKeys ?? []));
 
   const requireSubscriptions = (): SubscriptionManager => {
     if (!deps.subscriptions) throw new ConfigError('Teams subscription tasks need service accounts (TEAMS_MODE=subscription)');
@@ -66,6 +96,45 @@ export function createTeamsTaskRunner(deps: TeamsTaskRunnerDeps): TeamsTaskRunne
     const withEmails = events.map((event, index) => (emails[index] ? { ...event, email: emails[index] } : event));
     if (withEmails.length > 0) await deps.recordEvents(withEmails);
     return withEmails.length;
+  };
+
+  /** Verifies, decrypts and records a rich batch's items; the webhook already authenticated the batch. */
+  const decryptAndRecord = async (data: Readonly<Record<string, string>>): Promise<void> => {
+    const items = parseDecryptItems(data.items);
+    const receivedAt = Number(data.receivedAt);
+    const order = Number.isFinite(receivedAt) ? receivedAt : now();
+    const events: PresenceEvent[] = [];
+    const toRead: string[] = [];
+    let rejected = 0;
+    for (const item of items) {
+      let decrypted: unknown;
+      try {
+        decrypted = decryptEncryptedContent(item.encryptedContent, decryptionKeyring());
+      } catch (error) {
+        if (error instanceof TeamsDecryptionKeyMissingError) {
+          // Authentic (the webhook checked clientState and the validation token): read instead of losing it.
+          log.warn('rich notification with an unknown certificate id; reading presence instead', {
+            encryptionCertificateId: item.encryptedContent.encryptionCertificateId,
+          });
+          if (item.userId) toRead.push(item.userId);
+          continue;
+        }
+        rejected += 1;
+        log.warn('rich notification item dropped: its dataSignature or encryption does not check out', {
+          subscriptionId: item.subscriptionId,
+          index: item.index,
+          error: describeError(error),
+        });
+        continue;
+      }
+      if (typeof decrypted !== 'object' || decrypted === null || Array.isArray(decrypted)) continue;
+      const event = normalizePresence(decrypted as Record<string, unknown>, { fallbackUserId: item.userId, order, tiebreak: item.index });
+      if (event) events.push(event);
+    }
+    if (events.length > 0) await deps.recordEvents(events);
+    if (rejected > 0) metrics.count('EventsRejected', { system: 'teams', reason: 'signature' }, rejected);
+    await readAndRecord(toRead);
+    log.debug('rich notifications decrypted', { items: items.length, recorded: events.length, rejected });
   };
 
   const accountOf = async (subscriptionId: string | undefined): Promise<string | undefined> => {
@@ -117,6 +186,9 @@ export function createTeamsTaskRunner(deps: TeamsTaskRunnerDeps): TeamsTaskRunne
         await readAndRecord(await subscriptions.usersOf(account));
         return;
       }
+      case TEAMS_TASKS.decryptPresence:
+        await decryptAndRecord(data);
+        return;
       default:
         log.warn('unknown Teams task dropped', { task: message.task });
     }

@@ -60,6 +60,9 @@ export type TokenVerdict =
   | { readonly ok: false; readonly kind: 'invalid'; readonly error: TeamsVerificationError }
   | { readonly ok: false; readonly kind: 'unavailable'; readonly error: Error };
 
+/** How many passed tokens a validator remembers (one per app and tenant is the usual case). */
+const MAX_CACHED_TOKENS = 256;
+
 /** Judges every token of a batch; one verdict per token, in order. Never rejects. */
 export type ValidationTokenValidator = (tokens: ReadonlyArray<string | null>) => Promise<TokenVerdict[]>;
 
@@ -99,7 +102,7 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
     return issuers;
   };
 
-  const validateOne = async (token: string | null, index: number, ownTenant: string): Promise<ValidatedToken> => {
+  const validateOne = async (token: string | null, index: number, ownTenant: string): Promise<ValidatedToken & { expiresAt: number }> => {
     const at = `validationTokens[${index}]`;
     if (typeof token !== 'string' || token.length === 0) {
       // Graph sends null when the Change Tracking service principal is blocked in the tenant
@@ -148,7 +151,29 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
     if (typeof caller !== 'string' || !callers.has(caller.toLowerCase())) {
       throw new TeamsVerificationError(`${at}: token was not requested by Microsoft Graph Change Tracking (caller "${String(caller)}")`);
     }
-    return { tenantId: tenantId.toLowerCase() };
+    return { tenantId: tenantId.toLowerCase(), expiresAt: payload.exp * 1000 };
+  };
+
+  // Graph sends the same token with every batch for up to an hour, so a burst of batches would repeat
+  // one RS256 check per batch; a token that passed is trusted until its own `exp`. Only passes are kept,
+  // keyed by the whole token string (the signature included), and the map is bounded.
+  const passed = new Map<string, { readonly tenantId: string; readonly expiresAt: number; readonly ownTenant: string }>();
+  const remember = (token: string, ownTenant: string, verdict: { tenantId: string; expiresAt: number }): void => {
+    if (passed.size >= MAX_CACHED_TOKENS) passed.delete(passed.keys().next().value as string);
+    passed.set(token, { tenantId: verdict.tenantId, expiresAt: verdict.expiresAt, ownTenant });
+  };
+  const judgeOne = async (token: string | null, index: number, ownTenant: string): Promise<TokenVerdict> => {
+    const cached = typeof token === 'string' ? passed.get(token) : undefined;
+    if (cached && cached.ownTenant === ownTenant && now() < cached.expiresAt) return { ok: true, tenantId: cached.tenantId };
+    if (cached) passed.delete(token as string);
+    try {
+      const verdict = await validateOne(token, index, ownTenant);
+      remember(token as string, ownTenant, verdict);
+      return { ok: true, tenantId: verdict.tenantId };
+    } catch (error) {
+      if (error instanceof TeamsVerificationError) return { ok: false, kind: 'invalid', error };
+      return { ok: false, kind: 'unavailable', error: error instanceof Error ? error : new Error(String(error)) };
+    }
   };
 
   return async (tokens) => {
@@ -159,14 +184,16 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
       const cause = error instanceof Error ? error : new Error(String(error));
       return tokens.map(() => ({ ok: false as const, kind: 'unavailable' as const, error: cause }));
     }
+    // One check per distinct token in a batch (the first position names it in error messages).
+    const byToken = new Map<string | null, Promise<TokenVerdict>>();
     return Promise.all(
-      tokens.map(async (token, index): Promise<TokenVerdict> => {
-        try {
-          return { ok: true, ...(await validateOne(token, index, ownTenant)) };
-        } catch (error) {
-          if (error instanceof TeamsVerificationError) return { ok: false, kind: 'invalid', error };
-          return { ok: false, kind: 'unavailable', error: error instanceof Error ? error : new Error(String(error)) };
+      tokens.map((token, index) => {
+        let verdict = byToken.get(token);
+        if (!verdict) {
+          verdict = judgeOne(token, index, ownTenant);
+          byToken.set(token, verdict);
         }
+        return verdict;
       }),
     );
   };

@@ -7,35 +7,39 @@
  * Both answer the `validationToken` handshake even when TEAMS_CLIENT_STATE is unset (Graph validates
  * both URLs when a subscription is created). A batch may mix subscriptions, apps and tenants
  * (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks), so every item is judged
- * on its own (see `judgeBatch`): its clientState, its subscription id, for rich items a valid
- * validation token of this tenant and its dataSignature. Items that pass are recorded; the others
- * are dropped, logged (one warn line) and counted in the outcome. The answer is 202 when at least
- * one item passes and a 4xx only when none does (403 clientState / unknown subscription, 401
- * token or signature), so a forged POST still gets its 4xx. When a check cannot be made right now
- * (store unreadable, signing keys not fetchable in time) the answer is 503, so Graph retries.
+ * on its own (see `judgeBatch`): its clientState, its subscription id, and for rich items a valid
+ * validation token of this tenant. Items that pass are recorded as durable tasks; the others are
+ * dropped, logged (one warn line) and counted in the outcome. The answer is 202 when at least one
+ * item passes and a 4xx only when none does (403 clientState / unknown subscription, 401 token), so a
+ * forged POST still gets its 4xx. When a check cannot be made right now (store unreadable, signing
+ * keys not fetchable in time) the answer is 503, so Graph retries.
  *
  * Nothing slow runs here: no Graph calls (basic notifications and lifecycle events become queued
- * tasks), decryption is local, and the JWKS is cached (a cold fetch is bounded by a timeout).
+ * tasks), no RSA work (rich items are queued still encrypted, and the worker checks each item's
+ * dataSignature before decrypting it: task-runner.ts, docs/teams.md "Decryption in the worker"), and
+ * the JWKS is cached (a cold fetch is bounded by a timeout).
  * Graph expects 202 within 3 s (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks#http-codes-and-retry-logic).
  */
 import { describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
-import type { PresenceEvent } from '../../presence';
 import { parseJsonBody } from '../../webhooks/parse-json-body';
 import type { InboundRequest, WebhookOutcome, WebhookSource } from '../../webhooks/types';
 import { matchesClientState } from './client-state';
-import { createDecryptionKeyring, decryptEncryptedContent, type DecryptionKey, type DecryptionKeyring } from './decrypt';
+import { createDecryptionKeyring, type DecryptionKey, type DecryptionKeyring } from './decrypt';
 import { answerValidationHandshake } from './handshake';
-import { extractUserId, normalizePresence, parseGraphDateTime, readField } from './normalize';
+import { extractUserId, parseGraphDateTime, readField } from './normalize';
 import { ChangeNotificationCollectionSchema, type ChangeNotification, type ChangeNotificationCollection } from './schema';
 import {
+  decryptItemBytes,
+  decryptPresenceTasks,
+  MAX_DECRYPT_TASK_BYTES,
   readPresenceTasks,
   readSubscriptionUsersTask,
   reauthorizeTask,
   recreateSubscriptionTask,
+  type DecryptPresenceItem,
   type TeamsTaskMessage,
 } from './tasks';
-import { TeamsDecryptionKeyMissingError } from './teams-errors';
 import type { ValidationTokenValidator } from './validation-tokens';
 
 export const TEAMS_WEBHOOK_PATH = '/webhooks/teams';
@@ -121,7 +125,7 @@ function parseBody(body: Buffer): ChangeNotificationCollection | string {
  * and Graph retries a refused POST for up to 4 hours and then drops it, so refusing a whole batch for
  * one foreign item would lose the valid ones. Order per item: clientState (constant time, no I/O),
  * then the subscription id (cached), then — only for rich items still standing — validation tokens
- * (JWT signature checks). Decryption and the dataSignature check follow in the handler.
+ * (JWT signature checks, cached per token). The dataSignature check and decryption follow in the worker.
  *
  * Validation tokens are issued per app and tenant, so a token is not a verdict on the batch: a token
  * for another app sharing the URL fails `aud` and is simply not ours. What stays sound is that every
@@ -312,8 +316,8 @@ export function createTeamsWebhookSource(deps: TeamsWebhookDeps): WebhookSource 
       const { judged } = verified;
       const dropped = [...judged.dropped];
 
-      const events: PresenceEvent[] = [];
       const toRead: string[] = [];
+      const toDecrypt: DecryptPresenceItem[] = [];
       const tasks: TeamsTaskMessage[] = [];
       const passed: Array<{ item: ChangeNotification; index: number }> = [];
       for (const { item, index } of judged.passed) {
@@ -330,30 +334,36 @@ export function createTeamsWebhookSource(deps: TeamsWebhookDeps): WebhookSource 
         }
         const userId = itemUserId(item);
         if (item.encryptedContent) {
-          let decrypted: unknown;
-          try {
-            decrypted = decryptEncryptedContent(item.encryptedContent, keyring);
-          } catch (error) {
-            if (error instanceof TeamsDecryptionKeyMissingError) {
-              // Still authentic (clientState + validation token): read the presence instead of losing it.
-              log.warn('rich notification with an unknown certificate id; reading presence instead', {
-                encryptionCertificateId: item.encryptedContent.encryptionCertificateId,
-              });
-              if (userId) toRead.push(userId);
-              passed.push({ item, index });
-              continue;
-            }
-            dropped.push({ index, subscriptionId: item.subscriptionId, reason: 'encryptedContent', detail: (error as Error).message });
+          const content = item.encryptedContent;
+          if (!keyring.find(content.encryptionCertificateId)) {
+            // Still authentic (clientState + validation token): read the presence instead of losing it.
+            log.warn('rich notification with an unknown certificate id; reading presence instead', {
+              encryptionCertificateId: content.encryptionCertificateId,
+            });
+            if (userId) toRead.push(userId);
+            passed.push({ item, index });
             continue;
           }
+          // Authenticated, still encrypted: the worker checks dataSignature and decrypts (docs/teams.md
+          // "Decryption in the worker"), so no RSA work is done before the 202.
+          const queued: DecryptPresenceItem = {
+            index,
+            subscriptionId: item.subscriptionId,
+            ...(userId ? { userId } : {}),
+            encryptedContent: {
+              data: content.data,
+              dataKey: content.dataKey,
+              dataSignature: content.dataSignature,
+              ...(content.encryptionCertificateId ? { encryptionCertificateId: content.encryptionCertificateId } : {}),
+            },
+          };
+          if (decryptItemBytes(queued) > MAX_DECRYPT_TASK_BYTES) {
+            // A presence is a few hundred bytes; an item this large is not one and cannot be queued.
+            dropped.push({ index, subscriptionId: item.subscriptionId, reason: 'encryptedContent', detail: 'encryptedContent is larger than 200 KiB: not a presence' });
+            continue;
+          }
+          toDecrypt.push(queued);
           passed.push({ item, index });
-          if (typeof decrypted !== 'object' || decrypted === null || Array.isArray(decrypted)) continue;
-          const event = normalizePresence(decrypted as Record<string, unknown>, {
-            fallbackUserId: userId,
-            order: request.receivedAt,
-            tiebreak: index,
-          });
-          if (event) events.push(event);
         } else {
           passed.push({ item, index });
           // Basic notification: only the id. The worker reads the presence (never on this path).
@@ -362,14 +372,14 @@ export function createTeamsWebhookSource(deps: TeamsWebhookDeps): WebhookSource 
       }
       if (passed.length === 0 && dropped.length > 0) return rejectAll(dropped);
       logDropped(log, judged, dropped, passed.length);
-      tasks.push(...readPresenceTasks(toRead));
+      tasks.push(...readPresenceTasks(toRead), ...decryptPresenceTasks(toDecrypt, request.receivedAt));
       notifyVerified(deps, passed, request.receivedAt, log);
 
       const counted = dropped.length > 0 ? { dropped: dropped.length } : {};
-      if (events.length === 0 && tasks.length === 0) {
+      if (tasks.length === 0) {
         return { kind: 'ignored', reason: 'no presence changes in the batch', ackStatus: GRAPH_ACK, ...counted };
       }
-      return { kind: 'accepted', events, tasks: dedupeTasks(tasks), ackStatus: GRAPH_ACK, ...counted };
+      return { kind: 'accepted', events: [], tasks: dedupeTasks(tasks), ackStatus: GRAPH_ACK, ...counted };
     },
   };
 }

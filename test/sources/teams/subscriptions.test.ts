@@ -12,7 +12,7 @@ import type { QueueMessage } from '../../../src/queue/key-queue';
 import { assignUsersToAccounts, presenceResource } from '../../../src/sources/teams/subscriptions';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime, type TeamsRuntime } from '../../../src/sources/teams/runtime';
-import type { TeamsTaskMessage } from '../../../src/sources/teams/tasks';
+import { TEAMS_TASKS, type TeamsTaskMessage } from '../../../src/sources/teams/tasks';
 import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import type { WebhookSource } from '../../../src/webhooks/types';
 import {
@@ -156,7 +156,11 @@ test('rich notifications from both subscriptions in one POST are validated (JWKS
   ]);
   expect(result.status).toBe(202);
   const last = webhooks.outcomes[webhooks.outcomes.length - 1].outcome;
-  expect(last.kind === 'accepted' && last.events.map((e) => [e.externalUserId, e.values.activity, e.order, e.tiebreak])).toEqual([
+  // Acknowledged still encrypted: the worker's task runner checks each dataSignature, decrypts and records.
+  expect(last).toMatchObject({ kind: 'accepted', events: [], tasks: [{ task: TEAMS_TASKS.decryptPresence }] });
+  const before = recorded.length;
+  for (const task of last.kind === 'accepted' ? (last.tasks ?? []) : []) expect(await runtime.taskRunner(asTask(task))).toEqual({ kind: 'done' });
+  expect(recorded.slice(before).map((e) => [e.externalUserId, e.values.activity, e.order, e.tiebreak])).toEqual([
     [u1, 'InAMeeting', clock, 0],
     [u3, 'OffWork', clock, 1],
     [u2, 'Presenting', clock, 2],

@@ -3,9 +3,11 @@
  * resolved once from the tenant's OpenID configuration, served by the Microsoft stand-in.
  */
 import { randomUUID } from 'node:crypto';
+import type { PresenceEvent } from '../../../src/presence';
 import { TEAMS_DOCUMENTS } from '../../../src/sources/teams/documents';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime } from '../../../src/sources/teams/runtime';
+import { TEAMS_TASKS } from '../../../src/sources/teams/tasks';
 import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import { createTenantIdResolver } from '../../../src/sources/teams/tenant-id';
 import { createValidationTokenValidator, type TokenVerdict } from '../../../src/sources/teams/validation-tokens';
@@ -95,6 +97,7 @@ describe('the runtime wires the tenant check into the webhook (TEAMS_TENANT_ID a
       const certificate = generateSelfSignedCertificate(dir, 'encryption');
       const store = createMemoryDocumentStore();
       const subscriptionId = randomUUID();
+      const recorded: PresenceEvent[] = [];
       await store.putDocument(TEAMS_DOCUMENTS.subscriptions, { accounts: { 'svc-1': { subscriptionId } } });
       const runtime = createTeamsRuntime({
         config: {
@@ -109,7 +112,7 @@ describe('the runtime wires the tenant check into the webhook (TEAMS_TENANT_ID a
         },
         settings: parseTeamsSettings({ TEAMS_MODE: 'polling' }),
         store,
-        recordEvents: async () => undefined,
+        recordEvents: async (events) => void recorded.push(...events),
         msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),
         keySource: async () => standIn.signer.publicKeyPem,
       });
@@ -128,10 +131,13 @@ describe('the runtime wires the tenant check into the webhook (TEAMS_TENANT_ID a
         ],
         validationTokens: [tokenOf(tenantId)],
       });
-      expect(await webhook.handle(inbound('/webhooks/teams', body(standIn.tenantId), { receivedAt: 1_000 }))).toMatchObject({
-        kind: 'accepted',
-        events: [{ externalUserId: userId, values: { availability: 'Busy', activity: 'InACall' }, order: 1_000, sequence: '0001' }],
-      });
+      const accepted = await webhook.handle(inbound('/webhooks/teams', body(standIn.tenantId), { receivedAt: 1_000 }));
+      expect(accepted).toMatchObject({ kind: 'accepted', events: [], tasks: [{ task: TEAMS_TASKS.decryptPresence }] });
+      // The worker's runner (same runtime, same key) decrypts it, keeping receipt time and sequenceNumber.
+      for (const task of accepted.kind === 'accepted' ? (accepted.tasks ?? []) : []) {
+        if (task.kind === 'task') expect(await runtime.taskRunner(task)).toEqual({ kind: 'done' });
+      }
+      expect(recorded).toMatchObject([{ externalUserId: userId, values: { availability: 'Busy', activity: 'InACall' }, order: 1_000, sequence: '0001' }]);
       expect(await webhook.handle(inbound('/webhooks/teams', body(randomUUID())))).toMatchObject({
         kind: 'rejected',
         status: 401,

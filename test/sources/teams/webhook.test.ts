@@ -1,5 +1,10 @@
 import crypto, { randomUUID } from 'node:crypto';
+import type { CountMetric, MetricDimensions, Metrics } from '../../../src/metrics/metrics';
+import type { PresenceEvent } from '../../../src/presence';
+import type { DecryptionKey } from '../../../src/sources/teams/decrypt';
+import { createTeamsTaskRunner } from '../../../src/sources/teams/task-runner';
 import { TEAMS_TASKS } from '../../../src/sources/teams/tasks';
+import type { WebhookOutcome } from '../../../src/webhooks/types';
 import { createValidationTokenValidator, type SigningKeySource } from '../../../src/sources/teams/validation-tokens';
 import {
   createTeamsLifecycleWebhookSource,
@@ -88,10 +93,43 @@ function richBatch(): { value: Array<Record<string, unknown>>; validationTokens:
   };
 }
 
+/**
+ * Runs an outcome's `decrypt-presence` tasks through the worker's task runner, the way the queue does
+ * after the 202: the settled outcome carries the events they recorded instead of those tasks, and
+ * `rejected` counts the items dropped for their dataSignature (EventsRejected, reason `signature`).
+ */
+async function settle(outcome: WebhookOutcome, keys: readonly DecryptionKey[] = deps().decryptionKeys ?? []): Promise<{ outcome: WebhookOutcome; rejected: number }> {
+  if (outcome.kind !== 'accepted') return { outcome, rejected: 0 };
+  let rejected = 0;
+  const metrics: Metrics = {
+    count: (name: CountMetric, dimensions?: MetricDimensions, value = 1) => {
+      if (name === 'EventsRejected' && dimensions?.system === 'teams' && dimensions.reason === 'signature') rejected += value;
+    },
+    gauge: () => undefined,
+    timing: () => undefined,
+  };
+  const events: PresenceEvent[] = [...outcome.events];
+  const runner = createTeamsTaskRunner({
+    readPresences: async () => Promise.reject(new Error('no Graph read expected')),
+    recordEvents: async (recorded) => void events.push(...recorded),
+    decryptionKeys: keys,
+    metrics,
+  });
+  const tasks = [];
+  for (const task of outcome.tasks ?? []) {
+    if (task.kind === 'task' && task.task === TEAMS_TASKS.decryptPresence) expect(await runner(task)).toEqual({ kind: 'done' });
+    else tasks.push(task);
+  }
+  return { outcome: { ...outcome, events, tasks }, rejected };
+}
+
 describe('POST /webhooks/teams — rich notifications', () => {
   test('a batch of several users and subscriptions is decrypted and normalized whole, acked 202', async () => {
     const source = createTeamsWebhookSource(deps());
-    const outcome = await source.handle(inbound('/webhooks/teams', richBatch(), { receivedAt: RECEIVED_AT }));
+    const acked = await source.handle(inbound('/webhooks/teams', richBatch(), { receivedAt: RECEIVED_AT }));
+    // At the ack: nothing decrypted yet, one durable decrypt task carrying the three authenticated items.
+    expect(acked).toMatchObject({ kind: 'accepted', ackStatus: 202, events: [], tasks: [{ kind: 'task', system: 'teams', task: TEAMS_TASKS.decryptPresence }] });
+    const { outcome } = await settle(acked);
     expect(outcome).toEqual({
       kind: 'accepted',
       ackStatus: 202,
@@ -125,14 +163,6 @@ describe('POST /webhooks/teams — rich notifications', () => {
     ['wrong clientState on every item', (b) => { for (const item of b.value) item.clientState = 'guess'; }, 403, /clientState/],
     ['missing clientState on every item', (b) => { for (const item of b.value) delete item.clientState; }, 403, /clientState/],
     ['unknown subscription id on every item', (b) => { for (const item of b.value) item.subscriptionId = randomUUID(); }, 403, /unknown subscription/],
-    ['tampered dataSignature on every item', (b) => {
-      for (const item of b.value) {
-        const content = item.encryptedContent as Record<string, string>;
-        const signature = Buffer.from(content.dataSignature, 'base64');
-        signature[0] ^= 1;
-        content.dataSignature = signature.toString('base64');
-      }
-    }, 401, /dataSignature/],
     ['JWT signed by a foreign key (same kid)', (b) => { b.validationTokens = [token({}, foreign())]; }, 401, /invalid signature/],
     ['JWT with wrong aud', (b) => { b.validationTokens = [token({ aud: randomUUID() })]; }, 401, /audience/],
     ['JWT with wrong azp', (b) => { b.validationTokens = [token({ azp: randomUUID() })]; }, 401, /Change Tracking/],
@@ -161,6 +191,25 @@ describe('POST /webhooks/teams — rich notifications', () => {
 
   // Breaks that hit ONE item of three: that item is dropped and counted, the other two are recorded (202).
   const oneBadItem: Array<[string, number, (batch: ReturnType<typeof richBatch>) => void]> = [
+    ['wrong clientState', 2, (b) => { b.value[2].clientState = 'guess'; }],
+    ['missing clientState', 0, (b) => { delete b.value[0].clientState; }],
+    ['unknown subscription id', 1, (b) => { b.value[1].subscriptionId = randomUUID(); }],
+    ['tenant no token vouches for', 0, (b) => { b.value[0].tenantId = randomUUID(); }],
+  ];
+
+  test.each(oneBadItem)('one item with a %s is dropped; the others are accepted (202)', async (_name, bad, breakIt) => {
+    const batch = richBatch();
+    breakIt(batch);
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }));
+    expect(outcome).toMatchObject({ kind: 'accepted', ackStatus: 202, dropped: 1 });
+    const { outcome: settled } = await settle(outcome);
+    const users = (settled as unknown as { events: Array<{ externalUserId: string }> }).events.map((event) => event.externalUserId);
+    expect(users).toEqual(USERS.filter((_, index) => index !== bad));
+  });
+
+  // Breaks of ONE item's ciphertext: the batch is authentic, so it is acknowledged whole (202); the worker
+  // checks the dataSignature, drops that item (logged, counted) and records the other two.
+  const oneTamperedItem: Array<[string, number, (batch: ReturnType<typeof richBatch>) => void]> = [
     ['tampered dataSignature', 1, (b) => {
       const content = b.value[1].encryptedContent as Record<string, string>;
       const signature = Buffer.from(content.dataSignature, 'base64');
@@ -173,27 +222,42 @@ describe('POST /webhooks/teams — rich notifications', () => {
       data[data.length - 1] ^= 1;
       content.data = data.toString('base64');
     }],
-    ['wrong clientState', 2, (b) => { b.value[2].clientState = 'guess'; }],
-    ['missing clientState', 0, (b) => { delete b.value[0].clientState; }],
-    ['unknown subscription id', 1, (b) => { b.value[1].subscriptionId = randomUUID(); }],
-    ['tenant no token vouches for', 0, (b) => { b.value[0].tenantId = randomUUID(); }],
   ];
 
-  test.each(oneBadItem)('one item with a %s is dropped; the others are accepted (202)', async (_name, bad, breakIt) => {
+  test.each(oneTamperedItem)('one item with a %s is acked, then dropped by the worker; the others are recorded', async (_name, bad, breakIt) => {
     const batch = richBatch();
     breakIt(batch);
-    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }));
-    expect(outcome).toMatchObject({ kind: 'accepted', ackStatus: 202, dropped: 1 });
+    const acked = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }));
+    expect(acked).toMatchObject({ kind: 'accepted', ackStatus: 202, events: [] });
+    expect(acked).not.toHaveProperty('dropped');
+    const { outcome, rejected } = await settle(acked);
     const users = (outcome as unknown as { events: Array<{ externalUserId: string }> }).events.map((event) => event.externalUserId);
     expect(users).toEqual(USERS.filter((_, index) => index !== bad));
+    expect(rejected).toBe(1);
+  });
+
+  test('a tampered dataSignature on every item: acked 202 (the batch is authentic), nothing recorded by the worker', async () => {
+    const batch = richBatch();
+    for (const item of batch.value) {
+      const content = item.encryptedContent as Record<string, string>;
+      const signature = Buffer.from(content.dataSignature, 'base64');
+      signature[0] ^= 1;
+      content.dataSignature = signature.toString('base64');
+    }
+    const acked = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    expect(acked).toMatchObject({ kind: 'accepted', ackStatus: 202, events: [] });
+    const { outcome, rejected } = await settle(acked);
+    expect(outcome).toMatchObject({ kind: 'accepted', events: [], tasks: [] });
+    expect(rejected).toBe(3);
   });
 
   test('one good and one foreign token: the good one vouches for the items', async () => {
     const batch = richBatch();
     batch.validationTokens = [token({ aud: randomUUID() }), token()];
-    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    const acked = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    expect(acked).not.toHaveProperty('dropped');
+    const { outcome } = await settle(acked);
     expect(outcome).toMatchObject({ kind: 'accepted', events: [{}, {}, {}] });
-    expect(outcome).not.toHaveProperty('dropped');
   });
 
   test('a mixed batch (another app\'s subscription with its own clientState and token) keeps our items, logs one warn line and tells only our subscriptions', async () => {
@@ -213,7 +277,8 @@ describe('POST /webhooks/teams — rich notifications', () => {
       deps({ logger: logger as never, onVerifiedNotifications: (ids) => told.push([...ids]) }),
     ).handle(inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }));
     expect(outcome).toMatchObject({ kind: 'accepted', ackStatus: 202, dropped: 1 });
-    expect((outcome as unknown as { events: Array<{ externalUserId: string; tiebreak: number }> }).events.map((e) => [e.externalUserId, e.tiebreak])).toEqual([
+    const { outcome: settled } = await settle(outcome);
+    expect((settled as unknown as { events: Array<{ externalUserId: string; tiebreak: number }> }).events.map((e) => [e.externalUserId, e.tiebreak])).toEqual([
       [USERS[0], 0],
       [USERS[1], 2],
       [USERS[2], 3],
@@ -256,19 +321,27 @@ describe('POST /webhooks/teams — rich notifications', () => {
     expect(await createTeamsWebhookSource(deps({ validateTokens: unavailable })).handle(inbound('/webhooks/teams', basic))).toMatchObject({ kind: 'accepted' });
   });
 
-  test('the dataSignature is checked before any AES decryption', async () => {
+  test('no RSA or AES work before the 202; in the worker the dataSignature is checked before any AES decryption', async () => {
     const decipher = jest.spyOn(crypto, 'createDecipheriv');
+    const privateDecrypt = jest.spyOn(crypto, 'privateDecrypt');
     try {
       const batch = richBatch();
       batch.value = [batch.value[0]];
       (batch.value[0].encryptedContent as Record<string, string>).dataSignature = Buffer.alloc(32).toString('base64');
-      expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch))).toMatchObject({ kind: 'rejected', status: 401 });
+      const acked = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+      expect(acked).toMatchObject({ kind: 'accepted', ackStatus: 202 });
+      expect(privateDecrypt).not.toHaveBeenCalled();
+      expect(await settle(acked)).toMatchObject({ outcome: { events: [] }, rejected: 1 });
       expect(decipher).not.toHaveBeenCalled();
       // The spy does see decryption when the signature is right.
-      expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', richBatch()))).toMatchObject({ kind: 'accepted' });
+      expect((await settle(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', richBatch())))).outcome).toMatchObject({
+        kind: 'accepted',
+        events: [{}, {}, {}],
+      });
       expect(decipher).toHaveBeenCalled();
     } finally {
       decipher.mockRestore();
+      privateDecrypt.mockRestore();
     }
   });
 
@@ -312,7 +385,7 @@ describe('POST /webhooks/teams — rich notifications', () => {
   test('an unknown encryptionCertificateId falls back to reading that user from Graph', async () => {
     const batch = richBatch();
     (batch.value[1].encryptedContent as Record<string, string>).encryptionCertificateId = 'retired-cert';
-    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch));
+    const { outcome } = await settle(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batch)));
     expect(outcome).toMatchObject({
       kind: 'accepted',
       events: [expect.objectContaining({ externalUserId: USERS[0] }), expect.objectContaining({ externalUserId: USERS[2] })],
