@@ -12,8 +12,6 @@
  * role); the maintainer re-enqueueing unfinished keys.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FUNCTION_PARAMETERS, type LambdaFunctionName } from '../../src/aws/function-parameters';
@@ -46,6 +44,7 @@ import { startSsmStandIn, type SsmStandIn } from '../helpers/ssm-stand-in';
 import { permissionsFor, recordCalls, type RecordedCall, type ResourceNames } from './aws-call-recorder';
 import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
 import { deniedPermissions, functionRoles, platformPermissions, unusedGrants, type FunctionRole, type RequiredPermission } from './iam-policy';
+import { startHttpApiFront } from './http-api-front';
 import { packageService, TEST_STAGE, type CfnTemplate } from './packaged-template';
 
 const FUNCTIONS: readonly LambdaFunctionName[] = ['webhook', 'worker', 'maintainer', 'status'];
@@ -60,42 +59,6 @@ const teamsUser = (mail: string, availability: string, activity: string): StandI
   availability,
   activity,
 });
-
-/** Forwards real HTTP requests (vendor deliveries, subscription handshakes) to the webhook handler as HTTP API v2 events. */
-async function startHttpApi(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
-      const event: HttpApiEvent = {
-        rawPath: url.pathname,
-        rawQueryString: url.search.replace(/^\?/, ''),
-        headers,
-        body: Buffer.concat(chunks).toString('base64'),
-        isBase64Encoded: true,
-        requestContext: { http: { method: req.method, path: url.pathname } },
-      };
-      webhook(event).then(
-        (answer) => {
-          res.writeHead(answer.statusCode, answer.headers);
-          res.end(answer.body);
-        },
-        (error) => {
-          res.writeHead(500);
-          res.end(String(error));
-        },
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
 
 describe('IAM conformance of the packaged functions', () => {
   let template: CfnTemplate;
@@ -191,7 +154,7 @@ describe('IAM conformance of the packaged functions', () => {
       { id: 101, extensionNumber: '101', type: 'User', status: 'Enabled', contact: { email: 'carol@example.com' } },
       { id: 102, extensionNumber: '102', type: 'User', status: 'Enabled', contact: { email: 'dave@example.com' } },
     ];
-    api = await startHttpApi();
+    api = await startHttpApiFront(webhook);
 
     const prefix = `/presence-bridge/${TEST_STAGE}/`;
     const secrets: Record<string, string> = {

@@ -9,7 +9,6 @@
  * (test/aws/iam-conformance.test.ts runs more paths in-process with the same check.)
  */
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -18,7 +17,7 @@ import { FUNCTION_PARAMETERS, type LambdaFunctionName } from '../../src/aws/func
 import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 import { signZoomRequest } from '../../src/sources/zoom/verify';
 import { createTableIfMissing } from '../../src/store/dynamodb';
-import type { HttpApiEvent, HttpApiResult } from '../../src/webhooks/adapters/lambda';
+import type { HttpApiResult } from '../../src/webhooks/adapters/lambda';
 import { startDynalite, type RunningDynalite } from '../helpers/dynalite';
 import { ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
 import { makeTempDir, removeTempDir, startMicrosoftStandIn, type MicrosoftStandIn } from '../helpers/microsoft-stand-in';
@@ -31,6 +30,7 @@ import { FAKE_STACK, TemplateResolver } from './cloudformation-resolver';
 import { deniedPermissions, functionRoles, platformPermissions, type FunctionRole } from './iam-policy';
 import { startLambdaContainer, type LambdaContainer } from './lambda-container';
 import { extractMetrics, parseEmfLines, sumOf } from '../metrics/emf-lines';
+import { startHttpApiFront } from './http-api-front';
 import { packageService, TEST_STAGE, type CfnTemplate } from './packaged-template';
 import { readZipEntry } from './read-zip';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
@@ -124,36 +124,7 @@ describe('the packaged Lambda bundle, one process per function', () => {
     ssm = await startSsmStandIn(Object.fromEntries(Object.entries(secrets).map(([name, value]) => [prefix + name, value])));
 
     // Vendors deliver to the webhook function's process through this stand-in for API Gateway.
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const url = new URL(req.url ?? '/', 'http://localhost');
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
-        const event: HttpApiEvent = {
-          rawPath: url.pathname,
-          rawQueryString: url.search.replace(/^\?/, ''),
-          headers,
-          body: Buffer.concat(chunks).toString('base64'),
-          isBase64Encoded: true,
-          requestContext: { http: { method: req.method, path: url.pathname } },
-        };
-        containers.webhook.invoke<HttpApiResult>(event).then(
-          (answer) => {
-            res.writeHead(answer.statusCode, answer.headers);
-            res.end(answer.body);
-          },
-          (error) => {
-            res.writeHead(500);
-            res.end(String(error));
-          },
-        );
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address() as { port: number };
-    publicApi = { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    publicApi = await startHttpApiFront((event) => containers.webhook.invoke<HttpApiResult>(event));
 
     for (const fn of FUNCTIONS) {
       const dynamo = await startRecordingProxy(dynalite.endpoint, 'DynamoDBClient', calls[fn]);
