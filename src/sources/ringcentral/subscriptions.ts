@@ -38,6 +38,9 @@
  *   RINGCENTRAL_VERIFICATION_TOKEN value hashes differently — or nothing is remembered — the subscription is
  *   updated with `PUT /restapi/v1.0/subscription/{id}`.
  * So a run that finds everything in order changes nothing: one list call, and a renewal only near expiry.
+ *
+ * Where the rules live: subscription-plan.ts decides (pure, table-tested); this file gathers what the plan
+ * needs (the list, the document, the ids `~` stands for) and performs the plan's actions.
  */
 import crypto from 'node:crypto';
 import { silentLogger, type Logger } from '../../logger';
@@ -46,40 +49,32 @@ import type { RingCentralClient } from './client';
 import { isRingCentralUserExtension, readRingCentralDirectory, refreshRingCentralDirectory } from './directory';
 import { overwriteDocument } from './documents';
 import { RingCentralApiError } from './errors';
-import {
-  includesRingCentralFilter,
-  isRingCentralAccountPresenceFilter,
-  isRingCentralExtensionPresenceFilter,
-  sameRingCentralFilter,
-  sameRingCentralFilterSet,
-  type RingCentralFilterIds,
-} from './event-filters';
+import type { RingCentralFilterIds } from './event-filters';
 import { RINGCENTRAL_MAX_WEBHOOK_EXPIRES_IN, type RingCentralSubscriptionScope } from './ringcentral-settings';
+import { RingCentralAccountInfoSchema, RingCentralSubscriptionListSchema, RingCentralSubscriptionSchema, type RingCentralSubscription } from './schema';
 import {
-  RingCentralAccountInfoSchema,
-  RingCentralSubscriptionListSchema,
-  RingCentralSubscriptionSchema,
-  type RingCentralSubscription,
-} from './schema';
+  FilterRefusedError,
+  planRingCentralSubscriptions,
+  ringCentralPlanSettings,
+  type RingCentralCreateAction,
+  type RingCentralDesiredSubscriptions,
+  type RingCentralPlanAction,
+  type RingCentralPlanSettings,
+  type RingCentralRunProgress,
+  type RingCentralStoredSubscriptions,
+} from './subscription-plan';
 import { RINGCENTRAL_WEBHOOK_PATH } from './webhook';
 
 export type { RingCentralSubscription } from './schema';
+export {
+  isBridgeSubscription,
+  RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS,
+  RINGCENTRAL_MAX_SUBSCRIPTIONS,
+  ringCentralExtensionPresenceFilter,
+} from './subscription-plan';
 
 export const RINGCENTRAL_SUBSCRIPTION_PATH = '/restapi/v1.0/subscription';
 export const RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT = 'ringcentral-subscriptions';
-/** "30 subscriptions per user/extension per app" (https://github.com/ringcentral/ringcentral-extensible, `packages/core/src/paths/Restapi/Subscription/index.ts`). */
-export const RINGCENTRAL_MAX_SUBSCRIPTIONS = 30;
-
-/** The account-wide presence filters, most detailed first. */
-export const RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS = [
-  '/restapi/v1.0/account/~/presence?detailedTelephonyState=true',
-  '/restapi/v1.0/account/~/presence',
-] as const;
-
-/** The detailed per-extension presence filter. */
-export function ringCentralExtensionPresenceFilter(extensionId: string): string {
-  return `/restapi/v1.0/account/~/extension/${encodeURIComponent(extensionId)}/presence?detailedTelephonyState=true`;
-}
 
 /** The webhook address for a deployment's public base URL (e.g. `https://bridge.example.com`). */
 export function ringCentralNotificationUrl(publicBaseUrl: string): string {
@@ -149,11 +144,6 @@ export interface EnsureRingCentralSubscriptionOptions {
   readonly logger?: Logger;
 }
 
-/** The account filter was refused (an API error, or the filter came back disabled). */
-class FilterRefusedError extends Error {
-  override readonly name = 'FilterRefusedError';
-}
-
 /**
  * Whether an error means "this filter is not allowed for this app/user" (so another filter may work),
  * as opposed to "the webhook address failed validation" (SUB-52x: no filter would help) or an outage.
@@ -163,18 +153,6 @@ export function isRingCentralFilterRefusal(error: unknown): boolean {
   if (!(error instanceof RingCentralApiError)) return false;
   if (error.errorCode?.toUpperCase().startsWith('SUB-52')) return false;
   return error.status === 400 || error.status === 403 || error.status === 422;
-}
-
-function isBlacklisted(subscription: RingCentralSubscription): boolean {
-  return subscription.status?.toLowerCase() === 'blacklisted';
-}
-
-function sameAddress(a: string | undefined, b: string): boolean {
-  return a !== undefined && a.trim().replace(/\/+$/, '') === b.trim().replace(/\/+$/, '');
-}
-
-function isDisabled(subscription: RingCentralSubscription, filter: string, ids: RingCentralFilterIds): boolean {
-  return subscription.disabledFilters.some((disabled) => disabled.filter !== undefined && sameRingCentralFilter(disabled.filter, filter, ids));
 }
 
 export const RINGCENTRAL_ACCOUNT_INFO_PATH = '/restapi/v1.0/account/~';
@@ -219,209 +197,204 @@ export async function listRingCentralSubscriptions(client: RingCentralClient): P
   return RingCentralSubscriptionListSchema.parse(data ?? {}).records;
 }
 
-/** True when the subscription delivers to `notificationUrl` by WebHook: one of the bridge's own. */
-export function isBridgeSubscription(subscription: RingCentralSubscription, notificationUrl: string): boolean {
-  return (
-    subscription.deliveryMode?.transportType?.toLowerCase() === 'webhook' &&
-    sameAddress(subscription.deliveryMode.address, notificationUrl)
-  );
-}
+/** The most planning passes one run makes: account filters tried, extensions loaded, then the final plan. */
+const MAX_PASSES = 8;
 
-/** Creates, reuses, renews or re-creates the bridge's presence subscriptions. */
+/** Creates, reuses, renews or re-creates the bridge's presence subscriptions: plan, perform, plan again until done. */
 export async function ensureRingCentralSubscription(
   options: EnsureRingCentralSubscriptionOptions,
 ): Promise<RingCentralSubscriptionReport> {
-  const { client, documents, notificationUrl, verificationToken } = options;
-  if (!verificationToken.trim()) {
+  if (!options.verificationToken.trim()) {
     throw new Error('RINGCENTRAL_VERIFICATION_TOKEN must be set before creating RingCentral subscriptions');
   }
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
-  const expiresIn = Math.min(options.expiresIn ?? RINGCENTRAL_MAX_WEBHOOK_EXPIRES_IN, RINGCENTRAL_MAX_WEBHOOK_EXPIRES_IN);
-  const renewBeforeMs = options.renewBeforeMs ?? Math.min(7 * 24 * 3600 * 1000, (expiresIn * 1000) / 2);
-  const perSubscription = options.filtersPerSubscription ?? 1000;
-  const requestedScope = options.scope ?? 'auto';
-  const actions: RingCentralSubscriptionAction[] = [];
+  const settings = ringCentralPlanSettings(options, RINGCENTRAL_MAX_WEBHOOK_EXPIRES_IN);
+  const existing = await listRingCentralSubscriptions(options.client);
+  const document = (await options.documents.getDocument<RingCentralSubscriptionsDocument>(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT))?.value;
+  const filterIds = await resolveFilterIds(options.client, document, logger);
+  const desired: RingCentralDesiredSubscriptions = {
+    notificationUrl: options.notificationUrl,
+    tokenHash: hashRingCentralVerificationToken(options.verificationToken),
+    scope: options.scope ?? 'auto',
+    ...(options.extensionIds ? { extensionIds: options.extensionIds } : {}),
+  };
+  const run = createRun(options, settings, existing, logger, {
+    tokenHashes: { ...(document?.verificationTokenHashes ?? {}) },
+    ...(document?.accountScopeRefusedAt ? { accountScopeRefusedAt: document.accountScopeRefusedAt } : {}),
+    ...(document?.accountScopeRefusal ? { accountScopeRefusal: document.accountScopeRefusal } : {}),
+    filterIds,
+    run: { probes: [], created: [] },
+  });
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const actions = planRingCentralSubscriptions(run.existing, desired, run.stored, now(), settings);
+    const report = await run.perform(actions);
+    if (report) return report;
+  }
+  throw new Error(`RingCentral subscription planning did not settle after ${MAX_PASSES} passes`);
+}
+
+/** The executor: performs planned actions, keeping `existing` and `stored` up to date for the next pass. */
+function createRun(
+  options: EnsureRingCentralSubscriptionOptions,
+  settings: RingCentralPlanSettings,
+  initial: readonly RingCentralSubscription[],
+  logger: Logger,
+  initialStored: RingCentralStoredSubscriptions,
+) {
+  const { client, documents, notificationUrl, verificationToken } = options;
+  const now = options.now ?? Date.now;
   const deliveryMode = { transportType: 'WebHook', address: notificationUrl, verificationToken };
   const tokenHash = hashRingCentralVerificationToken(verificationToken);
-  /** Subscription id → hash of the token it sends, as far as the bridge knows. */
-  const tokenHashes = new Map<string, string>();
-  let ids: RingCentralFilterIds = {};
+  const reported: RingCentralSubscriptionAction[] = [];
+  const logged = new Set<string>();
+  let existing = [...initial];
+  let stored = initialStored;
+  let kept: RingCentralSubscription[] = [];
 
-  const remove = async (id: string, detail: string): Promise<void> => {
+  const setTokenHash = (id: string, hash: string | undefined): void => {
+    const { [id]: _previous, ...others } = stored.tokenHashes;
+    void _previous;
+    stored = { ...stored, tokenHashes: hash === undefined ? others : { ...others, [id]: hash } };
+  };
+  const progress = (change: (run: RingCentralRunProgress) => RingCentralRunProgress): void => {
+    stored = { ...stored, run: change(stored.run) };
+  };
+  const replace = (subscription: RingCentralSubscription): void => {
+    existing = existing.map((s) => (s.id === subscription.id ? subscription : s));
+    kept.push(subscription);
+  };
+  const path = (id: string): string => `${RINGCENTRAL_SUBSCRIPTION_PATH}/${encodeURIComponent(id)}`;
+
+  const remove = async (action: Extract<RingCentralPlanAction, { kind: 'delete' }>): Promise<void> => {
     try {
-      await client.request({ method: 'DELETE', path: `${RINGCENTRAL_SUBSCRIPTION_PATH}/${encodeURIComponent(id)}`, group: 'Medium' });
+      await client.request({ method: 'DELETE', path: path(action.id), group: 'Medium' });
     } catch (error) {
       if (!(error instanceof RingCentralApiError && error.status === 404)) throw error;
     }
-    tokenHashes.delete(id);
-    actions.push({ action: 'deleted', id, detail });
-    logger.info('RingCentral subscription deleted', { id, detail });
+    setTokenHash(action.id, undefined);
+    existing = existing.filter((s) => s.id !== action.id);
+    if (action.refusal) {
+      const { filter, error } = action.refusal;
+      progress((run) => ({ ...run, probes: run.probes.map((p) => (p.subscriptionId === action.id && p.filter === filter ? { ...p, error } : p)) }));
+    }
+    reported.push({ action: 'deleted', id: action.id, detail: action.detail });
+    logger.info('RingCentral subscription deleted', { id: action.id, detail: action.detail });
   };
 
-  const create = async (eventFilters: readonly string[], detail?: string): Promise<RingCentralSubscription> => {
-    const data = await client.request({
-      method: 'POST',
-      path: RINGCENTRAL_SUBSCRIPTION_PATH,
-      group: 'Medium',
-      body: { eventFilters, deliveryMode, expiresIn },
-    });
-    const created = RingCentralSubscriptionSchema.parse(data);
-    tokenHashes.set(created.id, tokenHash);
-    actions.push({ action: 'created', id: created.id, detail });
-    logger.info('RingCentral subscription created', { id: created.id, filters: eventFilters.length });
-    return created;
-  };
-
-  /** Keeps one existing subscription right: token and filters as desired, renewed when near expiry. */
-  const maintain = async (subscription: RingCentralSubscription, eventFilters: readonly string[]): Promise<RingCentralSubscription> => {
-    const path = `${RINGCENTRAL_SUBSCRIPTION_PATH}/${encodeURIComponent(subscription.id)}`;
-    // RingCentral does not say which token a subscription sends: compare with what we last sent it.
-    const sentHash = tokenHashes.get(subscription.id);
-    const tokenDiffers = sentHash !== tokenHash;
-    const filtersDiffer = !sameRingCentralFilterSet(subscription.eventFilters, eventFilters, ids);
-    const expiresAt = subscription.expirationTime ? Date.parse(subscription.expirationTime) : NaN;
-    const expiring = !Number.isFinite(expiresAt) || expiresAt - now() < renewBeforeMs;
+  const create = async (action: RingCentralCreateAction): Promise<void> => {
+    let created: RingCentralSubscription;
     try {
-      if (tokenDiffers || filtersDiffer) {
-        const data = await client.request({ method: 'PUT', path, group: 'Medium', body: { eventFilters, deliveryMode, expiresIn } });
-        tokenHashes.set(subscription.id, tokenHash);
-        const tokenDetail = sentHash === undefined ? 'verification token not remembered, sent again' : 'verification token rotated';
-        const detail = [tokenDiffers && tokenDetail, filtersDiffer && 'event filters changed'].filter(Boolean).join(', ');
-        actions.push({ action: 'updated', id: subscription.id, detail });
-        logger.info('RingCentral subscription updated', { id: subscription.id, detail });
-        return RingCentralSubscriptionSchema.parse(data);
-      }
-      if (expiring) {
-        const data = await client.request({ method: 'POST', path: `${path}/renew`, group: 'Light' });
-        actions.push({ action: 'renewed', id: subscription.id, detail: `was expiring ${subscription.expirationTime ?? '(unknown)'}` });
-        return RingCentralSubscriptionSchema.parse(data);
-      }
+      const body = { eventFilters: action.eventFilters, deliveryMode, expiresIn: settings.expiresIn };
+      created = RingCentralSubscriptionSchema.parse(await client.request({ method: 'POST', path: RINGCENTRAL_SUBSCRIPTION_PATH, group: 'Medium', body }));
     } catch (error) {
-      // Gone meanwhile (deleted elsewhere, or expired): make a new one.
-      if (error instanceof RingCentralApiError && error.status === 404) return create(eventFilters, `${subscription.id} had disappeared`);
-      throw error;
+      if (action.probe === undefined || !isRingCentralFilterRefusal(error)) throw error;
+      const filter = action.probe;
+      progress((run) => ({ ...run, probes: [...run.probes, { filter, error }] }));
+      return;
     }
-    actions.push({ action: 'reused', id: subscription.id });
-    return subscription;
+    setTokenHash(created.id, tokenHash);
+    existing.push(created);
+    const filter = action.probe;
+    if (filter !== undefined) progress((run) => ({ ...run, probes: [...run.probes, { filter, subscriptionId: created.id }] }));
+    else kept.push(created);
+    progress((run) => ({ ...run, created: [...run.created, created.id] }));
+    reported.push({ action: 'created', id: created.id, detail: action.detail });
+    logger.info('RingCentral subscription created', { id: created.id, filters: action.eventFilters.length });
   };
 
-  // 1. Ours are those delivering to our address; blacklisted ones are deleted (they never recover).
-  const all = await listRingCentralSubscriptions(client);
-  const stored = (await documents.getDocument<RingCentralSubscriptionsDocument>(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT))?.value;
-  for (const [id, hash] of Object.entries(stored?.verificationTokenHashes ?? {})) tokenHashes.set(id, hash);
-  ids = await resolveFilterIds(client, stored, logger);
-  const live: RingCentralSubscription[] = [];
-  for (const subscription of all.filter((s) => isBridgeSubscription(s, notificationUrl))) {
-    if (isBlacklisted(subscription)) {
-      const reason = subscription.blacklistedData?.reason ?? 'no reason given';
-      await remove(subscription.id, `blacklisted (${reason}); re-created`);
-    } else {
-      live.push(subscription);
-    }
-  }
-  const foreign = all.filter((s) => !isBridgeSubscription(s, notificationUrl)).length;
-
-  // 2. Scope: account-wide unless refused recently (auto) or configured otherwise.
-  let refusal = stored?.accountScopeRefusal;
-  let refusedAt = stored?.accountScopeRefusedAt;
-  const retryAfterMs = options.retryAccountScopeAfterMs ?? 24 * 3600 * 1000;
-  const recentlyRefused = refusedAt !== undefined && now() - Date.parse(refusedAt) < retryAfterMs;
-  let scope: 'account' | 'extension' =
-    requestedScope === 'extension' || (requestedScope === 'auto' && recentlyRefused) ? 'extension' : 'account';
-
-  let kept: RingCentralSubscription[] = [];
-  if (scope === 'account') {
+  /** PUT or renew; a subscription gone meanwhile (deleted elsewhere, or expired) is made anew. */
+  const change = async (action: Extract<RingCentralPlanAction, { kind: 'update' | 'renew' }>): Promise<void> => {
+    let data: unknown;
     try {
-      kept = [await ensureAccountScope()];
-      refusal = undefined;
-      refusedAt = undefined;
+      data =
+        action.kind === 'update'
+          ? await client.request({ method: 'PUT', path: path(action.id), group: 'Medium', body: { eventFilters: action.eventFilters, deliveryMode, expiresIn: settings.expiresIn } })
+          : await client.request({ method: 'POST', path: `${path(action.id)}/renew`, group: 'Light' });
     } catch (error) {
-      if (requestedScope !== 'auto' || !isRingCentralFilterRefusal(error)) throw error;
-      refusal = error instanceof Error ? error.message : String(error);
-      refusedAt = new Date(now()).toISOString();
-      logger.warn('RingCentral account-wide presence filter refused; using per-extension filters', { reason: refusal });
-      scope = 'extension';
+      if (!(error instanceof RingCentralApiError && error.status === 404)) throw error;
+      existing = existing.filter((s) => s.id !== action.id);
+      return create(action.ifGone);
     }
-  }
-  if (scope === 'extension') kept = await ensureExtensionScope(live.filter((s) => !kept.includes(s)));
-
-  // 3. Whatever of ours is not kept is surplus (e.g. per-extension ones after the account filter succeeded).
-  const keptIds = new Set(kept.map((s) => s.id));
-  for (const subscription of live) {
-    if (!keptIds.has(subscription.id)) await remove(subscription.id, 'no longer needed');
-  }
-
-  const document: RingCentralSubscriptionsDocument = {
-    address: notificationUrl,
-    scope,
-    ids: kept.map((s) => s.id),
-    ...(refusedAt ? { accountScopeRefusedAt: refusedAt } : {}),
-    ...(refusal ? { accountScopeRefusal: refusal } : {}),
-    ...(ids.accountId !== undefined ? { accountId: ids.accountId } : {}),
-    ...(ids.extensionId !== undefined ? { ownerExtensionId: ids.extensionId } : {}),
-    verificationTokenHashes: Object.fromEntries(kept.flatMap((s) => (tokenHashes.has(s.id) ? [[s.id, tokenHashes.get(s.id)!]] : []))),
-    updatedAt: new Date(now()).toISOString(),
+    if (action.kind === 'update') {
+      setTokenHash(action.id, tokenHash);
+      logger.info('RingCentral subscription updated', { id: action.id, detail: action.detail });
+    }
+    reported.push({ action: action.kind === 'update' ? 'updated' : 'renewed', id: action.id, detail: action.detail });
+    replace(RingCentralSubscriptionSchema.parse(data));
   };
-  await overwriteDocument(documents, RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT, document);
-  return { scope, subscriptions: kept, actions, ...(refusal ? { accountScopeRefusal: refusal } : {}) };
 
-  async function ensureAccountScope(): Promise<RingCentralSubscription> {
-    const existing = live.find((s) => s.eventFilters.some((f) => isRingCentralAccountPresenceFilter(f) && !isDisabled(s, f, ids)));
-    if (existing) return maintain(existing, existing.eventFilters.filter(isRingCentralAccountPresenceFilter));
-    let lastError: unknown;
-    for (const filter of RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS) {
-      let created: RingCentralSubscription;
-      try {
-        created = await create([filter], 'account-wide presence');
-      } catch (error) {
-        if (!isRingCentralFilterRefusal(error)) throw error;
-        lastError = error;
-        continue;
-      }
-      // RingCentral answers with `~` expanded: compare by meaning, or every create looks refused.
-      const disabled = created.disabledFilters.find((d) => d.filter !== undefined && sameRingCentralFilter(d.filter, filter, ids));
-      if (!disabled && includesRingCentralFilter(created.eventFilters, filter, ids)) return created;
-      await remove(created.id, `filter ${filter} was disabled by RingCentral`);
-      lastError = new FilterRefusedError(`RingCentral disabled the filter ${filter}: ${disabled?.reason ?? 'no reason given'}`);
-    }
-    throw lastError;
-  }
+  const remember = async (action: Extract<RingCentralPlanAction, { kind: 'remember' }>): Promise<RingCentralSubscriptionReport> => {
+    const hashes = stored.tokenHashes;
+    const document: RingCentralSubscriptionsDocument = {
+      address: notificationUrl,
+      scope: action.scope,
+      ids: kept.map((s) => s.id),
+      ...(action.refusedAt ? { accountScopeRefusedAt: action.refusedAt } : {}),
+      ...(action.refusal ? { accountScopeRefusal: action.refusal } : {}),
+      ...(stored.filterIds.accountId !== undefined ? { accountId: stored.filterIds.accountId } : {}),
+      ...(stored.filterIds.extensionId !== undefined ? { ownerExtensionId: stored.filterIds.extensionId } : {}),
+      verificationTokenHashes: Object.fromEntries(kept.flatMap((s) => (hashes[s.id] !== undefined ? [[s.id, hashes[s.id]]] : []))),
+      updatedAt: new Date(now()).toISOString(),
+    };
+    await overwriteDocument(documents, RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT, document);
+    return { scope: action.scope, subscriptions: kept, actions: reported, ...(action.refusal ? { accountScopeRefusal: action.refusal } : {}) };
+  };
 
-  async function ensureExtensionScope(candidates: RingCentralSubscription[]): Promise<RingCentralSubscription[]> {
-    const ids = options.extensionIds ?? (await directoryExtensionIds());
-    if (ids.length === 0) {
-      throw new Error(
-        'no RingCentral extensions to subscribe to: the extension directory is empty (the app needs ReadAccounts) ' +
-          'and no extension ids were given',
-      );
-    }
-    const filters = [...new Set(ids)].sort().map(ringCentralExtensionPresenceFilter);
-    const chunks: string[][] = [];
-    for (let i = 0; i < filters.length; i += perSubscription) chunks.push(filters.slice(i, i + perSubscription));
-    if (chunks.length + foreign > RINGCENTRAL_MAX_SUBSCRIPTIONS) {
-      throw new Error(
-        `${filters.length} extensions need ${chunks.length} subscriptions of ${perSubscription} filters, and ${foreign} ` +
-          `other subscriptions exist; RingCentral allows ${RINGCENTRAL_MAX_SUBSCRIPTIONS} per user and app: ` +
-          'raise RINGCENTRAL_FILTERS_PER_SUBSCRIPTION or grant the app ReadAccounts for the account-wide filter',
-      );
-    }
-    const reusable = candidates
-      .filter((s) => s.eventFilters.length > 0 && s.eventFilters.every(isRingCentralExtensionPresenceFilter))
-      .sort((a, b) => (a.creationTime ?? '').localeCompare(b.creationTime ?? ''));
-    const result: RingCentralSubscription[] = [];
-    for (let i = 0; i < chunks.length; i++) {
-      result.push(reusable[i] ? await maintain(reusable[i], chunks[i]) : await create(chunks[i], `per-extension presence (${chunks[i].length})`));
-    }
-    return result;
-  }
-
-  async function directoryExtensionIds(): Promise<string[]> {
+  const loadExtensions = async (): Promise<void> => {
     let directory = await readRingCentralDirectory(documents);
     if (directory.size === 0) {
       await refreshRingCentralDirectory(client, documents, { now });
       directory = await readRingCentralDirectory(documents);
     }
-    return [...directory.entries()].filter(([, entry]) => isRingCentralUserExtension(entry)).map(([id]) => id);
-  }
+    const extensionIds = [...directory.entries()].filter(([, entry]) => isRingCentralUserExtension(entry)).map(([id]) => id);
+    progress((run) => ({ ...run, extensionIds }));
+  };
+
+  /** Performs one plan; the report when the plan was complete, undefined when it asked a question. */
+  const perform = async (actions: readonly RingCentralPlanAction[]): Promise<RingCentralSubscriptionReport | undefined> => {
+    kept = [];
+    for (const action of actions) {
+      switch (action.kind) {
+        case 'delete':
+          await remove(action);
+          break;
+        case 'create':
+          await create(action);
+          break;
+        case 'update':
+        case 'renew':
+          await change(action);
+          break;
+        case 'keep': {
+          const subscription = existing.find((s) => s.id === action.id);
+          if (subscription) kept.push(subscription);
+          if (!action.silent) reported.push({ action: 'reused', id: action.id });
+          break;
+        }
+        case 'load-extensions':
+          await loadExtensions();
+          break;
+        case 'report':
+          if (!logged.has(action.message)) logger.warn(action.message, action.context);
+          logged.add(action.message);
+          break;
+        case 'fail':
+          throw action.error;
+        case 'remember':
+          return remember(action);
+      }
+    }
+    return undefined;
+  };
+
+  return {
+    get existing(): readonly RingCentralSubscription[] {
+      return existing;
+    },
+    get stored(): RingCentralStoredSubscriptions {
+      return stored;
+    },
+    perform,
+  };
 }
