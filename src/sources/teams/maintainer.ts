@@ -4,7 +4,8 @@
  *    deciding again which users are covered (enabled, in TEAMS_USER_GROUP_ID, with a Genesys user:
  *    directory.ts, coverage.ts);
  * 2. subscription mode: assign the covered users to the signed-in service accounts (≤650 each),
- *    create, renew or re-create each account's subscription, and drop subscriptions of removed accounts;
+ *    create, renew or re-create each account's subscription, and drop subscriptions of removed accounts
+ *    (the rules: subscription-plan.ts; performed by the subscription manager, subscriptions.ts);
  * 3. both modes: reconcile EVERY covered user with getPresencesByUserId. Subscriptions can silently
  *    stop delivering for days while renewals succeed (MicrosoftDocs/msteams-docs#11452), and
  *    `missed`/`subscriptionRemoved` are not documented for presence (docs/vendors.md#teams-lifecycle-events),
@@ -28,7 +29,7 @@ import {
 } from './directory';
 import { presencesToEvents, type PresenceReader } from './presence-reader';
 import type { ServiceAccounts } from './service-accounts';
-import { assignUsersToAccounts, type EnsureAction, type SubscriptionManager } from './subscriptions';
+import type { EnsureAction, SubscriptionManager } from './subscriptions';
 import { MAX_IDS_PER_PRESENCE_READ } from './tasks';
 import type { TeamsMode } from './teams-settings';
 
@@ -130,71 +131,67 @@ export async function reconcileTeamsPresence(
   return { presencesRead, eventsRecorded };
 }
 
-/** One maintenance run. Never throws for one account's failure; errors are in the report. */
-export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<TeamsMaintenanceReport> {
-  const now = deps.now ?? Date.now;
-  const log = (deps.logger ?? silentLogger).child({ system: 'teams', component: 'maintainer' });
-  const errors: string[] = [];
-
-  let directory: TeamsDirectory | undefined = await loadTeamsDirectory(deps.store);
-  let directoryRefreshed = false;
-  const age = directory ? now() - Date.parse(directory.refreshedAt) : Infinity;
+/** Refreshes the directory when it is due (or decided another way); a stale one is kept on failure. */
+async function refreshDirectoryIfDue(
+  deps: TeamsMaintenanceDeps,
+  now: () => number,
+  log: Logger,
+  errors: string[],
+): Promise<{ directory: TeamsDirectory; directoryRefreshed: boolean }> {
+  const stored = await loadTeamsDirectory(deps.store);
+  const age = stored ? now() - Date.parse(stored.refreshedAt) : Infinity;
   // A directory decided another way (before coverage existed, another group, without Genesys) is redone now.
-  const coverage = directory?.coverage;
-  const decidedOtherwise =
-    !coverage || coverage.groupId !== deps.groupId || coverage.by !== (deps.resolveCoverage ? 'genesys' : 'all');
-  if (deps.forceDirectoryRefresh || !directory || decidedOtherwise || !(age < deps.directoryMaxAgeMs)) {
-    deps.onProgress?.({ phase: 'directory', message: 'listing users' });
-    try {
-      directory = await refreshTeamsDirectory({
-        graph: deps.appGraph,
-        graphBaseUrl: deps.graphBaseUrl,
-        store: deps.store,
-        groupId: deps.groupId,
-        resolveCoverage: deps.resolveCoverage,
-        now,
-        onPage: (count) => deps.onProgress?.({ phase: 'directory', message: 'listing users', done: count }),
-      });
-      directoryRefreshed = true;
-    } catch (error) {
-      // A stale directory still lets everything else run; without one there is nothing to cover.
-      errors.push(`directory: ${describeError(error)}`);
-      log.error('Teams directory refresh failed', { error: describeError(error) });
-      if (!directory) throw error;
-    }
+  const coverage = stored?.coverage;
+  const decidedOtherwise = !coverage || coverage.groupId !== deps.groupId || coverage.by !== (deps.resolveCoverage ? 'genesys' : 'all');
+  if (stored && !deps.forceDirectoryRefresh && !decidedOtherwise && age < deps.directoryMaxAgeMs) return { directory: stored, directoryRefreshed: false };
+  deps.onProgress?.({ phase: 'directory', message: 'listing users' });
+  try {
+    const directory = await refreshTeamsDirectory({
+      graph: deps.appGraph,
+      graphBaseUrl: deps.graphBaseUrl,
+      store: deps.store,
+      groupId: deps.groupId,
+      resolveCoverage: deps.resolveCoverage,
+      now,
+      onPage: (count) => deps.onProgress?.({ phase: 'directory', message: 'listing users', done: count }),
+    });
+    return { directory, directoryRefreshed: true };
+  } catch (error) {
+    // A stale directory still lets everything else run; without one there is nothing to cover.
+    errors.push(`directory: ${describeError(error)}`);
+    log.error('Teams directory refresh failed', { error: describeError(error) });
+    if (!stored) throw error;
+    return { directory: stored, directoryRefreshed: false };
   }
-  const users = directoryEntries(directory!);
+}
 
+/**
+ * Subscription mode: plans the accounts' subscriptions (subscription-plan.ts) and performs the plan. One
+ * account's failure is reported and logged; the others go on.
+ */
+async function maintainSubscriptions(
+  deps: TeamsMaintenanceDeps,
+  subscriptions: SubscriptionManager,
+  serviceAccounts: ServiceAccounts,
+  users: readonly DirectoryEntry[],
+  log: Logger,
+  errors: string[],
+): Promise<{ accounts: AccountReport[]; uncovered: number }> {
+  const names = (await serviceAccounts.list()).map((account) => account.name);
+  const plan = await subscriptions.planRun(
+    names,
+    users.map((user) => user.objectId),
+  );
   const accounts: AccountReport[] = [];
-  let uncovered = 0;
-  if (deps.mode === 'subscription' && deps.serviceAccounts && deps.subscriptions) {
-    const subscriptions = deps.subscriptions;
-    const names = (await deps.serviceAccounts.list()).map((account) => account.name);
-    if (names.length === 0) {
-      log.warn('no Teams service account is signed in: presence comes from reconciliation only (run `presence-bridge teams login --account <name>`)');
-    }
-    const index = await subscriptions.loadIndex();
-    for (const stale of Object.keys(index.accounts).filter((account) => !names.includes(account))) {
-      await subscriptions.remove(stale).catch((error: unknown) => errors.push(`${stale}: ${describeError(error)}`));
-    }
-    const assignment = assignUsersToAccounts(
-      users.map((user) => user.objectId),
-      names,
-      await subscriptions.loadAssignments(names),
-    );
-    uncovered = assignment.uncovered.length;
-    if (uncovered > 0) {
-      log.warn('more covered Teams users than service accounts can subscribe to (650 each); sign in more accounts', {
-        uncovered,
-        accounts: names.length,
-        accountsNeeded: Math.ceil(users.length / MAX_IDS_PER_PRESENCE_READ),
-      });
-    }
-    for (const [index_, account] of names.entries()) {
-      const assigned = assignment.byAccount[account] ?? [];
-      deps.onProgress?.({ phase: 'subscriptions', message: `subscription of ${account}`, done: index_, total: names.length });
+  for (const action of plan.actions) {
+    if (action.kind === 'report') log.warn(action.message, action.context);
+    else if (action.kind === 'remove') await subscriptions.remove(action.account).catch((error: unknown) => errors.push(`${action.account}: ${describeError(error)}`));
+    else if (action.kind !== 'delete-leftover') {
+      const { account } = action;
+      const assigned = plan.assignment.byAccount[account] ?? [];
+      deps.onProgress?.({ phase: 'subscriptions', message: `subscription of ${account}`, done: accounts.length, total: names.length });
       try {
-        accounts.push({ account, users: assigned.length, action: await subscriptions.ensure(account, assigned) });
+        accounts.push({ account, users: assigned.length, action: await subscriptions.apply(action) });
       } catch (error) {
         const detail = describeError(error);
         errors.push(`${account}: ${detail}`);
@@ -202,7 +199,23 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
         log.error('Teams subscription maintenance failed for an account', { account, error: detail });
       }
     }
-    deps.onProgress?.({ phase: 'subscriptions', message: 'subscriptions done', done: names.length, total: names.length });
+  }
+  deps.onProgress?.({ phase: 'subscriptions', message: 'subscriptions done', done: names.length, total: names.length });
+  return { accounts, uncovered: plan.assignment.uncovered.length };
+}
+
+/** One maintenance run. Never throws for one account's failure; errors are in the report. */
+export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<TeamsMaintenanceReport> {
+  const now = deps.now ?? Date.now;
+  const log = (deps.logger ?? silentLogger).child({ system: 'teams', component: 'maintainer' });
+  const errors: string[] = [];
+  const { directory, directoryRefreshed } = await refreshDirectoryIfDue(deps, now, log, errors);
+  const users = directoryEntries(directory);
+
+  let accounts: AccountReport[] = [];
+  let uncovered = 0;
+  if (deps.mode === 'subscription' && deps.serviceAccounts && deps.subscriptions) {
+    ({ accounts, uncovered } = await maintainSubscriptions(deps, deps.subscriptions, deps.serviceAccounts, users, log, errors));
   }
 
   let presencesRead = 0;
@@ -217,7 +230,7 @@ export async function runTeamsMaintenance(deps: TeamsMaintenanceDeps): Promise<T
   const report: TeamsMaintenanceReport = {
     mode: deps.mode,
     users: users.length,
-    coverage: directory!.coverage,
+    coverage: directory.coverage,
     accountsNeeded: Math.ceil(users.length / MAX_IDS_PER_PRESENCE_READ),
     directoryRefreshed,
     accounts,

@@ -19,8 +19,10 @@
  *   the create retried once;
  * - reauthorization is always done with PATCH, never `POST …/reauthorize`, because mixing the two
  *   within 10 minutes "can result in subscription state inconsistencies" (lifecycle events doc).
+ *
+ * Where the rules live: subscription-plan.ts decides (pure, table-tested); this file performs its actions
+ * against Graph and the store, and records what failed on the account's entry.
  */
-import { createHash } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { describeError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
@@ -28,77 +30,29 @@ import type { DocumentStore } from '../../store/state-store';
 import { TEAMS_DOCUMENTS, updateDocument } from './documents';
 import { graphErrorStatus, relativeGraphPath, toGraphRequestError } from './graph-client';
 import { SubscriptionListSchema, SubscriptionResourceSchema, type SubscriptionResource } from './schema';
-import { MAX_IDS_PER_PRESENCE_READ } from './tasks';
+import {
+  hashTeamsSubscriptionSettings,
+  hashTeamsSubscriptionUsers,
+  planTeamsAccount,
+  planTeamsLeftoverDeletes,
+  planTeamsSubscriptions,
+  type AccountSubscription,
+  type EnsureAction,
+  type SubscriptionIndex,
+  type TeamsAccountAction,
+  type TeamsAccountIntent,
+  type TeamsClearAction,
+  type TeamsCreateAction,
+  type TeamsSubscriptionPlan,
+  type TeamsSubscriptionSettings,
+} from './subscription-plan';
 import { TEAMS_LIFECYCLE_WEBHOOK_PATH, TEAMS_WEBHOOK_PATH } from './webhook';
 
-/** One account's subscription as the bridge remembers it (`GET /subscriptions` does not return clientState). */
-export interface AccountSubscription {
-  readonly account: string;
-  readonly subscriptionId?: string;
-  readonly expiresAt?: string;
-  /** Hash of the sorted covered user ids: a different hash means delete + create. */
-  readonly usersHash?: string;
-  /**
-   * Hash of what else the subscription was created with (clientState, notification URL, certificate
-   * id): after a TEAMS_CLIENT_STATE rotation, a move of BRIDGE_PUBLIC_URL or a new encryption
-   * certificate, the subscription is re-created so the old value can be retired.
-   */
-  readonly settingsHash?: string;
-  readonly userCount: number;
-  readonly rich: boolean;
-  readonly createdAt?: string;
-  readonly renewedAt?: string;
-  readonly lastError?: string;
-  readonly lastErrorAt?: string;
-}
-
-export interface SubscriptionIndex {
-  readonly accounts: Readonly<Record<string, AccountSubscription>>;
-}
+export { assignUsersToAccounts } from './subscription-plan';
+export type { AccountSubscription, Assignment, EnsureAction, SubscriptionIndex } from './subscription-plan';
 
 interface AssignmentDocument {
   readonly userIds: readonly string[];
-}
-
-export interface Assignment {
-  readonly byAccount: Readonly<Record<string, readonly string[]>>;
-  /** Users beyond the pool's capacity: still reconciled by reading, but not subscribed. */
-  readonly uncovered: readonly string[];
-}
-
-/**
- * Assigns users to accounts, ≤`capacity` each. Stable: a user stays on the account that already
- * covers it (changing an account's users costs a delete + create), newcomers fill free places in
- * account-name order, departed users are dropped.
- */
-export function assignUsersToAccounts(
-  userIds: readonly string[],
-  accountNames: readonly string[],
-  previous: Readonly<Record<string, readonly string[]>> = {},
-  capacity = MAX_IDS_PER_PRESENCE_READ,
-): Assignment {
-  const wanted = new Set(userIds);
-  const taken = new Set<string>();
-  const accounts = [...new Set(accountNames)].sort();
-  const byAccount: Record<string, string[]> = {};
-  for (const account of accounts) {
-    const keep: string[] = [];
-    for (const id of previous[account] ?? []) {
-      if (keep.length >= capacity) break;
-      if (wanted.has(id) && !taken.has(id)) {
-        keep.push(id);
-        taken.add(id);
-      }
-    }
-    byAccount[account] = keep;
-  }
-  const remaining = [...wanted].filter((id) => !taken.has(id)).sort();
-  let next = 0;
-  for (const account of accounts) {
-    while (byAccount[account].length < capacity && next < remaining.length) byAccount[account].push(remaining[next++]);
-    byAccount[account].sort();
-  }
-  return { byAccount, uncovered: remaining.slice(next) };
 }
 
 /** The bulk presence resource for up to 650 users. */
@@ -106,16 +60,10 @@ export function presenceResource(userIds: readonly string[]): string {
   return `/communications/presences?$filter=id in (${userIds.map((id) => `'${id}'`).join(',')})`;
 }
 
-function hashUsers(userIds: readonly string[]): string {
-  return createHash('sha256').update([...userIds].sort().join(',')).digest('hex').slice(0, 32);
-}
-
 /** Base64 DER of a PEM certificate, as `encryptionCertificate` wants (public part only). */
 export function certificateForGraph(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
 }
-
-export type EnsureAction = 'created' | 'recreated' | 'renewed' | 'unchanged' | 'deleted' | 'none';
 
 export interface SubscriptionManagerOptions {
   readonly store: DocumentStore;
@@ -141,6 +89,10 @@ export interface SubscriptionManager {
   /** All current assignments, by account. */
   loadAssignments(accounts: readonly string[]): Promise<Record<string, string[]>>;
   findAccount(subscriptionId: string): Promise<string | undefined>;
+  /** The maintainer's plan for the signed-in `accounts` and the covered users (subscription-plan.ts). */
+  planRun(accounts: readonly string[], userIds: readonly string[]): Promise<TeamsSubscriptionPlan>;
+  /** Performs one account's planned action; a failure is recorded on the account's entry and thrown. */
+  apply(action: TeamsAccountAction): Promise<EnsureAction>;
   /** Makes the account's subscription cover exactly `userIds` and live long enough. */
   ensure(account: string, userIds: readonly string[]): Promise<EnsureAction>;
   /** PATCH a new expiry (renews and reauthorizes); re-creates on 404. */
@@ -151,50 +103,64 @@ export interface SubscriptionManager {
   remove(account: string): Promise<void>;
 }
 
-export function createSubscriptionManager(options: SubscriptionManagerOptions): SubscriptionManager {
-  const now = options.now ?? Date.now;
-  const log = (options.logger ?? silentLogger).child({ component: 'teams-subscriptions' });
-  const lifetimeMs = (options.lifetimeMinutes ?? 58) * 60_000;
-  const renewBeforeMs = (options.renewBeforeMinutes ?? 25) * 60_000;
-  const base = options.notificationBaseUrl.replace(/\/+$/, '');
-  const rich = options.encryption !== undefined;
-  const settingsHash = createHash('sha256')
-    .update(JSON.stringify([options.clientState, base, options.encryption?.certificateId ?? null, options.encryption?.certificatePem ?? null]))
-    .digest('hex')
-    .slice(0, 32);
+/** What the executor's parts share. */
+interface ManagerContext {
+  readonly options: SubscriptionManagerOptions;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly lifetimeMs: number;
+  /** Public base URL without a trailing slash. */
+  readonly base: string;
+  readonly rich: boolean;
+  readonly settings: TeamsSubscriptionSettings;
+}
 
+/** The subscription index and assignment documents. */
+function createIndexStore(ctx: ManagerContext) {
+  const { store } = ctx.options;
   const loadIndex = async (): Promise<SubscriptionIndex> =>
-    (await options.store.getDocument<SubscriptionIndex>(TEAMS_DOCUMENTS.subscriptions))?.value ?? { accounts: {} };
-
+    (await store.getDocument<SubscriptionIndex>(TEAMS_DOCUMENTS.subscriptions))?.value ?? { accounts: {} };
   const updateEntry = async (account: string, change: (entry: AccountSubscription) => AccountSubscription | undefined): Promise<void> => {
-    await updateDocument<SubscriptionIndex>(options.store, TEAMS_DOCUMENTS.subscriptions, (current) => {
+    await updateDocument<SubscriptionIndex>(store, TEAMS_DOCUMENTS.subscriptions, (current) => {
       const accounts = { ...(current?.accounts ?? {}) };
-      const next = change(accounts[account] ?? { account, userCount: 0, rich });
+      const next = change(accounts[account] ?? { account, userCount: 0, rich: ctx.rich });
       if (next) accounts[account] = next;
       else delete accounts[account];
       return { accounts };
     });
   };
-
   const usersOf = async (account: string): Promise<string[]> =>
-    [...((await options.store.getDocument<AssignmentDocument>(TEAMS_DOCUMENTS.assignment(account)))?.value.userIds ?? [])];
+    [...((await store.getDocument<AssignmentDocument>(TEAMS_DOCUMENTS.assignment(account)))?.value.userIds ?? [])];
+  const setUsers = async (account: string, userIds: readonly string[]): Promise<void> => {
+    await updateDocument<AssignmentDocument>(store, TEAMS_DOCUMENTS.assignment(account), () => ({ userIds: [...userIds] }));
+  };
+  const recordError = async (account: string, error: unknown): Promise<void> => {
+    await updateEntry(account, (entry) => ({ ...entry, lastError: describeError(error), lastErrorAt: new Date(ctx.now()).toISOString() })).catch(
+      (storeError: unknown) => ctx.log.error('could not record subscription error', { account, error: describeError(storeError) }),
+    );
+  };
+  return { loadIndex, updateEntry, usersOf, setUsers, recordError };
+}
 
-  const expiry = (): string => new Date(now() + lifetimeMs).toISOString();
+/** The Graph calls, as the account (delegated token). */
+function createGraphCalls(ctx: ManagerContext) {
+  const { graphFor } = ctx.options;
+  const expiry = (): string => new Date(ctx.now() + ctx.lifetimeMs).toISOString();
 
   const deleteRemote = async (account: string, subscriptionId: string): Promise<void> => {
     try {
-      await options.graphFor(account).api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).delete();
+      await graphFor(account).api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).delete();
     } catch (error) {
       if (graphErrorStatus(error) === 404) return; // already gone
       throw toGraphRequestError(error, `deleting subscription ${subscriptionId} of ${account}`);
     }
   };
 
-  /** Deletes this app's presence subscriptions of the account's user (the cause of a 409). */
-  const deleteLeftovers = async (account: string): Promise<number> => {
-    const graph = options.graphFor(account);
+  /** Every subscription Graph lists for the account's user (all pages). */
+  const list = async (account: string): Promise<SubscriptionResource[]> => {
+    const graph = graphFor(account);
+    const listed: SubscriptionResource[] = [];
     let path: string | undefined = '/subscriptions';
-    let deleted = 0;
     while (path) {
       let body: unknown;
       try {
@@ -203,171 +169,174 @@ export function createSubscriptionManager(options: SubscriptionManagerOptions): 
         throw toGraphRequestError(error, `listing subscriptions of ${account}`);
       }
       const page = SubscriptionListSchema.parse(body);
-      for (const subscription of page.value) {
-        if (/communications\/presences/i.test(subscription.resource ?? '')) {
-          await deleteRemote(account, subscription.id);
-          deleted += 1;
-        }
-      }
+      listed.push(...page.value);
       const next = page['@odata.nextLink'];
-      path = next ? relativeGraphPath(options.graphBaseUrl, next) : undefined;
+      path = next ? relativeGraphPath(ctx.options.graphBaseUrl, next) : undefined;
     }
-    return deleted;
+    return listed;
   };
 
+  /** `POST /subscriptions`; a 409 (a leftover of the same user and app) deletes the leftovers and retries once. */
   const createRemote = async (account: string, userIds: readonly string[]): Promise<SubscriptionResource> => {
+    const { clientState, encryption } = ctx.options;
     const body: Record<string, unknown> = {
       changeType: 'updated',
-      notificationUrl: `${base}${TEAMS_WEBHOOK_PATH}`,
-      lifecycleNotificationUrl: `${base}${TEAMS_LIFECYCLE_WEBHOOK_PATH}`,
+      notificationUrl: `${ctx.base}${TEAMS_WEBHOOK_PATH}`,
+      lifecycleNotificationUrl: `${ctx.base}${TEAMS_LIFECYCLE_WEBHOOK_PATH}`,
       resource: presenceResource(userIds),
       expirationDateTime: expiry(),
-      clientState: options.clientState,
-      includeResourceData: rich,
-      ...(options.encryption
-        ? {
-            encryptionCertificate: certificateForGraph(options.encryption.certificatePem),
-            encryptionCertificateId: options.encryption.certificateId,
-          }
-        : {}),
+      clientState,
+      includeResourceData: ctx.rich,
+      ...(encryption ? { encryptionCertificate: certificateForGraph(encryption.certificatePem), encryptionCertificateId: encryption.certificateId } : {}),
     };
-    const graph = options.graphFor(account);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return SubscriptionResourceSchema.parse(await graph.api('/subscriptions').post(body));
+        return SubscriptionResourceSchema.parse(await graphFor(account).api('/subscriptions').post(body));
       } catch (error) {
-        if (graphErrorStatus(error) === 409 && attempt === 0) {
-          const deleted = await deleteLeftovers(account);
-          log.warn('409 on subscription create: deleted the leftover presence subscription(s) of the account', { account, deleted });
-          continue;
-        }
-        throw toGraphRequestError(error, `creating the presence subscription of ${account}`);
+        if (graphErrorStatus(error) !== 409 || attempt > 0) throw toGraphRequestError(error, `creating the presence subscription of ${account}`);
       }
+      const leftovers = planTeamsLeftoverDeletes(account, await list(account));
+      for (const leftover of leftovers) if (leftover.kind === 'delete-leftover') await deleteRemote(account, leftover.subscriptionId);
+      ctx.log.warn('409 on subscription create: deleted the leftover presence subscription(s) of the account', { account, deleted: leftovers.length });
     }
   };
 
-  const recordError = async (account: string, error: unknown): Promise<void> => {
-    await updateEntry(account, (entry) => ({ ...entry, lastError: describeError(error), lastErrorAt: new Date(now()).toISOString() })).catch(
-      (storeError: unknown) => log.error('could not record subscription error', { account, error: describeError(storeError) }),
-    );
-  };
+  const renewRemote = async (account: string, subscriptionId: string): Promise<SubscriptionResource> =>
+    SubscriptionResourceSchema.parse(await graphFor(account).api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).patch({ expirationDateTime: expiry() }));
 
-  const create = async (account: string, userIds: readonly string[], action: EnsureAction): Promise<EnsureAction> => {
-    const previous = (await loadIndex()).accounts[account];
-    if (previous?.subscriptionId) await deleteRemote(account, previous.subscriptionId);
+  return { deleteRemote, createRemote, renewRemote };
+}
+
+/** Performs one account action against Graph and the store. */
+function createAccountExecutor(ctx: ManagerContext, index: ReturnType<typeof createIndexStore>, graph: ReturnType<typeof createGraphCalls>) {
+  const write = async (action: TeamsCreateAction | TeamsClearAction): Promise<EnsureAction> => {
+    const { account } = action;
+    if (action.replaces !== undefined) await graph.deleteRemote(account, action.replaces);
     // Assignment first: a notification may arrive before create returns, and the runner needs the users.
-    await updateDocument<AssignmentDocument>(options.store, TEAMS_DOCUMENTS.assignment(account), () => ({ userIds: [...userIds] }));
-    if (userIds.length === 0) {
-      await updateEntry(account, () => ({ account, userCount: 0, rich }));
-      return previous?.subscriptionId ? 'deleted' : 'none';
+    await index.setUsers(account, action.kind === 'create' ? action.userIds : []);
+    if (action.kind === 'clear') {
+      await index.updateEntry(account, () => ({ account, userCount: 0, rich: ctx.rich }));
+      return action.outcome;
     }
-    const created = await createRemote(account, userIds);
-    const at = new Date(now()).toISOString();
-    await updateEntry(account, () => ({
+    const created = await graph.createRemote(account, action.userIds);
+    const at = new Date(ctx.now()).toISOString();
+    await index.updateEntry(account, () => ({
       account,
       subscriptionId: created.id,
       expiresAt: created.expirationDateTime,
-      usersHash: hashUsers(userIds),
-      settingsHash,
-      userCount: userIds.length,
-      rich,
+      usersHash: hashTeamsSubscriptionUsers(action.userIds),
+      settingsHash: ctx.settings.settingsHash,
+      userCount: action.userIds.length,
+      rich: ctx.rich,
       createdAt: at,
       renewedAt: at,
     }));
-    log.info('presence subscription created', { account, subscriptionId: created.id, users: userIds.length, action });
-    return action;
+    ctx.log.info('presence subscription created', { account, subscriptionId: created.id, users: action.userIds.length, action: action.outcome });
+    return action.outcome;
   };
 
-  const renewEntry = async (account: string, entry: AccountSubscription): Promise<EnsureAction> => {
+  const renew = async (action: Extract<TeamsAccountAction, { kind: 'renew' }>): Promise<EnsureAction> => {
+    const { account, subscriptionId } = action;
     let renewed: SubscriptionResource;
     try {
-      renewed = SubscriptionResourceSchema.parse(
-        await options.graphFor(account).api(`/subscriptions/${encodeURIComponent(entry.subscriptionId!)}`).patch({ expirationDateTime: expiry() }),
-      );
+      renewed = await graph.renewRemote(account, subscriptionId);
     } catch (error) {
-      if (graphErrorStatus(error) === 404) {
-        log.warn('subscription gone (404 on renew); re-creating', { account, subscriptionId: entry.subscriptionId });
-        await updateEntry(account, (current) => ({ ...current, subscriptionId: undefined, expiresAt: undefined }));
-        return create(account, await usersOf(account), 'recreated');
-      }
-      throw toGraphRequestError(error, `renewing subscription ${entry.subscriptionId} of ${account}`);
+      if (graphErrorStatus(error) !== 404) throw toGraphRequestError(error, `renewing subscription ${subscriptionId} of ${account}`);
+      ctx.log.warn('subscription gone (404 on renew); re-creating', { account, subscriptionId });
+      await index.updateEntry(account, (current) => ({ ...current, subscriptionId: undefined, expiresAt: undefined }));
+      return write(action.ifGone);
     }
-    await updateEntry(account, (current) => ({
+    await index.updateEntry(account, (current) => ({
       ...current,
       expiresAt: renewed.expirationDateTime,
-      renewedAt: new Date(now()).toISOString(),
+      renewedAt: new Date(ctx.now()).toISOString(),
       lastError: undefined,
       lastErrorAt: undefined,
     }));
-    log.info('presence subscription renewed', { account, subscriptionId: entry.subscriptionId, expiresAt: renewed.expirationDateTime });
+    ctx.log.info('presence subscription renewed', { account, subscriptionId, expiresAt: renewed.expirationDateTime });
     return 'renewed';
   };
 
-  const guarded = async <T>(account: string, work: () => Promise<T>): Promise<T> => {
+  /** Performs the action; a failure is recorded on the account's entry, then thrown. */
+  return async (action: TeamsAccountAction): Promise<EnsureAction> => {
     try {
-      return await work();
+      if (action.kind === 'keep') return 'unchanged';
+      return action.kind === 'renew' ? await renew(action) : await write(action);
     } catch (error) {
-      await recordError(account, error);
+      await index.recordError(action.account, error);
       throw error;
     }
   };
+}
+
+export function createSubscriptionManager(options: SubscriptionManagerOptions): SubscriptionManager {
+  const base = options.notificationBaseUrl.replace(/\/+$/, '');
+  const ctx: ManagerContext = {
+    options,
+    log: (options.logger ?? silentLogger).child({ component: 'teams-subscriptions' }),
+    now: options.now ?? Date.now,
+    lifetimeMs: (options.lifetimeMinutes ?? 58) * 60_000,
+    base,
+    rich: options.encryption !== undefined,
+    settings: {
+      renewBeforeMs: (options.renewBeforeMinutes ?? 25) * 60_000,
+      settingsHash: hashTeamsSubscriptionSettings({
+        clientState: options.clientState,
+        notificationBaseUrl: base,
+        certificateId: options.encryption?.certificateId,
+        certificatePem: options.encryption?.certificatePem,
+      }),
+    },
+  };
+  const index = createIndexStore(ctx);
+  const graph = createGraphCalls(ctx);
+  const apply = createAccountExecutor(ctx, index, graph);
+  const loadAssignments = async (accounts: readonly string[]): Promise<Record<string, string[]>> => {
+    const result: Record<string, string[]> = {};
+    for (const account of accounts) result[account] = await index.usersOf(account);
+    return result;
+  };
+  /** Plans one account from the stored entry and assignment, then performs the plan. */
+  const planAndApply = async (account: string, intent: TeamsAccountIntent, desiredUsers: readonly string[] = []): Promise<EnsureAction> => {
+    let action: TeamsAccountAction;
+    try {
+      const entry = (await index.loadIndex()).accounts[account];
+      action = planTeamsAccount(account, entry, desiredUsers, await index.usersOf(account), ctx.now(), ctx.settings, intent);
+    } catch (error) {
+      await index.recordError(account, error);
+      throw error;
+    }
+    return apply(action);
+  };
 
   return {
-    loadIndex,
-    usersOf,
-
-    async loadAssignments(accounts) {
-      const result: Record<string, string[]> = {};
-      for (const account of accounts) result[account] = await usersOf(account);
-      return result;
-    },
-
+    loadIndex: index.loadIndex,
+    usersOf: index.usersOf,
+    loadAssignments,
     async findAccount(subscriptionId) {
-      const entry = Object.values((await loadIndex()).accounts).find((candidate) => candidate.subscriptionId === subscriptionId);
+      const entry = Object.values((await index.loadIndex()).accounts).find((candidate) => candidate.subscriptionId === subscriptionId);
       return entry?.account;
     },
-
-    ensure(account, userIds) {
-      return guarded(account, async () => {
-        const entry = (await loadIndex()).accounts[account];
-        const sorted = [...new Set(userIds)].sort();
-        if (!entry?.subscriptionId) return create(account, sorted, sorted.length > 0 ? 'created' : 'none');
-        if (entry.usersHash !== hashUsers(sorted) || entry.settingsHash !== settingsHash) {
-          return create(account, sorted, sorted.length > 0 ? 'recreated' : 'deleted');
-        }
-        const left = Date.parse(entry.expiresAt ?? '') - now();
-        if (!(left > renewBeforeMs)) return renewEntry(account, entry);
-        return 'unchanged';
-      });
+    async planRun(accounts, userIds) {
+      const stored = { index: await index.loadIndex(), assignments: await loadAssignments(accounts) };
+      return planTeamsSubscriptions({}, { accounts, userIds }, stored, ctx.now(), ctx.settings);
     },
-
-    renew(account) {
-      return guarded(account, async () => {
-        const entry = (await loadIndex()).accounts[account];
-        if (!entry?.subscriptionId) return create(account, await usersOf(account), 'created');
-        return renewEntry(account, entry);
-      });
-    },
-
-    recreate(account) {
-      return guarded(account, async () => create(account, await usersOf(account), 'recreated'));
-    },
-
+    apply,
+    ensure: (account, userIds) => planAndApply(account, 'ensure', userIds),
+    renew: (account) => planAndApply(account, 'renew'),
+    recreate: (account) => planAndApply(account, 'recreate'),
     async remove(account) {
-      const entry = (await loadIndex()).accounts[account];
+      const entry = (await index.loadIndex()).accounts[account];
       if (entry?.subscriptionId) {
         try {
-          await deleteRemote(account, entry.subscriptionId);
+          await graph.deleteRemote(account, entry.subscriptionId);
         } catch (error) {
           // The account may have lost its sign-in; the subscription then expires on its own within an hour.
-          log.warn('could not delete subscription of a removed account; it will expire by itself', {
-            account,
-            error: describeError(error),
-          });
+          ctx.log.warn('could not delete subscription of a removed account; it will expire by itself', { account, error: describeError(error) });
         }
       }
-      await updateDocument<AssignmentDocument>(options.store, TEAMS_DOCUMENTS.assignment(account), () => ({ userIds: [] }));
-      await updateEntry(account, () => undefined);
+      await index.setUsers(account, []);
+      await index.updateEntry(account, () => undefined);
     },
   };
 }
