@@ -13,7 +13,8 @@
  * - One existing subscription is kept right: a PUT when its filters differ by meaning (event-filters.ts,
  *   `~` expanded) or its verification token is not the one last sent (RingCentral never shows it back),
  *   a renew when less than `renewBeforeMs` is left, otherwise nothing.
- * - What of ours is not kept is deleted after the new ones exist, so a change of scope leaves no gap.
+ * - What of ours is not kept is deleted after the new ones exist, so a change of scope leaves no gap; a
+ *   subscription whose renew or update answered 404 is replaced by a new one and then deleted too.
  *
  * Some answers decide the rest (was the account filter refused? which extensions exist?), so a plan may end
  * with a question — a `create` with `probe`, or `load-extensions` — and the executor plans again with the
@@ -93,7 +94,14 @@ export interface RingCentralCreateAction {
 
 export type RingCentralPlanAction =
   | RingCentralCreateAction
-  | { readonly kind: 'delete'; readonly id: string; readonly detail: string; readonly refusal?: { readonly filter: string; readonly error: Error } }
+  | {
+      readonly kind: 'delete';
+      readonly id: string;
+      readonly detail: string;
+      readonly refusal?: { readonly filter: string; readonly error: Error };
+      /** Only when a renew or update of this id found it gone and a new one was created (the 404 may be transient). */
+      readonly ifReplaced?: true;
+    }
   | { readonly kind: 'update'; readonly id: string; readonly eventFilters: readonly string[]; readonly detail: string; readonly ifGone: RingCentralCreateAction }
   | { readonly kind: 'renew'; readonly id: string; readonly detail: string; readonly ifGone: RingCentralCreateAction }
   | { readonly kind: 'keep'; readonly id: string; readonly silent: boolean }
@@ -146,6 +154,8 @@ interface Pass {
   readonly actions: RingCentralPlanAction[];
   /** Ids kept (maintained) by this plan. */
   readonly kept: Set<string>;
+  /** Ids renewed or updated by this plan: replaced when found gone. */
+  readonly changed: Set<string>;
 }
 
 /** Keeps one existing subscription right: token and filters as desired, renewed when near expiry. */
@@ -158,6 +168,7 @@ function maintain(pass: Pass, subscription: RingCentralSubscription, eventFilter
   const expiresAt = subscription.expirationTime ? Date.parse(subscription.expirationTime) : NaN;
   const expiring = !Number.isFinite(expiresAt) || expiresAt - pass.now < pass.settings.renewBeforeMs;
   const ifGone: RingCentralCreateAction = { kind: 'create', eventFilters, detail: `${id} had disappeared` };
+  if (tokenDiffers || filtersDiffer || expiring) pass.changed.add(id);
   if (tokenDiffers || filtersDiffer) {
     const tokenDetail = sentHash === undefined ? 'verification token not remembered, sent again' : 'verification token rotated';
     const detail = [tokenDiffers && tokenDetail, filtersDiffer && 'event filters changed'].filter(Boolean).join(', ');
@@ -250,7 +261,7 @@ export function planRingCentralSubscriptions(
   now: number,
   settings: RingCentralPlanSettings,
 ): RingCentralPlanAction[] {
-  const pass: Pass = { desired, stored, now, settings, actions: [], kept: new Set() };
+  const pass: Pass = { desired, stored, now, settings, actions: [], kept: new Set(), changed: new Set() };
   const ours = existing.filter((s) => isBridgeSubscription(s, desired.notificationUrl));
   const foreign = existing.length - ours.length;
   const live: RingCentralSubscription[] = [];
@@ -284,9 +295,12 @@ export function planRingCentralSubscriptions(
   }
   if (scope === 'extension' && !planExtensionScope(pass, live.filter((s) => !dropped.has(s.id)), foreign)) return pass.actions;
 
-  // Whatever of ours is not kept is surplus (e.g. per-extension ones after the account filter succeeded).
-  for (const subscription of live) {
-    if (!pass.kept.has(subscription.id) && !dropped.has(subscription.id)) pass.actions.push({ kind: 'delete', id: subscription.id, detail: 'no longer needed' });
+  // Whatever of ours is not kept is surplus (e.g. per-extension ones after the account filter succeeded);
+  // so is one found gone on renew or update and replaced.
+  for (const { id } of live) {
+    if (dropped.has(id)) continue;
+    if (!pass.kept.has(id)) pass.actions.push({ kind: 'delete', id, detail: 'no longer needed' });
+    else if (pass.changed.has(id)) pass.actions.push({ kind: 'delete', id, detail: 'no longer needed', ifReplaced: true });
   }
   pass.actions.push({ kind: 'remember', scope, ...(refusal ? { refusal } : {}), ...(refusedAt ? { refusedAt } : {}) });
   return pass.actions;

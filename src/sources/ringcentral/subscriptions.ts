@@ -251,6 +251,8 @@ function createRun(
   let existing = [...initial];
   let stored = initialStored;
   let kept: RingCentralSubscription[] = [];
+  /** Ids found gone on renew or update, and replaced, in this pass. */
+  let replaced = new Set<string>();
 
   const setTokenHash = (id: string, hash: string | undefined): void => {
     const { [id]: _previous, ...others } = stored.tokenHashes;
@@ -313,7 +315,7 @@ function createRun(
           : await client.request({ method: 'POST', path: `${path(action.id)}/renew`, group: 'Light' });
     } catch (error) {
       if (!(error instanceof RingCentralApiError && error.status === 404)) throw error;
-      existing = existing.filter((s) => s.id !== action.id);
+      replaced.add(action.id);
       return create(action.ifGone);
     }
     if (action.kind === 'update') {
@@ -354,10 +356,11 @@ function createRun(
   /** Performs one plan; the report when the plan was complete, undefined when it asked a question. */
   const perform = async (actions: readonly RingCentralPlanAction[]): Promise<RingCentralSubscriptionReport | undefined> => {
     kept = [];
+    replaced = new Set();
     for (const action of actions) {
       switch (action.kind) {
         case 'delete':
-          await remove(action);
+          if (!action.ifReplaced || replaced.has(action.id)) await remove(action);
           break;
         case 'create':
           await create(action);

@@ -52,7 +52,7 @@ function describe_(action: RingCentralPlanAction): string {
     case 'create':
       return `create ${action.eventFilters.join(' ')}${action.probe ? ' (probe)' : ''} — ${action.detail}`;
     case 'delete':
-      return `delete ${action.id} — ${action.detail}${action.refusal ? ` [refused: ${action.refusal.error.message}]` : ''}`;
+      return `delete ${action.id} — ${action.detail}${action.refusal ? ` [refused: ${action.refusal.error.message}]` : ''}${action.ifReplaced ? ' (if replaced)' : ''}`;
     case 'update':
       return `update ${action.id} ${action.eventFilters.join(' ')} — ${action.detail}`;
     case 'renew':
@@ -105,7 +105,7 @@ const rows: Row[] = [
     name: 'renewed when less than the margin is left',
     existing: [sub('s1', [ACCOUNT], { expirationTime: new Date(NOW + 6 * DAY).toISOString() })],
     stored: { tokenHashes: hashes('s1') },
-    expected: [`renew s1 — was expiring ${new Date(NOW + 6 * DAY).toISOString()}`, 'remember account'],
+    expected: [`renew s1 — was expiring ${new Date(NOW + 6 * DAY).toISOString()}`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'not renewed just outside the margin',
@@ -118,7 +118,7 @@ const rows: Row[] = [
     existing: [sub('s1', [ACCOUNT], { expirationTime: new Date(NOW + 2 * DAY).toISOString() })],
     stored: { tokenHashes: hashes('s1') },
     settings: { expiresIn: 6 * 24 * 3600 },
-    expected: [`renew s1 — was expiring ${new Date(NOW + 2 * DAY).toISOString()}`, 'remember account'],
+    expected: [`renew s1 — was expiring ${new Date(NOW + 2 * DAY).toISOString()}`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'the margin is half a short lifetime (6 days: kept with 4 days left)',
@@ -131,30 +131,30 @@ const rows: Row[] = [
     name: 'renewed when the expiry is unknown',
     existing: [sub('s1', [ACCOUNT], { expirationTime: undefined })],
     stored: { tokenHashes: hashes('s1') },
-    expected: ['renew s1 — was expiring (unknown)', 'remember account'],
+    expected: ['renew s1 — was expiring (unknown)', 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'a rotated verification token is sent with PUT',
     existing: [sub('s1', [ACCOUNT])],
     stored: { tokenHashes: { s1: 'hash-old' } },
-    expected: [`update s1 ${ACCOUNT} — verification token rotated`, 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — verification token rotated`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'a token not remembered is sent once',
     existing: [sub('s1', [ACCOUNT])],
-    expected: [`update s1 ${ACCOUNT} — verification token not remembered, sent again`, 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — verification token not remembered, sent again`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'extra filters on the account subscription are dropped with PUT',
     existing: [sub('s1', [ACCOUNT, ext('101')])],
     stored: { tokenHashes: hashes('s1') },
-    expected: [`update s1 ${ACCOUNT} — event filters changed`, 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — event filters changed`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'token and filters differ: one PUT says both',
     existing: [sub('s1', [ACCOUNT, ext('101')])],
     stored: { tokenHashes: { s1: 'hash-old' } },
-    expected: [`update s1 ${ACCOUNT} — verification token rotated, event filters changed`, 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — verification token rotated, event filters changed`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'a blacklisted subscription is deleted and the filter asked for again',
@@ -309,7 +309,25 @@ const rows: Row[] = [
     desired: { scope: 'extension', extensionIds: ['101', '104'] },
     existing: [sub('e1', [ext('101')])],
     stored: { tokenHashes: hashes('e1') },
-    expected: [`update e1 ${ext('101')} ${ext('104')} — event filters changed`, 'remember extension'],
+    expected: [`update e1 ${ext('101')} ${ext('104')} — event filters changed`, 'delete e1 — no longer needed (if replaced)', 'remember extension'],
+  },
+  {
+    name: 'scope extension: one renewed, one kept, one surplus; the renewed one deleted after only if replaced',
+    desired: { scope: 'extension', extensionIds: ['101', '102'] },
+    existing: [
+      sub('e3', [ext('103')], { creationTime: '2029-03-01T00:00:00Z' }),
+      sub('e1', [ext('101')], { creationTime: '2029-01-01T00:00:00Z', expirationTime: new Date(NOW + DAY).toISOString() }),
+      sub('e2', [ext('102')], { creationTime: '2029-02-01T00:00:00Z' }),
+    ],
+    stored: { tokenHashes: hashes('e1', 'e2', 'e3') },
+    settings: { filtersPerSubscription: 1 },
+    expected: [
+      `renew e1 — was expiring ${new Date(NOW + DAY).toISOString()}`,
+      'keep e2',
+      'delete e3 — no longer needed',
+      'delete e1 — no longer needed (if replaced)',
+      'remember extension',
+    ],
   },
   {
     name: 'scope extension: fewer chunks than subscriptions, the rest deleted after',

@@ -139,6 +139,35 @@ describe('account-wide subscription', () => {
     expect(rc.requestsTo(/\/renew$/, 'POST')).toHaveLength(1);
   });
 
+  it('creates a new subscription when the one being renewed or updated is gone (404), then deletes the old id', async () => {
+    const first = await ensure({ expiresIn: 30 * 24 * 3600 });
+    const oldId = first.subscriptions[0].id;
+    clock.advance(24 * 24 * 3600 * 1000);
+    const gone = { status: 404, body: { errorCode: 'SUB-404', message: 'Subscription not found' } };
+    rc.failNext(/\/renew$/, gone, 'POST');
+    const renewed = await ensure({ expiresIn: 30 * 24 * 3600 });
+    const newId = renewed.subscriptions[0].id;
+    expect(renewed.actions).toEqual([
+      { action: 'created', id: newId, detail: `${oldId} had disappeared` },
+      { action: 'deleted', id: oldId, detail: 'no longer needed' },
+    ]);
+    expect([...rc.subscriptions.keys()]).toEqual([newId]);
+    expect(documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!.value).toMatchObject({ ids: [newId] });
+
+    rc.failNext(/\/subscription\/[^/]+$/, gone, 'PUT');
+    const updated = await ensure({ expiresIn: 30 * 24 * 3600, verificationToken: 'rc-verification-token-2' });
+    const latest = updated.subscriptions[0].id;
+    expect(updated.actions).toEqual([
+      { action: 'created', id: latest, detail: `${newId} had disappeared` },
+      { action: 'deleted', id: newId, detail: 'no longer needed' },
+    ]);
+    expect(documents.docs.get(RINGCENTRAL_SUBSCRIPTIONS_DOCUMENT)!.value).toMatchObject({
+      ids: [latest],
+      verificationTokenHashes: { [latest]: hashRingCentralVerificationToken('rc-verification-token-2') },
+    });
+    expect((await ensure({ expiresIn: 30 * 24 * 3600, verificationToken: 'rc-verification-token-2' })).actions.map((a) => a.action)).toEqual(['reused']);
+  });
+
   it('deletes a blacklisted subscription and creates a new one', async () => {
     const first = await ensure();
     const oldId = first.subscriptions[0].id;
