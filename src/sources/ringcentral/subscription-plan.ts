@@ -57,6 +57,8 @@ export interface RingCentralDesiredSubscriptions {
 export interface RingCentralRunProgress {
   /** Account filters tried this run: the subscription created for it, or why it was refused. */
   readonly probes: readonly { readonly filter: string; readonly subscriptionId?: string; readonly error?: unknown }[];
+  /** Keeping the account-wide subscription (renew, update, or re-create when gone) was refused with this error. */
+  readonly accountRefusal?: { readonly error: unknown };
   /** Subscription ids created this run (kept without another "reused"). */
   readonly created: readonly string[];
   /** The enabled User extensions of the directory, once loaded. */
@@ -102,8 +104,19 @@ export type RingCentralPlanAction =
       /** Only when a renew or update of this id found it gone and a new one was created (the 404 may be transient). */
       readonly ifReplaced?: true;
     }
-  | { readonly kind: 'update'; readonly id: string; readonly eventFilters: readonly string[]; readonly detail: string; readonly ifGone: RingCentralCreateAction }
-  | { readonly kind: 'renew'; readonly id: string; readonly detail: string; readonly ifGone: RingCentralCreateAction }
+  /**
+   * `refusable`: the account-wide subscription; a filter refusal (`isRingCentralFilterRefusal`) is recorded as
+   * `accountRefusal` and the executor plans again, which falls back like a refused create.
+   */
+  | {
+      readonly kind: 'update';
+      readonly id: string;
+      readonly eventFilters: readonly string[];
+      readonly detail: string;
+      readonly ifGone: RingCentralCreateAction;
+      readonly refusable?: true;
+    }
+  | { readonly kind: 'renew'; readonly id: string; readonly detail: string; readonly ifGone: RingCentralCreateAction; readonly refusable?: true }
   | { readonly kind: 'keep'; readonly id: string; readonly silent: boolean }
   | { readonly kind: 'load-extensions' }
   /** A log line for operators (the executor writes each distinct one once per run). */
@@ -159,7 +172,7 @@ interface Pass {
 }
 
 /** Keeps one existing subscription right: token and filters as desired, renewed when near expiry. */
-function maintain(pass: Pass, subscription: RingCentralSubscription, eventFilters: readonly string[]): void {
+function maintain(pass: Pass, subscription: RingCentralSubscription, eventFilters: readonly string[], refusable = false): void {
   const { id } = subscription;
   pass.kept.add(id);
   const sentHash = pass.stored.tokenHashes[id];
@@ -172,9 +185,9 @@ function maintain(pass: Pass, subscription: RingCentralSubscription, eventFilter
   if (tokenDiffers || filtersDiffer) {
     const tokenDetail = sentHash === undefined ? 'verification token not remembered, sent again' : 'verification token rotated';
     const detail = [tokenDiffers && tokenDetail, filtersDiffer && 'event filters changed'].filter(Boolean).join(', ');
-    pass.actions.push({ kind: 'update', id, eventFilters, detail, ifGone });
+    pass.actions.push({ kind: 'update', id, eventFilters, detail, ifGone, ...(refusable ? { refusable } : {}) });
   } else if (expiring) {
-    pass.actions.push({ kind: 'renew', id, detail: `was expiring ${subscription.expirationTime ?? '(unknown)'}`, ifGone });
+    pass.actions.push({ kind: 'renew', id, detail: `was expiring ${subscription.expirationTime ?? '(unknown)'}`, ifGone, ...(refusable ? { refusable } : {}) });
   } else {
     pass.actions.push({ kind: 'keep', id, silent: pass.stored.run.created.includes(id) });
   }
@@ -188,6 +201,8 @@ type AccountOutcome = { readonly kind: 'kept' } | { readonly kind: 'asked' } | {
  */
 function planAccountScope(pass: Pass, live: RingCentralSubscription[], dropped: Set<string>): AccountOutcome {
   const ids = pass.stored.filterIds;
+  const { accountRefusal } = pass.stored.run;
+  if (accountRefusal) return { kind: 'refused', error: accountRefusal.error };
   let lastError: unknown;
   for (const probe of pass.stored.run.probes) {
     lastError = probe.error ?? lastError;
@@ -205,7 +220,7 @@ function planAccountScope(pass: Pass, live: RingCentralSubscription[], dropped: 
     (s) => !dropped.has(s.id) && s.eventFilters.some((f) => isRingCentralAccountPresenceFilter(f) && !isDisabled(s, f, ids)),
   );
   if (usable) {
-    maintain(pass, usable, usable.eventFilters.filter(isRingCentralAccountPresenceFilter));
+    maintain(pass, usable, usable.eventFilters.filter(isRingCentralAccountPresenceFilter), true);
     return { kind: 'kept' };
   }
   const tried = new Set(pass.stored.run.probes.map((p) => p.filter));

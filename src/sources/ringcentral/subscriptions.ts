@@ -367,7 +367,13 @@ function createRun(
           break;
         case 'update':
         case 'renew':
-          await change(action);
+          try {
+            await change(action);
+          } catch (error) {
+            if (!action.refusable || !isRingCentralFilterRefusal(error)) throw error;
+            progress((run) => ({ ...run, accountRefusal: { error } }));
+            return undefined; // plan again: the account-wide filter is refused
+          }
           break;
         case 'keep': {
           const subscription = existing.find((s) => s.id === action.id);

@@ -54,9 +54,9 @@ function describe_(action: RingCentralPlanAction): string {
     case 'delete':
       return `delete ${action.id} — ${action.detail}${action.refusal ? ` [refused: ${action.refusal.error.message}]` : ''}${action.ifReplaced ? ' (if replaced)' : ''}`;
     case 'update':
-      return `update ${action.id} ${action.eventFilters.join(' ')} — ${action.detail}`;
+      return `update ${action.id} ${action.eventFilters.join(' ')} — ${action.detail}${action.refusable ? ' (refusable)' : ''}`;
     case 'renew':
-      return `renew ${action.id} — ${action.detail}`;
+      return `renew ${action.id} — ${action.detail}${action.refusable ? ' (refusable)' : ''}`;
     case 'keep':
       return `keep ${action.id}${action.silent ? ' silently' : ''}`;
     case 'load-extensions':
@@ -105,7 +105,7 @@ const rows: Row[] = [
     name: 'renewed when less than the margin is left',
     existing: [sub('s1', [ACCOUNT], { expirationTime: new Date(NOW + 6 * DAY).toISOString() })],
     stored: { tokenHashes: hashes('s1') },
-    expected: [`renew s1 — was expiring ${new Date(NOW + 6 * DAY).toISOString()}`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [`renew s1 — was expiring ${new Date(NOW + 6 * DAY).toISOString()} (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'not renewed just outside the margin',
@@ -118,7 +118,7 @@ const rows: Row[] = [
     existing: [sub('s1', [ACCOUNT], { expirationTime: new Date(NOW + 2 * DAY).toISOString() })],
     stored: { tokenHashes: hashes('s1') },
     settings: { expiresIn: 6 * 24 * 3600 },
-    expected: [`renew s1 — was expiring ${new Date(NOW + 2 * DAY).toISOString()}`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [`renew s1 — was expiring ${new Date(NOW + 2 * DAY).toISOString()} (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'the margin is half a short lifetime (6 days: kept with 4 days left)',
@@ -131,30 +131,30 @@ const rows: Row[] = [
     name: 'renewed when the expiry is unknown',
     existing: [sub('s1', [ACCOUNT], { expirationTime: undefined })],
     stored: { tokenHashes: hashes('s1') },
-    expected: ['renew s1 — was expiring (unknown)', 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: ['renew s1 — was expiring (unknown) (refusable)', 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'a rotated verification token is sent with PUT',
     existing: [sub('s1', [ACCOUNT])],
     stored: { tokenHashes: { s1: 'hash-old' } },
-    expected: [`update s1 ${ACCOUNT} — verification token rotated`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — verification token rotated (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'a token not remembered is sent once',
     existing: [sub('s1', [ACCOUNT])],
-    expected: [`update s1 ${ACCOUNT} — verification token not remembered, sent again`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — verification token not remembered, sent again (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'extra filters on the account subscription are dropped with PUT',
     existing: [sub('s1', [ACCOUNT, ext('101')])],
     stored: { tokenHashes: hashes('s1') },
-    expected: [`update s1 ${ACCOUNT} — event filters changed`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — event filters changed (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'token and filters differ: one PUT says both',
     existing: [sub('s1', [ACCOUNT, ext('101')])],
     stored: { tokenHashes: { s1: 'hash-old' } },
-    expected: [`update s1 ${ACCOUNT} — verification token rotated, event filters changed`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [`update s1 ${ACCOUNT} — verification token rotated, event filters changed (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
   },
   {
     name: 'a blacklisted subscription is deleted and the filter asked for again',
@@ -274,6 +274,20 @@ const rows: Row[] = [
     name: 'both filters refused with scope account: fail with the last refusal',
     desired: { scope: 'account', extensionIds: ['101'] },
     stored: { run: { probes: [{ filter: ACCOUNT, error: new Error('first') }, { filter: ACCOUNT_PLAIN, error: apiRefusal }], created: [] } },
+    expected: ['fail needs ReadAccounts'],
+  },
+  {
+    name: 'keeping the account subscription was refused (auto): per-extension, the account one deleted after',
+    desired: { extensionIds: ['101'] },
+    existing: [sub('s1', [ACCOUNT])],
+    stored: { tokenHashes: { s1: 'hash-old' }, run: { probes: [], created: [], accountRefusal: { error: apiRefusal } } },
+    expected: [FALLBACK, `create ${ext('101')} — per-extension presence (1)`, 'delete s1 — no longer needed', `remember extension (refused at ${refusedAt(0)}: needs ReadAccounts)`],
+  },
+  {
+    name: 'keeping the account subscription was refused with scope account: fail',
+    desired: { scope: 'account' },
+    existing: [sub('s1', [ACCOUNT])],
+    stored: { tokenHashes: { s1: 'hash-old' }, run: { probes: [], created: [], accountRefusal: { error: apiRefusal } } },
     expected: ['fail needs ReadAccounts'],
   },
   // Per-extension scope

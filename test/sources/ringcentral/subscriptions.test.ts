@@ -321,6 +321,17 @@ describe('per-extension fallback', () => {
     expect([...rc.subscriptions.values()].map((s) => s.eventFilters)).toEqual([[rc.expandFilter(RINGCENTRAL_ACCOUNT_PRESENCE_FILTERS[0])]]);
   });
 
+  it('falls back when keeping the account-wide subscription is refused (PUT answered 403)', async () => {
+    const first = await ensure();
+    const accountId = first.subscriptions[0].id;
+    rc.failNext(/\/subscription\/[^/]+$/, { status: 403, body: { errorCode: 'CMN-401', message: 'In order to call this API endpoint, user needs to have [ReadAccounts] permission' } }, 'PUT');
+    const report = await ensure({ verificationToken: 'rc-verification-token-2' });
+    expect(report.scope).toBe('extension');
+    expect(report.accountScopeRefusal).toMatch(/ReadAccounts/);
+    expect(report.actions.map((a) => [a.action, a.id === accountId])).toEqual([['created', false], ['deleted', true]]);
+    expect([...rc.subscriptions.values()].map((s) => s.eventFilters.length)).toEqual([3]);
+  });
+
   it('stays on the account filter when configured so, and reports the refusal', async () => {
     rc.refuseAccountFilter = 'error';
     await expect(ensure({ scope: 'account' })).rejects.toMatchObject({ status: 403, permissionName: 'ReadAccounts' });
