@@ -28,7 +28,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 
  */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 
-export { parseRetryAfter } from '../retry-after';
+export { parseRetryAfter } from '../http/retry-after';
 
 export interface RetryQuestion {
   /** HTTP status of the failed attempt; absent when no response arrived. */

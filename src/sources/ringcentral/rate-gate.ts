@@ -12,7 +12,7 @@
  * limit however RingCentral aligns its windows. The window is per process; several Lambdas share one
  * RingCentral budget, which is why the penalty handling is the safety net and the limits are configurable.
  */
-import { parseRetryAfter } from '../../retry-after';
+import { parseRetryAfter } from '../../http/retry-after';
 
 /** RingCentral's rate-limit groups (`X-Rate-Limit-Group`). */
 export const RINGCENTRAL_RATE_GROUPS = ['Light', 'Medium', 'Heavy', 'Auth'] as const;
