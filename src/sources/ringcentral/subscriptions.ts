@@ -45,7 +45,7 @@ import type { DocumentStore } from '../../store/state-store';
 import type { RingCentralClient } from './client';
 import { isRingCentralUserExtension, readRingCentralDirectory, refreshRingCentralDirectory } from './directory';
 import { overwriteDocument } from './documents';
-import { RingCentralApiError } from './errors';
+import { RingCentralApiError } from './ringcentral-errors';
 import {
   includesRingCentralFilter,
   isRingCentralAccountPresenceFilter,
