@@ -83,7 +83,7 @@ export function createGenesysClient(options: GenesysClientOptions): GenesysClien
     now,
     logger,
   });
-  const http = new GenesysHttp({ apiBaseUrl: config.apiBaseUrl, transport, auth, logger });
+  const http = new GenesysHttp({ apiBaseUrl: config.apiBaseUrl, transport, auth });
   return {
     http,
     auth,

@@ -3,7 +3,8 @@
  * (the Microsoft Graph client keeps the SDK's RetryHandler and takes its wait rules from ./graph-throttling
  * via the same parser and threshold, see src/sources/teams/graph-client.ts). One attempt is:
  *
- *   1. take a slot: the policy's budget or rate limiter (`acquire`), and not before a Retry-After;
+ *   1. take a slot: the policy's budget or rate limiter (`acquire`), and not before a Retry-After
+ *      (after getting the bearer token, whose login takes a slot of its own);
  *   2. send with a timeout (cut to the time left before `deadline`, at least 1 s);
  *   3. classify the answer (the policy's `classify`);
  *   4. retryable: a rate limit waits what the vendor asked (Retry-After, else the policy's default) and
@@ -119,9 +120,11 @@ export async function runRequestLoop(
   let lastStatus: number | undefined;
   let reloggedIn = false;
   for (let attempt = 1; ; attempt += 1) {
+    // The token first: a login takes its own slot, so a slot taken before it would be spent waiting
+    // for the login, and every caller holding one would then send in the same instant.
+    const authorization = credentials ? await credentials.authorize() : undefined;
     if (policy.acquire) await policy.acquire(notBefore, lastStatus);
     else if (notBefore > now()) await sleep(notBefore - now());
-    const authorization = credentials ? await credentials.authorize() : undefined;
     const reply = await send({ attempt, timeoutMs: attemptTimeout(options), authorization });
     lastStatus = reply.status === 0 ? undefined : reply.status;
     policy.observe?.(reply);

@@ -2,8 +2,7 @@
  * One cached access token with single-flight renewal: however many callers ask at once, one login is in
  * flight; a token is used until `refreshAt` (its expiry minus a margin, so none expires in flight); a token
  * the vendor refused is forgotten (`invalidate`) and the next caller logs in again. Used by the Zoom and
- * RingCentral clients (Genesys' is src/genesys/auth.ts, which also shares tokens through the store;
- * Graph's is MSAL's own cache).
+ * RingCentral and Genesys clients (Graph's is MSAL's own cache).
  */
 
 export interface CachedToken {
@@ -15,8 +14,11 @@ export interface CachedToken {
 export interface TokenCache {
   /** A valid token: the cached one, or the result of the one login in flight. */
   get(): Promise<string>;
-  /** Forgets `token` when it is the cached one (after the vendor answered 401 to it). */
-  invalidate(token: string): void;
+  /**
+   * Forgets `token` when it is still the cached one (after the vendor answered 401 to it), so many
+   * requests refused at once cause a single re-login; without `token`, forgets whatever is cached.
+   */
+  invalidate(token?: string): void;
 }
 
 /** `obtain` logs in (or reads a shared copy) and says until when the token may be used. */
@@ -37,7 +39,7 @@ export function createTokenCache(obtain: () => Promise<CachedToken>, now: () => 
       return inFlight;
     },
     invalidate(token) {
-      if (cached?.value === token) cached = undefined;
+      if (token === undefined || cached?.value === token) cached = undefined;
     },
   };
 }

@@ -4,7 +4,7 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   parseRetryAfter,
   shouldRetry,
-} from '../../src/genesys/retry-policy';
+} from '../../src/genesys/genesys-rate-limit';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
