@@ -12,7 +12,7 @@
 import * as z from 'zod';
 import { createTokenCache } from '../http/token-cache';
 import { silentLogger, type Logger } from '../logger';
-import { GenesysApiError } from './errors';
+import { GenesysApiError } from './genesys-errors';
 import type { GenesysTransport } from './transport';
 
 /** Gives out a bearer token and accepts "this one was refused". */

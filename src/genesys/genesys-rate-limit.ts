@@ -16,7 +16,7 @@ import type { Metrics } from '../metrics/metrics';
 import type { LoopReply, RequestPolicy, Verdict } from '../http/request-loop';
 import type { BackoffOptions } from '../http/backoff';
 import { parseRetryAfter } from '../http/retry-after';
-import { GenesysApiError, GenesysParkedError } from './errors';
+import { GenesysApiError, GenesysParkedError } from './genesys-errors';
 import type { RequestBudget } from './request-budget';
 
 /** Attempts per request, counting the first one (the Java SDK's `retryMax` default is 5). */

@@ -1,5 +1,5 @@
 import type { LoopReply } from '../../src/http/request-loop';
-import { GenesysApiError, GenesysParkedError } from '../../src/genesys/errors';
+import { GenesysApiError, GenesysParkedError } from '../../src/genesys/genesys-errors';
 import { createGenesysRequestPolicy, DEFAULT_RETRY_AFTER_MS, PARK_THRESHOLD_MS } from '../../src/genesys/genesys-rate-limit';
 import { silentLogger } from '../../src/logger';
 import { noopMetrics } from '../../src/metrics/metrics';
