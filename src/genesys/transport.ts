@@ -53,9 +53,10 @@ export interface TransportResponse<T> {
 export interface RetrySettings {
   readonly maxAttempts?: number;
   readonly backoff?: BackoffOptions;
-  /** Retry-After above this parks (GenesysParkedError) instead of waiting; default 180 s. */
-  readonly parkAfterMs?: number;
 }
+
+/** Per-attempt timeout. */
+const ATTEMPT_TIMEOUT_MS = 30_000;
 
 export interface TransportOptions {
   readonly budget: RequestBudget;
@@ -65,8 +66,6 @@ export interface TransportOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly retry?: RetrySettings;
-  /** Per-attempt timeout; default 30 s. */
-  readonly timeoutMs?: number;
   /** Epoch ms by which the current caller must be done (undefined: no limit); read at every wait. */
   readonly deadline?: () => number | undefined;
   /** Counts 429s and 403s (README "What to watch"); nothing when absent. */
@@ -88,8 +87,6 @@ export function createTransport(options: TransportOptions): GenesysTransport {
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const maxAttempts = options.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  const parkAfterMs = options.retry?.parkAfterMs ?? PARK_THRESHOLD_MS;
-  const timeoutMs = options.timeoutMs ?? 30_000;
   const deadline = (): number | undefined => options.deadline?.();
   const metrics = options.metrics ?? noopMetrics;
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50 });
@@ -97,7 +94,6 @@ export function createTransport(options: TransportOptions): GenesysTransport {
   const client: AxiosInstance = axios.create({
     httpAgent,
     httpsAgent,
-    timeout: timeoutMs,
     maxRedirects: 0,
     // Every status is an answer to inspect here, not an exception.
     validateStatus: () => true,
@@ -110,7 +106,8 @@ export function createTransport(options: TransportOptions): GenesysTransport {
       budget: options.budget,
       maxAttempts,
       backoff: options.retry?.backoff,
-      parkAfterMs,
+      // Retry-After above this parks (GenesysParkedError) instead of waiting.
+      parkAfterMs: PARK_THRESHOLD_MS,
       now,
       sleep,
       deadline,
@@ -136,7 +133,7 @@ export function createTransport(options: TransportOptions): GenesysTransport {
         }
       },
       policy,
-      { now, sleep, random, timeoutMs, deadline },
+      { now, sleep, random, timeoutMs: ATTEMPT_TIMEOUT_MS, deadline },
       credentials,
     );
     return { status: reply.status, data: reply.data as T, headers: reply.headers, requestId: requestIdOf(reply) };
