@@ -35,8 +35,6 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 
  */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 
-export { parseRetryAfter } from '../http/retry-after';
-export { backoffMs, type BackoffOptions } from '../http/backoff';
 
 export interface RetryQuestion {
   /** HTTP status of the failed attempt; absent when no response arrived. */

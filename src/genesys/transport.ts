@@ -13,6 +13,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
+import type { BackoffOptions } from '../http/backoff';
 import { flattenHeaders, realSleep, runRequestLoop, type LoopCredentials } from '../http/request-loop';
 import { silentLogger, type Logger } from '../logger';
 import { noopMetrics, type Metrics } from '../metrics/metrics';
@@ -22,7 +23,6 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   PARK_THRESHOLD_MS,
   requestIdOf,
-  type BackoffOptions,
   type HttpMethod,
 } from './genesys-rate-limit';
 import type { RequestBudget } from './request-budget';
