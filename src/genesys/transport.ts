@@ -27,7 +27,6 @@ import {
 } from './genesys-rate-limit';
 import type { RequestBudget } from './request-budget';
 
-
 export interface TransportRequest {
   readonly method: HttpMethod;
   /** Absolute URL, query included. */

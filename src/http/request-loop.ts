@@ -1,7 +1,7 @@
 /**
  * The one outbound request loop of the bridge, used by the Genesys, Zoom and RingCentral REST clients
- * (the Microsoft Graph client keeps the SDK's RetryHandler and takes its wait rules from ./graph-throttling
- * via the same parser and threshold, see src/sources/teams/graph-client.ts). One attempt is:
+ * (the Microsoft Graph client keeps the Graph SDK's RetryHandler middleware, configured with the same
+ * Retry-After parser and a park threshold in src/sources/teams/teams-rate-limit.ts). One attempt is:
  *
  *   1. take a slot: the policy's budget or rate limiter (`acquire`), and not before a Retry-After
  *      (after getting the bearer token, whose login takes a slot of its own);
@@ -15,7 +15,8 @@
  *      (the caller parks the work until then instead of holding a worker hostage).
  *
  * Vendors differ only in their policy object (src/genesys/genesys-rate-limit.ts,
- * src/sources/zoom/zoom-rate-limit.ts, src/sources/ringcentral/ringcentral-rate-limit.ts).
+ * src/sources/zoom/zoom-rate-limit.ts, src/sources/ringcentral/ringcentral-rate-limit.ts); docs/architecture.md
+ * "Outbound requests" lists their rules.
  */
 import { backoffMs, type BackoffOptions } from './backoff';
 

@@ -105,7 +105,7 @@ export interface RingCentralPolicyOptions {
  * The RingCentral policy of the outbound loop. A 429 waits `Retry-After`, else a whole penalty, and pauses
  * the whole group, on the last attempt too (a request sent during the penalty restarts it for everyone).
  * `X-Rate-Limit-Remaining: 0` pauses the group for `X-Rate-Limit-Window` before RingCentral has to say 429.
- * No wait is too long to sleep on: the penalty is at most a minute.
+ * No wait is parked: RingCentral's penalty lasts a minute (https://developers.ringcentral.com/guide/basics/rate-limits).
  */
 export function createRingCentralRequestPolicy(options: RingCentralPolicyOptions): RequestPolicy {
   const { group, gate, now } = options;
