@@ -2,7 +2,7 @@
  * Microsoft Graph throttling: the rules of the Graph client's retry (src/sources/teams/graph-client.ts).
  *
  * Graph answers 429 (and 503/504 under load) with `Retry-After` in seconds and asks clients to wait that
- * long (https://learn.microsoft.com/en-us/graph/throttling, docs/vendors.md#teams-throttling). The
+ * long (https://learn.microsoft.com/graph/throttling, docs/vendors.md#teams-throttling). The
  * @microsoft/microsoft-graph-client `RetryHandler` middleware already does exactly that (429/503/504,
  * Retry-After honoured, its own backoff when absent, capped at 180 s per retry; src/middleware/RetryHandler.ts),
  * so it is kept rather than rewritten in src/http/request-loop.ts; its backoff without Retry-After is the
