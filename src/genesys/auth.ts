@@ -10,8 +10,9 @@
  * counted in the budget.
  */
 import * as z from 'zod';
+import { createTokenCache } from '../http/token-cache';
 import { silentLogger, type Logger } from '../logger';
-import { GenesysApiError } from './errors';
+import { GenesysApiError } from './genesys-errors';
 import type { GenesysTransport } from './transport';
 
 /** Gives out a bearer token and accepts "this one was refused". */
@@ -54,10 +55,7 @@ export function createClientCredentialsAuth(options: ClientCredentialsOptions): 
   const path = '/oauth/token';
   const url = `${options.loginBaseUrl.replace(/\/+$/, '')}${path}`;
   const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`, 'utf8').toString('base64');
-  let cached: { token: string; renewAt: number } | undefined;
-  let inFlight: Promise<string> | undefined;
-
-  async function login(): Promise<string> {
+  async function login(): Promise<{ value: string; refreshAt: number }> {
     const response = await options.transport.send<unknown>({
       method: 'POST',
       url,
@@ -85,22 +83,11 @@ export function createClientCredentialsAuth(options: ClientCredentialsOptions): 
     }
     const lifetimeMs = (parsed.data.expires_in ?? FALLBACK_LIFETIME_S) * 1000;
     const early = Math.min(MAX_EARLY_RENEWAL_MS, lifetimeMs * 0.1);
-    cached = { token: parsed.data.access_token, renewAt: now() + lifetimeMs - early };
     logger.debug('Genesys login succeeded', { expiresInSeconds: lifetimeMs / 1000 });
-    return parsed.data.access_token;
+    return { value: parsed.data.access_token, refreshAt: now() + lifetimeMs - early };
   }
 
-  return {
-    async getToken(): Promise<string> {
-      if (cached && now() < cached.renewAt) return cached.token;
-      // Concurrent callers share one login.
-      inFlight ??= login().finally(() => {
-        inFlight = undefined;
-      });
-      return inFlight;
-    },
-    invalidate(token?: string): void {
-      if (token === undefined || cached?.token === token) cached = undefined;
-    },
-  };
+  // Concurrent callers share one login.
+  const cache = createTokenCache(login, now);
+  return { getToken: () => cache.get(), invalidate: (token) => cache.invalidate(token) };
 }

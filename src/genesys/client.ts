@@ -31,7 +31,6 @@ export interface GenesysClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly retry?: RetrySettings;
-  readonly timeoutMs?: number;
   /** Epoch ms by which the current caller must be done (a Lambda invocation's end); see transport.ts. */
   readonly deadline?: () => number | undefined;
   /** Counts Genesys 429s and 403s (transport.ts). */
@@ -71,7 +70,6 @@ export function createGenesysClient(options: GenesysClientOptions): GenesysClien
     sleep: options.sleep,
     random: options.random,
     retry: options.retry,
-    timeoutMs: options.timeoutMs,
     deadline: options.deadline,
     metrics: options.metrics,
   });
@@ -83,7 +81,7 @@ export function createGenesysClient(options: GenesysClientOptions): GenesysClien
     now,
     logger,
   });
-  const http = new GenesysHttp({ apiBaseUrl: config.apiBaseUrl, transport, auth, logger });
+  const http = new GenesysHttp({ apiBaseUrl: config.apiBaseUrl, transport, auth });
   return {
     http,
     auth,

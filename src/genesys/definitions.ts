@@ -10,7 +10,7 @@
  * underscore- and hyphen-insensitively.
  */
 import { silentLogger, type Logger } from '../logger';
-import { GenesysApiError } from './errors';
+import { GenesysApiError } from './genesys-errors';
 import type { GenesysHttp } from './http';
 
 /** One active definition, from either endpoint. */

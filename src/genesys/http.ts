@@ -1,14 +1,11 @@
 /**
  * Authenticated JSON requests to the Genesys Cloud Platform API (`{apiBaseUrl}/api/v2/...`).
- * Budget, retries and Retry-After are the transport's; this layer adds the bearer token and, on a
- * 401, one forced re-login and one more try (a token can be revoked or expire early). A second 401
- * right after a fresh login means the credentials or region are wrong, and the error says so.
+ * Budget, retries, Retry-After, the bearer token and the one forced re-login on a 401 are the
+ * transport's (the outbound loop, src/http/request-loop.ts). A second 401 right after a fresh login
+ * means the credentials or region are wrong, and the error says so (`afterRelogin`).
  */
-import type { Logger } from '../logger';
-import { silentLogger } from '../logger';
 import type { TokenProvider } from './auth';
-import { GenesysApiError } from './errors';
-import type { HttpMethod } from './retry-policy';
+import type { HttpMethod } from './genesys-rate-limit';
 import type { GenesysTransport, TransportResponse } from './transport';
 
 export type QueryValue = string | number | boolean | undefined | readonly string[];
@@ -30,7 +27,6 @@ export interface GenesysHttpOptions {
   readonly apiBaseUrl: string;
   readonly transport: GenesysTransport;
   readonly auth: TokenProvider;
-  readonly logger?: Logger;
 }
 
 /** Encodes one path segment (an id from outside). */
@@ -41,11 +37,9 @@ export function segment(value: string): string {
 /** The Genesys Platform API over the budgeted transport. */
 export class GenesysHttp {
   private readonly apiBaseUrl: string;
-  private readonly logger: Logger;
 
   constructor(private readonly options: GenesysHttpOptions) {
     this.apiBaseUrl = options.apiBaseUrl.replace(/\/+$/, '');
-    this.logger = options.logger ?? silentLogger;
   }
 
   /** Sends one request and returns the parsed body (undefined for 204). Throws GenesysApiError / GenesysParkedError. */
@@ -55,40 +49,25 @@ export class GenesysHttp {
 
   /** Like `request`, with status and headers. */
   async exchange<T>(request: GenesysRequest): Promise<TransportResponse<T>> {
-    const token = await this.options.auth.getToken();
-    try {
-      return await this.send<T>(request, token);
-    } catch (error) {
-      if (!(error instanceof GenesysApiError) || error.status !== 401) throw error;
-      this.logger.info('Genesys refused the token; logging in again', { method: request.method, path: request.path });
-      this.options.auth.invalidate(token);
-      const fresh = await this.options.auth.getToken();
-      try {
-        return await this.send<T>(request, fresh);
-      } catch (second) {
-        if (second instanceof GenesysApiError && second.status === 401) throw second.withDetails({ afterRelogin: true });
-        throw second;
-      }
-    }
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    return this.options.transport.send<T>(
+      {
+        method: request.method,
+        url: `${this.apiBaseUrl}${request.path}${queryString(request.query)}`,
+        path: request.path,
+        headers,
+        data: request.body === undefined ? undefined : JSON.stringify(request.body),
+        idempotent: request.idempotent,
+        permission: request.permission,
+      },
+      this.options.auth,
+    );
   }
 
   /** Closes idle connections. */
   close(): void {
     this.options.transport.close();
-  }
-
-  private send<T>(request: GenesysRequest, token: string): Promise<TransportResponse<T>> {
-    const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
-    if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-    return this.options.transport.send<T>({
-      method: request.method,
-      url: `${this.apiBaseUrl}${request.path}${queryString(request.query)}`,
-      path: request.path,
-      headers,
-      data: request.body === undefined ? undefined : JSON.stringify(request.body),
-      idempotent: request.idempotent,
-      permission: request.permission,
-    });
   }
 }
 

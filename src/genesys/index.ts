@@ -23,7 +23,7 @@ export {
   GenesysSourceError,
   classifyGenesysFailure,
   type GenesysFailureKind,
-} from './errors';
+} from './genesys-errors';
 export { PresenceSources, SOURCES_DOCUMENT, type EnsuredSource, type EnsuredSources, type PresenceSource, type SourceNames } from './sources';
 export { PresenceDefinitions, normalizePresenceName, type ResolvedDefinition, type PresenceDefinitionEntry } from './definitions';
 export { PresenceApi, type SourcePresence, type BulkSourcePresence, type PrimarySourceInfo } from './presence';

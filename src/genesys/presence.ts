@@ -12,7 +12,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
-import { GenesysApiError, GenesysPrimarySourceGuardError } from './errors';
+import { GenesysApiError, GenesysPrimarySourceGuardError } from './genesys-errors';
 import { segment, type GenesysHttp } from './http';
 
 /** The exact body of the presence write. `primary` cannot be expressed. */

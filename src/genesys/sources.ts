@@ -17,7 +17,7 @@
 import { silentLogger, type Logger } from '../logger';
 import type { DocumentStore } from '../store/state-store';
 import { SYSTEM_LABELS, SYSTEMS, type SystemName } from '../systems';
-import { GenesysApiError, GenesysSourceError } from './errors';
+import { GenesysApiError, GenesysSourceError } from './genesys-errors';
 import { segment, type GenesysHttp } from './http';
 
 /** `Source` (JS-SDK index.d.ts). */

@@ -11,7 +11,7 @@
  * `GET /api/v2/users?state=active` pages the whole directory for bulk matching.
  */
 import { silentLogger, type Logger } from '../logger';
-import { GenesysApiError } from './errors';
+import { GenesysApiError } from './genesys-errors';
 import type { GenesysHttp } from './http';
 
 export interface GenesysUsersOptions {

@@ -1,4 +1,4 @@
-import { GenesysApiError } from '../../src/genesys/errors';
+import { GenesysApiError } from '../../src/genesys/genesys-errors';
 import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 import { clientFor, startSandboxClient, type SandboxClientSetup } from './helpers/sandbox-client';
 

@@ -4,7 +4,7 @@ import {
   GenesysParkedError,
   GenesysPrimarySourceGuardError,
   classifyGenesysFailure,
-} from '../../src/genesys/errors';
+} from '../../src/genesys/genesys-errors';
 import { GENESYS_REGIONS, genesysBaseUrls, isKnownRegionHost, regionHost } from '../../src/genesys/regions';
 import { loadConfig } from '../../src/config';
 import { BridgeError } from '../../src/errors';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { TokenProvider } from '../../src/genesys/auth';
-import { GenesysApiError, GenesysParkedError } from '../../src/genesys/errors';
+import { GenesysApiError, GenesysParkedError } from '../../src/genesys/genesys-errors';
 import { GenesysHttp } from '../../src/genesys/http';
 import { createLocalBudget } from '../../src/genesys/local-budget';
 import type { RequestBudget } from '../../src/genesys/request-budget';

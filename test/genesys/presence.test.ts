@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { GenesysApiError, GenesysPrimarySourceGuardError, classifyGenesysFailure } from '../../src/genesys/errors';
+import { GenesysApiError, GenesysPrimarySourceGuardError, classifyGenesysFailure } from '../../src/genesys/genesys-errors';
 import { assertCustomSourceId, buildPresenceWrite } from '../../src/genesys/presence';
 import { DEFAULT_SOURCE_NAMES, startSandboxClient, type SandboxClientSetup } from './helpers/sandbox-client';
 

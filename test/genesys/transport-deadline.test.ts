@@ -2,9 +2,9 @@
  * With a deadline (a Lambda invocation's end), no Genesys wait outlasts it: a Retry-After or a budget
  * slot beyond it parks the work, a backoff beyond it gives up with the retryable error.
  */
-import { GenesysApiError, GenesysParkedError } from '../../src/genesys/errors';
+import { GenesysApiError, GenesysParkedError } from '../../src/genesys/genesys-errors';
 import type { RequestBudget } from '../../src/genesys/request-budget';
-import { classifyGenesysFailure } from '../../src/genesys/errors';
+import { classifyGenesysFailure } from '../../src/genesys/genesys-errors';
 import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 import { clientFor, DEFAULT_SOURCE_NAMES } from './helpers/sandbox-client';
 

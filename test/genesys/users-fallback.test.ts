@@ -1,4 +1,4 @@
-import { GenesysApiError } from '../../src/genesys/errors';
+import { GenesysApiError } from '../../src/genesys/genesys-errors';
 import { GenesysHttp, type GenesysRequest } from '../../src/genesys/http';
 import { GenesysUsers } from '../../src/genesys/users';
 import { createTransport } from '../../src/genesys/transport';

@@ -5,23 +5,17 @@
  * JWT flow (https://developers.ringcentral.com/guide/authentication/jwt-flow):
  * `POST {server}/restapi/oauth/token`, `Authorization: Basic base64(clientId:clientSecret)`, form body
  * `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<JWT>`. Rate groups and penalties:
- * https://developers.ringcentral.com/guide/basics/rate-limits (see rate-gate.ts).
+ * https://developers.ringcentral.com/guide/basics/rate-limits (see ringcentral-rate-limit.ts). Pacing,
+ * retries and the one re-login on 401 are the outbound loop's (src/http/request-loop.ts).
  */
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
 import { missingVariables, type RingCentralConfig } from '../../config';
 import { ConfigError } from '../../errors';
 import { silentLogger, type Logger } from '../../logger';
 import type { DocumentStore } from '../../store/state-store';
-import { readRingCentralErrorBody, RingCentralApiError } from './errors';
-import {
-  createRingCentralRateGate,
-  parseRetryAfterMs,
-  realSleep,
-  RINGCENTRAL_DEFAULT_PENALTY_MS,
-  RINGCENTRAL_RATE_WINDOW_MS,
-  type RingCentralRateGate,
-  type RingCentralRateGroup,
-} from './rate-gate';
+import { flattenHeaders, realSleep, runRequestLoop, type LoopCredentials, type LoopReply } from '../../http/request-loop';
+import { readRingCentralErrorBody, RingCentralApiError } from './ringcentral-errors';
+import { createRingCentralRateGate, createRingCentralRequestPolicy, type RingCentralRateGroup } from './ringcentral-rate-limit';
 import { RingCentralErrorBodySchema, RingCentralTokenResponseSchema } from './schema';
 import { createRingCentralTokenProvider, type RingCentralTokenProvider } from './token-cache';
 
@@ -66,42 +60,24 @@ export interface RingCentralClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Attempts per call, counting the first (default 4). */
   readonly maxAttempts?: number;
-  /** Per-request timeout (default 20 s). */
-  readonly timeoutMs?: number;
-  /** Pause after a 429 without Retry-After (default 60 s, see rate-gate.ts). */
-  readonly defaultPenaltyMs?: number;
-  /** Shared gate, when several clients must share one budget (default: one per client). */
-  readonly gate?: RingCentralRateGate;
 }
 
-/** Back-off for 5xx and network errors: 1 s, 2 s, 4 s, … capped at 30 s. */
-export function ringCentralBackoffMs(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
-}
+/** Per-attempt timeout. */
+const RINGCENTRAL_ATTEMPT_TIMEOUT_MS = 20_000;
 
 /** A call can be repeated after a 5xx or lost response without doing its work twice. */
 function isIdempotent(request: Pick<RingCentralRequest, 'method' | 'path'>): boolean {
   return request.method !== 'POST' || /\/renew$/.test(request.path) || request.path === RINGCENTRAL_TOKEN_PATH;
 }
 
-function header(response: AxiosResponse, name: string): string | undefined {
-  const value = response.headers[name];
-  return value === undefined || value === null ? undefined : String(value);
-}
-
-function buildError(
-  method: string,
-  path: string,
-  response: AxiosResponse | undefined,
-  cause: unknown,
-  retryAfterMs?: number,
-): RingCentralApiError {
-  const parsed = RingCentralErrorBodySchema.safeParse(response?.data);
+function buildError(method: string, path: string, reply: LoopReply, retryAfterMs?: number): RingCentralApiError {
+  const answered = reply.status !== 0;
+  const parsed = RingCentralErrorBodySchema.safeParse(answered ? reply.data : undefined);
   const body = readRingCentralErrorBody(parsed.success ? parsed.data : undefined);
-  const vendorMessage = body.vendorMessage ?? (response ? undefined : (cause as Error | undefined)?.message);
+  const vendorMessage = body.vendorMessage ?? (answered ? undefined : (reply.error as Error | undefined)?.message);
   return new RingCentralApiError(
-    { status: response?.status ?? 0, method, path, ...body, vendorMessage, retryAfterMs },
-    cause === undefined ? undefined : { cause },
+    { status: reply.status, method, path, ...body, vendorMessage, retryAfterMs },
+    reply.error === undefined ? undefined : { cause: reply.error },
   );
 }
 
@@ -112,88 +88,59 @@ export function createRingCentralClient(options: RingCentralClientOptions): Ring
   const sleep = options.sleep ?? realSleep;
   const logger = options.logger ?? silentLogger;
   const maxAttempts = options.maxAttempts ?? 4;
-  const penaltyMs = options.defaultPenaltyMs ?? RINGCENTRAL_DEFAULT_PENALTY_MS;
-  const gate = options.gate ?? createRingCentralRateGate({ limits: options.rateLimits, now, sleep });
+  const gate = createRingCentralRateGate({ limits: options.rateLimits, now, sleep });
   const http: AxiosInstance = axios.create({
     baseURL: serverUrl,
-    timeout: options.timeoutMs ?? 20_000,
     validateStatus: () => true,
     maxRedirects: 0,
   });
 
-  /**
-   * One call with pacing and retries. `authorize` supplies the Authorization header; `onUnauthorized`
-   * lets an API call drop a refused token once and try again with a new one.
-   */
-  const send = async (
-    request: RingCentralRequest,
-    authorize: () => Promise<string>,
-    onUnauthorized?: (authorization: string) => Promise<void>,
-  ): Promise<unknown> => {
+  /** One call through the outbound loop; `credentials` is absent for the login itself. */
+  const send = async (request: RingCentralRequest, authorization: string | LoopCredentials): Promise<unknown> => {
     const { method, path, group } = request;
-    let reauthorized = false;
-    for (let attempt = 1; ; attempt++) {
-      const authorization = await authorize();
-      await gate.acquire(group);
-      let response: AxiosResponse | undefined;
-      let failure: unknown;
-      try {
-        const isForm = typeof request.body === 'string';
-        response = await http.request({
-          method,
-          url: path,
-          params: request.query,
-          data: request.body,
-          headers: {
-            authorization,
-            accept: 'application/json',
-            ...(request.body === undefined ? {} : { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json' }),
-          },
-        });
-      } catch (error) {
-        failure = error;
-      }
-
-      if (response) {
-        // Stop before RingCentral has to say 429: a spent window would cost a 60 s penalty.
-        if (header(response, 'x-rate-limit-remaining') === '0') {
-          const windowSeconds = Number(header(response, 'x-rate-limit-window') ?? 60);
-          const windowMs = Number.isFinite(windowSeconds) && windowSeconds > 0 ? windowSeconds * 1000 : RINGCENTRAL_RATE_WINDOW_MS;
-          gate.pauseUntil(group, now() + windowMs);
+    const isForm = typeof request.body === 'string';
+    const credentials = typeof authorization === 'string' ? undefined : authorization;
+    const reply = await runRequestLoop(
+      async (attempt) => {
+        try {
+          const response = await http.request({
+            method,
+            url: path,
+            params: request.query,
+            data: request.body,
+            timeout: attempt.timeoutMs,
+            headers: {
+              authorization: typeof authorization === 'string' ? authorization : attempt.authorization,
+              accept: 'application/json',
+              ...(request.body === undefined ? {} : { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json' }),
+            },
+          });
+          return { status: response.status, headers: flattenHeaders(response.headers), data: response.data };
+        } catch (error) {
+          return { status: 0, headers: {}, data: undefined, error };
         }
-        if (response.status < 400) return response.status === 204 ? undefined : response.data;
-        if (response.status === 429) {
-          const retryAfterMs = parseRetryAfterMs(header(response, 'retry-after'), now()) ?? penaltyMs;
-          // The whole group waits: a request sent during the penalty would restart it for everyone.
-          gate.pauseUntil(group, now() + retryAfterMs);
-          logger.warn('RingCentral rate limit hit; pausing the group', { group, path, retryAfterMs });
-          if (attempt < maxAttempts) continue;
-          throw buildError(method, path, response, undefined, retryAfterMs);
-        }
-        if (response.status === 401 && onUnauthorized && !reauthorized) {
-          reauthorized = true;
-          await onUnauthorized(authorization);
-          continue;
-        }
-        if (response.status >= 500 && isIdempotent(request) && attempt < maxAttempts) {
-          await sleep(ringCentralBackoffMs(attempt));
-          continue;
-        }
-        throw buildError(method, path, response, undefined);
-      }
-      if (isIdempotent(request) && attempt < maxAttempts) {
-        await sleep(ringCentralBackoffMs(attempt));
-        continue;
-      }
-      throw buildError(method, path, undefined, failure);
-    }
+      },
+      createRingCentralRequestPolicy({
+        group,
+        gate,
+        idempotent: isIdempotent(request),
+        maxAttempts,
+        now,
+        logger,
+        path,
+        error: (reply, retryAfterMs) => buildError(method, path, reply, retryAfterMs),
+      }),
+      { now, sleep, timeoutMs: RINGCENTRAL_ATTEMPT_TIMEOUT_MS },
+      credentials,
+    );
+    return reply.status === 204 ? undefined : reply.data;
   };
 
   let ownerId: string | undefined;
   const basic = `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`, 'utf8').toString('base64')}`;
   const login = async () => {
     const body = new URLSearchParams({ grant_type: JWT_GRANT, assertion: options.jwt }).toString();
-    const data = await send({ method: 'POST', path: RINGCENTRAL_TOKEN_PATH, group: 'Auth', body }, async () => basic);
+    const data = await send({ method: 'POST', path: RINGCENTRAL_TOKEN_PATH, group: 'Auth', body }, basic);
     const parsed = RingCentralTokenResponseSchema.safeParse(data);
     if (!parsed.success) {
       throw new RingCentralApiError({
@@ -220,11 +167,10 @@ export function createRingCentralClient(options: RingCentralClientOptions): Ring
     serverUrl,
     ownerId: () => ownerId,
     async request<T>(request: RingCentralRequest): Promise<T> {
-      const data = await send(
-        request,
-        async () => `Bearer ${await tokens.get()}`,
-        (authorization) => tokens.invalidate(authorization.slice('Bearer '.length)),
-      );
+      const data = await send(request, {
+        authorize: async () => `Bearer ${await tokens.get()}`,
+        renew: (authorization) => tokens.invalidate(authorization.slice('Bearer '.length)),
+      });
       return data as T;
     },
   };

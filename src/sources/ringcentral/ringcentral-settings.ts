@@ -17,7 +17,7 @@
  */
 import { readInteger, type Env } from '../../env-values';
 import { ConfigError } from '../../errors';
-import { RINGCENTRAL_DEFAULT_RATE_LIMITS, type RingCentralRateGroup } from './rate-gate';
+import { RINGCENTRAL_DEFAULT_RATE_LIMITS, type RingCentralRateGroup } from './ringcentral-rate-limit';
 
 export const RINGCENTRAL_SUBSCRIPTION_SCOPES = ['auto', 'account', 'extension'] as const;
 export type RingCentralSubscriptionScope = (typeof RINGCENTRAL_SUBSCRIPTION_SCOPES)[number];

@@ -48,7 +48,7 @@ import type { DocumentStore } from '../../store/state-store';
 import type { RingCentralClient } from './client';
 import { isRingCentralUserExtension, readRingCentralDirectory, refreshRingCentralDirectory } from './directory';
 import { overwriteDocument } from './documents';
-import { RingCentralApiError } from './errors';
+import { RingCentralApiError } from './ringcentral-errors';
 import type { RingCentralFilterIds } from './event-filters';
 import { RINGCENTRAL_MAX_WEBHOOK_EXPIRES_IN, type RingCentralSubscriptionScope } from './ringcentral-settings';
 import { RingCentralAccountInfoSchema, RingCentralSubscriptionListSchema, RingCentralSubscriptionSchema, type RingCentralSubscription } from './schema';

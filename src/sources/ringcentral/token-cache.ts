@@ -6,7 +6,7 @@
  * start, or a burst of callers that each logged in, would exhaust it and then be penalised for a minute.
  * So the token is kept until shortly before `expires_in` runs out (RingCentral's example says 7199 s where
  * the docs say 1 h: the returned value is used as is, https://developers.ringcentral.com/guide/authentication/jwt-flow),
- * concurrent callers share one in-flight login, and the token is optionally stored in a DocumentStore so
+ * concurrent callers share one in-flight login (src/http/token-cache.ts), and the token is optionally stored in a DocumentStore so
  * other processes reuse it.
  *
  * A stored token is encrypted (AES-256-GCM) with a key derived from the app credentials, which every process
@@ -14,6 +14,7 @@
  * credential rotation makes the old entry unreadable, which simply causes one new login.
  */
 import crypto from 'node:crypto';
+import { createTokenCache } from '../../http/token-cache';
 import type { DocumentStore } from '../../store/state-store';
 
 /** Name of the document holding the shared, encrypted token. */
@@ -39,10 +40,10 @@ export interface RingCentralTokenProviderOptions {
   /** Secret material the stored token is encrypted with (the app credentials). */
   readonly keyMaterial: string;
   readonly now?: () => number;
-  /** Renew this long before expiry (default 60 s, at most half the lifetime). */
-  readonly refreshMarginMs?: number;
-  readonly documentName?: string;
 }
+
+/** Renew this long before expiry (at most half the lifetime). */
+const REFRESH_MARGIN_MS = 60_000;
 
 interface CachedToken {
   readonly accessToken: string;
@@ -84,13 +85,9 @@ function decrypt(key: Buffer, stored: StoredToken): CachedToken | undefined {
 /** Creates the cache. */
 export function createRingCentralTokenProvider(options: RingCentralTokenProviderOptions): RingCentralTokenProvider {
   const now = options.now ?? Date.now;
-  const name = options.documentName ?? RINGCENTRAL_TOKEN_DOCUMENT;
+  const name = RINGCENTRAL_TOKEN_DOCUMENT;
   const key = deriveKey(options.keyMaterial);
   const documents = options.documents;
-  let cached: CachedToken | undefined;
-  let inFlight: Promise<string> | undefined;
-
-  const fresh = (token: CachedToken | undefined): token is CachedToken => token !== undefined && now() < token.refreshAt;
 
   const readStored = async (): Promise<{ token?: CachedToken; version?: number }> => {
     if (!documents) return {};
@@ -104,36 +101,29 @@ export function createRingCentralTokenProvider(options: RingCentralTokenProvider
     }
   };
 
-  const obtain = async (): Promise<string> => {
+  const obtain = async (): Promise<{ value: string; refreshAt: number }> => {
     const stored = await readStored();
-    if (fresh(stored.token)) {
-      cached = stored.token;
-      return stored.token.accessToken;
+    if (stored.token !== undefined && now() < stored.token.refreshAt) {
+      return { value: stored.token.accessToken, refreshAt: stored.token.refreshAt };
     }
     const obtainedAt = now();
     const result = await options.login();
     const lifetimeMs = result.expiresInSeconds * 1000;
-    const margin = Math.min(options.refreshMarginMs ?? 60_000, lifetimeMs / 2);
-    cached = { accessToken: result.accessToken, refreshAt: obtainedAt + lifetimeMs - margin };
+    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 2);
+    const token: CachedToken = { accessToken: result.accessToken, refreshAt: obtainedAt + lifetimeMs - margin };
     if (documents) {
       // A conflict means another process stored its token meanwhile; both are valid, ours stays in memory.
-      await documents.putDocument(name, encrypt(key, cached), stored.version).catch(() => false);
+      await documents.putDocument(name, encrypt(key, token), stored.version).catch(() => false);
     }
-    return result.accessToken;
+    return { value: result.accessToken, refreshAt: token.refreshAt };
   };
 
+  const cache = createTokenCache(obtain, now);
+
   return {
-    get() {
-      if (fresh(cached)) return Promise.resolve(cached.accessToken);
-      if (!inFlight) {
-        inFlight = obtain().finally(() => {
-          inFlight = undefined;
-        });
-      }
-      return inFlight;
-    },
+    get: () => cache.get(),
     async invalidate(token) {
-      if (cached?.accessToken === token) cached = undefined;
+      cache.invalidate(token);
       if (!documents) return;
       const stored = await readStored();
       if (stored.token?.accessToken === token && stored.version !== undefined) {

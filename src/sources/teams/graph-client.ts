@@ -7,25 +7,20 @@
  *   hosts or `customHosts` (src/GraphRequestUtil.ts `isValidEndpoint`); this client only ever talks
  *   to GRAPH_API_BASE_URL (next links are checked in `relativeGraphPath`), so it always attaches.
  * - RetryHandler (429/503/504, Retry-After honoured; src/middleware/RetryHandler.ts) is configured
- *   for a background job: a few retries, and no retry when Graph asks to wait longer than the job
- *   can afford (its own cap is 180 s per retry — docs/vendors.md#teams-throttling), so a Lambda run
- *   cannot stall.
+ *   by teams-rate-limit.ts for a background job: a few retries, and no retry when Graph asks to wait
+ *   longer than the job can afford, read by the bridge's one Retry-After parser.
  * - AttemptTimeout aborts one HTTP attempt that hangs; it sits after RetryHandler so each retry gets
  *   its own budget.
  * App-only tokens come from msal-node's ConfidentialClientApplication (client credentials).
  */
-import {
-  Client,
-  HTTPMessageHandler,
-  RetryHandler,
-  RetryHandlerOptions,
-  type Context,
-  type Middleware,
-} from '@microsoft/microsoft-graph-client';
+import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { ConfidentialClientApplication, type INetworkModule } from '@azure/msal-node';
 import { ConfigError } from '../../errors';
 import { buildMsalAuthority, GRAPH_APP_SCOPE } from './msal-setup';
 import { GraphRequestError } from './teams-errors';
+import { createGraphRetryHandler, type GraphRetrySettings } from './teams-rate-limit';
+
+export type { GraphRetrySettings };
 
 /**
  * Returns a bearer token for Graph (app-only or a service account's delegated token).
@@ -33,23 +28,15 @@ import { GraphRequestError } from './teams-errors';
  */
 export type AccessTokenProvider = (options?: { readonly forceRefresh?: boolean }) => Promise<string>;
 
-export interface GraphRetrySettings {
-  /** Base delay in seconds when Graph gives no Retry-After (SDK default 3). */
-  readonly delaySeconds?: number;
-  /** SDK default 3, cap 10. */
-  readonly maxRetries?: number;
-  /** Give up instead of sleeping when Retry-After asks for more than this. */
-  readonly maxRetryAfterSeconds?: number;
-}
-
 export interface GraphClientOptions {
   /** GRAPH_API_BASE_URL, e.g. `https://graph.microsoft.com/v1.0`. */
   readonly baseUrl: string;
   readonly getAccessToken: AccessTokenProvider;
   readonly retry?: GraphRetrySettings;
-  /** Per HTTP attempt. */
-  readonly attemptTimeoutMs?: number;
 }
+
+/** Per HTTP attempt: a hanging attempt is aborted and, like a 504, not waited on forever. */
+const GRAPH_ATTEMPT_TIMEOUT_MS = 30_000;
 
 function setHeader(context: Context, name: string, value: string): void {
   const options = (context.options ??= {});
@@ -95,27 +82,12 @@ class AttemptTimeoutHandler implements Middleware {
   }
 }
 
-function retryAfterSeconds(response: Response): number | undefined {
-  const header = response.headers?.get('Retry-After');
-  if (header === null || header === undefined) return undefined;
-  const seconds = Number(header);
-  if (!Number.isNaN(seconds)) return seconds;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
-}
-
 /** Creates a Graph client for GRAPH_API_BASE_URL with the background-job middleware chain. */
 export function createGraphClient(options: GraphClientOptions): Client {
-  const maxRetryAfter = options.retry?.maxRetryAfterSeconds ?? 60;
-  const retryOptions = new RetryHandlerOptions(
-    options.retry?.delaySeconds ?? 2,
-    options.retry?.maxRetries ?? 4,
-    (_delay, _attempt, _request, _options, response) => (retryAfterSeconds(response) ?? 0) <= maxRetryAfter,
-  );
   const middleware: Middleware[] = [
     new BearerTokenHandler(options.getAccessToken),
-    new RetryHandler(retryOptions),
-    new AttemptTimeoutHandler(options.attemptTimeoutMs ?? 30_000),
+    createGraphRetryHandler(options.retry),
+    new AttemptTimeoutHandler(GRAPH_ATTEMPT_TIMEOUT_MS),
     new HTTPMessageHandler(),
   ];
   // The whole base (with its version segment) is the host part; an empty version keeps it intact.

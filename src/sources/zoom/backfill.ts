@@ -10,7 +10,7 @@ import type { ZoomClient } from './client';
 import { normalizeZoomEmail, normalizeZoomUserId, toZoomOrder, ZOOM_PRESENCE_FIELD } from './normalize';
 import { normalizeZoomRestStatus } from './rest-presence';
 import type { ZoomRestPresence } from './schema';
-import { ZOOM_ERROR_CODES, ZoomApiError } from './zoom-api-error';
+import { ZOOM_ERROR_CODES, ZoomApiError } from './zoom-errors';
 
 export interface ZoomBackfillUser {
   /** Zoom user id; empty when only the email is known (it is then looked up with `GET /users/{email}`). */

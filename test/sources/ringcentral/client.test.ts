@@ -3,7 +3,7 @@
  * group, pacing, typed errors.
  */
 import { createRingCentralClient, type RingCentralClientOptions } from '../../../src/sources/ringcentral/client';
-import { RingCentralApiError } from '../../../src/sources/ringcentral/errors';
+import { RingCentralApiError } from '../../../src/sources/ringcentral/ringcentral-errors';
 import { RINGCENTRAL_TOKEN_DOCUMENT } from '../../../src/sources/ringcentral/token-cache';
 import { startRingCentralStandIn, type RingCentralStandIn } from '../../helpers/ringcentral-stand-in';
 import { createFakeClock, createManualClock, createMemoryDocuments, until } from './test-doubles';

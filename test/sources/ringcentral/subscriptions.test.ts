@@ -16,7 +16,7 @@ import {
   readRingCentralDirectory,
   refreshRingCentralDirectory,
 } from '../../../src/sources/ringcentral/directory';
-import { RingCentralApiError } from '../../../src/sources/ringcentral/errors';
+import { RingCentralApiError } from '../../../src/sources/ringcentral/ringcentral-errors';
 import {
   ensureRingCentralSubscription,
   hashRingCentralVerificationToken,

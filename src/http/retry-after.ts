@@ -1,6 +1,7 @@
 /**
- * `Retry-After` as delay seconds or an HTTP date (RFC 9110 §10.2.3), in ms from `nowMs`; undefined when
- * absent or unreadable. Shared by the Genesys, Zoom and RingCentral clients.
+ * The one `Retry-After` parser of every outbound client (Genesys, Zoom, RingCentral, Microsoft Graph):
+ * delay seconds or an HTTP date (RFC 9110 §10.2.3, https://www.rfc-editor.org/rfc/rfc9110#field.retry-after),
+ * in ms from `nowMs`; undefined when absent or unreadable.
  */
 export function parseRetryAfter(header: string | readonly string[] | undefined | null, nowMs: number): number | undefined {
   const raw = Array.isArray(header) ? header[0] : header;

@@ -1,5 +1,6 @@
 /**
- * Client-side pacing of RingCentral REST calls per rate-limit group, and the penalty after a 429.
+ * RingCentral's rate limits: client-side pacing per rate-limit group, the penalty after a 429, and the
+ * request policy of the outbound loop (src/http/request-loop.ts).
  *
  * RingCentral limits requests per user and app in groups, each with a 60 s window and a 60 s penalty:
  * Light 50/min, Medium 40/min, Heavy 10/min, Auth 5/min by default, customisable per app
@@ -12,7 +13,9 @@
  * limit however RingCentral aligns its windows. The window is per process; several Lambdas share one
  * RingCentral budget, which is why the penalty handling is the safety net and the limits are configurable.
  */
-import { parseRetryAfter } from '../../retry-after';
+import { silentLogger, type Logger } from '../../logger';
+import { realSleep, type LoopReply, type RequestPolicy, type Verdict } from '../../http/request-loop';
+import { parseRetryAfter } from '../../http/retry-after';
 
 /** RingCentral's rate-limit groups (`X-Rate-Limit-Group`). */
 export const RINGCENTRAL_RATE_GROUPS = ['Light', 'Medium', 'Heavy', 'Auth'] as const;
@@ -40,8 +43,6 @@ export interface RingCentralRateGate {
   acquire(group: RingCentralRateGroup): Promise<void>;
   /** No request of `group` is let through before `epochMs`. */
   pauseUntil(group: RingCentralRateGroup, epochMs: number): void;
-  /** The time until which `group` is paused (0 when it is not). */
-  pausedUntil(group: RingCentralRateGroup): number;
 }
 
 export interface RingCentralRateGateOptions {
@@ -49,8 +50,6 @@ export interface RingCentralRateGateOptions {
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates a gate with one sliding window and one pause per group. */
 export function createRingCentralRateGate(options: RingCentralRateGateOptions = {}): RingCentralRateGate {
@@ -86,13 +85,56 @@ export function createRingCentralRateGate(options: RingCentralRateGateOptions = 
       const state = stateOf(group);
       state.pausedUntil = Math.max(state.pausedUntil, epochMs);
     },
-    pausedUntil(group) {
-      return stateOf(group).pausedUntil;
-    },
   };
 }
 
-/** `Retry-After` in ms from `nowMs` (seconds or an HTTP date); undefined when absent or unreadable. */
-export function parseRetryAfterMs(value: string | undefined, nowMs: number): number | undefined {
-  return parseRetryAfter(value, nowMs);
+export interface RingCentralPolicyOptions {
+  readonly group: RingCentralRateGroup;
+  readonly gate: RingCentralRateGate;
+  /** True when repeating the call after a 5xx or a lost answer cannot do its work twice. */
+  readonly idempotent: boolean;
+  readonly maxAttempts: number;
+  readonly now: () => number;
+  readonly logger?: Logger;
+  readonly path: string;
+  /** Builds the RingCentralApiError for a reply that is not retried (any more). */
+  readonly error: (reply: LoopReply, retryAfterMs: number | undefined) => Error;
+}
+
+/**
+ * The RingCentral policy of the outbound loop. A 429 waits `Retry-After`, else a whole penalty, and pauses
+ * the whole group, on the last attempt too (a request sent during the penalty restarts it for everyone).
+ * `X-Rate-Limit-Remaining: 0` pauses the group for `X-Rate-Limit-Window` before RingCentral has to say 429.
+ * No wait is parked: RingCentral's penalty lasts a minute (https://developers.ringcentral.com/guide/basics/rate-limits).
+ */
+export function createRingCentralRequestPolicy(options: RingCentralPolicyOptions): RequestPolicy {
+  const { group, gate, now } = options;
+  const logger = options.logger ?? silentLogger;
+  return {
+    maxAttempts: options.maxAttempts,
+    observe(reply) {
+      // Stop before RingCentral has to say 429: a spent window would cost a 60 s penalty.
+      if (reply.headers['x-rate-limit-remaining'] !== '0') return;
+      const windowSeconds = Number(reply.headers['x-rate-limit-window'] ?? 60);
+      const windowMs = Number.isFinite(windowSeconds) && windowSeconds > 0 ? windowSeconds * 1000 : RINGCENTRAL_RATE_WINDOW_MS;
+      gate.pauseUntil(group, now() + windowMs);
+    },
+    classify(reply): Verdict {
+      if (reply.status !== 0 && reply.status < 400) return { kind: 'done' };
+      if (reply.status === 429) {
+        return { kind: 'rate-limited', waitMs: parseRetryAfter(reply.headers['retry-after'], now()) ?? RINGCENTRAL_DEFAULT_PENALTY_MS };
+      }
+      if (reply.status === 401) return { kind: 'unauthorized' };
+      if ((reply.status === 0 || reply.status >= 500) && options.idempotent) return { kind: 'retry' };
+      return { kind: 'fail' };
+    },
+    acquire: () => gate.acquire(group),
+    share(epochMs) {
+      // The whole group waits: a request sent during the penalty would restart it for everyone.
+      gate.pauseUntil(group, epochMs);
+      logger.warn('RingCentral rate limit hit; pausing the group', { group, path: options.path, retryAfterMs: epochMs - now() });
+    },
+    park: (reply, waitMs) => options.error(reply, waitMs),
+    fail: (reply, context) => options.error(reply, context.retryAfterMs),
+  };
 }
