@@ -51,7 +51,13 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   for (const notice of loaded.notices) logger.warn(notice);
   const local = await openLocalPlatform(loaded, { ...options, logger });
   const { config, queue, durableTasks } = local;
-  const bridge = assembleBridge(config, local.platform);
+  // A vendor's configuration error (ConfigError naming the variable) stops the start here.
+  const bridge = await Promise.resolve()
+    .then(() => assembleBridge(config, local.platform))
+    .catch(async (error: unknown) => {
+      await local.close();
+      throw error;
+    });
   const { parts } = bridge;
 
   let stopping = false;
