@@ -10,7 +10,7 @@
  * - Zoom's own Lambda receiver (`@zoom/rivet` AwsLambdaReceiver) behind the same host: the reference;
  * - Microsoft Graph batches of 100 notifications through the local server, basic (ids only) and rich
  *   (each item's resource encrypted, plus a validation token) — only when the Teams source is wired
- *   into src/runtime/bridge.ts; otherwise reported as pending, not faked.
+ *   into src/sources/index.ts (the Teams module); otherwise reported as pending, not faked.
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -276,7 +276,7 @@ async function measureGraph(client: LoadClient, options: AckOptions, log: (line:
     return {
       status: 'pending',
       reason:
-        'pending: Teams source not wired yet — src/runtime/bridge.ts answers /webhooks/teams with 503 ' +
+        'pending: Teams source not wired yet — src/sources/index.ts answers /webhooks/teams with 503 ' +
         '(createTeamsWebhookSource exists in src/sources/teams/webhook.ts but is not mounted), so there is nothing real to measure',
     };
   }
