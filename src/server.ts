@@ -12,16 +12,14 @@ import { assembleBridge, type AssembledBridge } from './runtime/assemble-bridge'
 import type { BridgeParts } from './runtime/bridge';
 import { openLocalPlatform, type LocalPlatformOptions } from './runtime/local-platform';
 import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
-import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
+import { startLocalWork } from './runtime/local-work';
 import type { MemoryKeyQueue } from './queue/memory';
 import type { GenesysSandbox } from './sandbox';
-import { startTeamsPolling } from './sources/teams/polling';
 import { localStatusAccess } from './status/status-access';
 import { serveStatusPage } from './status/status-page';
 import { createExpressApp } from './webhooks/adapters/express';
 import { handleWebhook } from './webhooks/handle-webhook';
 import { checkHealth } from './webhooks/health';
-import { processMessage } from './webhooks/worker';
 
 export interface LocalBridge {
   /** The address the server is bound to (BIND_ADDRESS). */
@@ -50,7 +48,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const logger = options.logger ?? createLogger(loaded.logLevel);
   for (const notice of loaded.notices) logger.warn(notice);
   const local = await openLocalPlatform(loaded, { ...options, logger });
-  const { config, queue, durableTasks } = local;
+  const { config } = local;
   // A vendor's configuration error (ConfigError naming the variable) stops the start here.
   const bridge = await Promise.resolve()
     .then(() => assembleBridge(config, local.platform))
@@ -68,32 +66,13 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     health: () => checkHealth({ checkWritable: () => parts.store.checkWritable(), isStopping: () => stopping, logger }),
     status: (request) => serveStatusPage(request, statusDeps),
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(config.port, config.bindAddress, () => resolve(listening));
-    listening.once('error', reject);
-  }).catch(async (error) => {
+  const server = await listen(app, config.port, config.bindAddress).catch(async (error: unknown) => {
     await local.close();
-    throw new Error(
-      `cannot listen on ${config.bindAddress}:${config.port}: ${(error as Error).message}; set PORT to a free port (and BIND_ADDRESS to an address of this machine)`,
-      { cause: error },
-    );
+    throw error;
   });
   const { port, address } = server.address() as AddressInfo;
 
-  // Finish what a previous run left pending before taking new work.
-  queue.start(durableTasks.wrap((message) => processMessage(message, bridge.worker)));
-  const requeued = await requeueUnfinished(parts);
-  const tasks = await durableTasks.pending();
-  if (tasks.length > 0) await queue.enqueue(tasks);
-  if (requeued + tasks.length > 0) {
-    logger.info('resuming unfinished work from the previous run', { keys: requeued, tasks: tasks.length });
-  }
-
-  const maintain = async (): Promise<void> => void (await runMaintenance(parts, bridge.maintenanceSteps));
-  const pollers = bridge.pollers.map((poller) => startTeamsPolling({ intervalMs: poller.intervalMs, run: () => poller.run(), logger }));
-  maintain().catch((error) => logger.error('startup maintenance failed', { error: describeError(error) }));
-  const timer = setInterval(() => void maintain().catch(() => undefined), options.maintenanceIntervalMs ?? 60_000);
-  timer.unref();
+  const work = await startLocalWork(bridge, local, options.maintenanceIntervalMs);
 
   const sandbox = local.genesysSandbox;
   writeLocalRuntime(config.dataDir, {
@@ -116,14 +95,13 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     port,
     url,
     sandbox,
-    queue,
+    queue: local.queue,
     parts,
     assembled: bridge,
-    maintain,
+    maintain: work.maintain,
     async stop() {
       stopping = true;
-      clearInterval(timer);
-      for (const poller of pollers) await poller.stop();
+      await work.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -167,6 +145,19 @@ export async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Listens on PORT and BIND_ADDRESS; a failure says what to change. */
+function listen(app: ReturnType<typeof createExpressApp>, port: number, bindAddress: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(port, bindAddress, () => resolve(listening));
+    listening.once('error', reject);
+  }).catch((error: unknown) => {
+    throw new Error(
+      `cannot listen on ${bindAddress}:${port}: ${(error as Error).message}; set PORT to a free port (and BIND_ADDRESS to an address of this machine)`,
+      { cause: error },
+    );
+  });
 }
 
 /** A URL this machine reaches the server at: loopback when bound to every address or to loopback. */
