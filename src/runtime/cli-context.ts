@@ -1,7 +1,8 @@
 /**
- * What CLI commands run against: the configured store (DynamoDB on AWS, else the embedded one — read
- * through a snapshot while `npm start` owns it) and a Genesys client (the running bridge's sandbox,
- * a briefly started sandbox on the same state file, or the real organization).
+ * The CLI's Platform: the configured store (DynamoDB on AWS, else the embedded one — read through a
+ * snapshot while `npm start` owns it), the queue (SQS on AWS, none locally) and a Genesys client (the
+ * running bridge's sandbox, a briefly started sandbox on the same state file, or the real organization),
+ * each opened when a command first needs it; `open()` assembles the bridge over them (assembleBridge).
  */
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -24,11 +25,6 @@ export interface CliContext {
   /** The running local bridge, if any. */
   readonly runtime?: LocalRuntimeInfo;
   store(): Promise<StateStore>;
-  /**
-   * Where recorded work is queued: SQS on AWS; locally nothing — `npm start` picks up unfinished keys
-   * when it starts and at each maintenance run.
-   */
-  queue(): Promise<KeyQueue>;
   genesys(): Promise<GenesysClient>;
   /** The bridge assembled over these (assembleBridge): vendor commands act on it, and record through its recorder. */
   open(): Promise<AssembledBridge>;
@@ -71,6 +67,8 @@ export function createCliContext(config: BridgeConfig, logger: Logger = silentLo
     });
   };
 
+  // Where recorded work is queued: SQS on AWS; locally nothing — `npm start` picks up unfinished keys
+  // when it starts and at each maintenance run.
   const openQueue = async (): Promise<KeyQueue> => {
     if (config.aws.tableName && config.aws.queueUrl) {
       return new SqsKeyQueue(new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}), config.aws.queueUrl);
@@ -87,7 +85,6 @@ export function createCliContext(config: BridgeConfig, logger: Logger = silentLo
     config,
     runtime,
     store: () => (store ??= openStore()),
-    queue: openQueue,
     genesys: () => (client ??= openGenesys()),
     open: () => (assembled ??= openBridge()),
     async close() {
