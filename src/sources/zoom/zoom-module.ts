@@ -6,7 +6,7 @@
 import { BridgeError } from '../../errors';
 import { DEFAULT_SIMULATE_URL, registerZoomCommands } from '../../cli/zoom-commands';
 import { readZoomDevSecret } from '../../runtime/dev-secrets';
-import { zoomBackfillUsers } from '../../runtime/zoom-backfill-users';
+import { zoomBackfillUsers } from './backfill-users';
 import type { VendorModule } from '../vendor-module';
 import { runZoomBackfill } from './backfill';
 import { createZoomClientFromConfig } from './client';
