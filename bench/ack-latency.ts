@@ -10,7 +10,7 @@
  * - Zoom's own Lambda receiver (`@zoom/rivet` AwsLambdaReceiver) behind the same host: the reference;
  * - Microsoft Graph batches of 100 notifications through the local server, basic (ids only) and rich
  *   (each item's resource encrypted, plus a validation token) — only when the Teams source is wired
- *   into src/runtime/bridge.ts; otherwise reported as pending, not faked.
+ *   into src/sources/index.ts (the Teams module); otherwise reported as pending, not faked.
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -19,7 +19,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
-import { buildSourcePlugins, buildWebhookDeps } from '../src/runtime/bridge';
 import { TEAMS_DOCUMENTS } from '../src/sources/teams/documents';
 import { GRAPH_CHANGE_TRACKING_APP_ID } from '../src/sources/teams/teams-settings';
 import { createHttpApiHandler } from '../src/webhooks/adapters/lambda';
@@ -167,11 +166,11 @@ function zoomBody(users: number): BodySpec {
   return { kind: 'zoom', secret: BENCH_ZOOM_SECRET, users };
 }
 
-/** True when src/runtime/bridge.ts wires the Teams webhook source (checked in the source, then by a probe). */
+/** True when src/sources/index.ts lists the Teams module (checked in the source, then by a probe). */
 function teamsWiredInSource(): boolean {
-  const file = path.join(__dirname, '..', 'src', 'runtime', 'bridge.ts');
+  const file = path.join(__dirname, '..', 'src', 'sources', 'index.ts');
   const text = fs.readFileSync(file, 'utf8');
-  return /createTeamsWebhookSource|createTeamsRuntime|createWebhookSources\(/.test(text);
+  return /teamsModule/.test(text);
 }
 
 const GRAPH = {
@@ -277,7 +276,7 @@ async function measureGraph(client: LoadClient, options: AckOptions, log: (line:
     return {
       status: 'pending',
       reason:
-        'pending: Teams source not wired yet — src/runtime/bridge.ts answers /webhooks/teams with 503 ' +
+        'pending: Teams source not wired yet — src/sources/index.ts answers /webhooks/teams with 503 ' +
         '(createTeamsWebhookSource exists in src/sources/teams/webhook.ts but is not mounted), so there is nothing real to measure',
     };
   }
@@ -376,7 +375,7 @@ async function measureBridgeZoom(client: LoadClient, options: AckOptions, log: (
       options,
       log,
     );
-    const deps = buildWebhookDeps(bridge.parts, buildSourcePlugins(bridge.parts));
+    const deps = bridge.assembled.webhook;
     const adapter = createHttpApiHandler((request) => handleWebhook(request, deps), bridge.parts.now);
     const host = await startLambdaHost((event) => adapter(event));
     try {

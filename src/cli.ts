@@ -5,28 +5,15 @@
 import { Command } from 'commander';
 import { loadConfig, type BridgeConfig } from './config';
 import { BridgeError, describeError } from './errors';
-import { createLogger, type Logger } from './logger';
-import { registerTeamsCommands } from './cli/teams-commands';
-import { createGenesysCoverage } from './sources/teams/coverage';
-import { createTeamsRuntime } from './sources/teams/runtime';
+import { createLogger } from './logger';
 import { loadPresenceMapping } from './presence';
 import { registerGenesysCommands } from './cli/genesys-commands';
 import { registerStatusCommand } from './cli/status-command';
 import { createPrimarySourceReader } from './status/primary-sources';
-import { DEFAULT_SIMULATE_URL, registerZoomCommands } from './cli/zoom-commands';
-import { readZoomDevSecret } from './runtime/dev-secrets';
 import { createCliContext, type CliContext } from './runtime/cli-context';
-import { runZoomBackfill } from './sources/zoom/backfill';
-import { createZoomClientFromConfig } from './sources/zoom/client';
-import { zoomBackfillUsers } from './runtime/zoom-backfill-users';
-import { loadUserMapping } from './users/user-mapping-file';
-import { sendSimulatedZoomEvent } from './sources/zoom/simulated-event';
-import { recordEvents } from './webhooks/record-events';
-import { registerRingCentralCommands } from './cli/ringcentral-commands';
-import { createRingCentralClientFromConfig } from './sources/ringcentral/client';
+import { VENDOR_MODULES } from './sources';
 
-function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logger): Command {
-  const mapping = () => loadPresenceMapping(config.presenceMappingFile);
+function buildProgram(config: BridgeConfig, context: CliContext): Command {
   const program = new Command('presence-bridge')
     .description('Operator CLI of presence-bridge: Teams, Zoom and RingCentral presence into Genesys Cloud custom presence sources')
     .showHelpAfterError();
@@ -43,68 +30,11 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
     }),
   });
 
-  registerZoomCommands(program, {
-    async backfill({ emails, onProgress }) {
-      const client = createZoomClientFromConfig(config.zoom);
-      const store = await context.store();
-      const users = await zoomBackfillUsers(store, loadUserMapping(config.userMappingFile), emails);
-      const queue = await context.queue();
-      return runZoomBackfill({
-        client,
-        users,
-        onProgress,
-        record: async (event) => {
-          await recordEvents([event], { store, queue, mapping: mapping(), now: Date.now, logger: cliLogger });
-        },
-      });
-    },
-    async simulate({ email, status, url, userId }) {
-      const secret =
-        config.zoom.webhookSecretTokens[0] ?? (config.genesys.mode === 'sandbox' ? readZoomDevSecret(config.dataDir, false) : undefined);
-      if (!secret) {
-        throw new BridgeError(
-          'no Zoom secret to sign with: set ZOOM_WEBHOOK_SECRET_TOKEN, or start the bridge once in sandbox mode (npm start) so it creates a development secret',
-        );
-      }
-      const target = url === DEFAULT_SIMULATE_URL && context.runtime ? `http://127.0.0.1:${context.runtime.port}` : url;
-      return sendSimulatedZoomEvent({ secret, email, status, userId, url: target, accountId: config.zoom.accountId });
-    },
-  });
-
-  registerRingCentralCommands(program, {
-    client: async () =>
-      createRingCentralClientFromConfig(config.ringcentral, {
-        documents: await context.store(),
-        rateLimits: config.ringcentral.settings.rateLimits,
-      }),
-    documents: () => context.store(),
-    record: async (events) => recordEvents(events, { store: await context.store(), queue: await context.queue(), mapping: mapping(), now: Date.now, logger: cliLogger }),
-    verificationToken: config.ringcentral.verificationTokens[0],
-    publicBaseUrl: config.publicUrl,
-    settings: config.ringcentral.settings,
-  });
-
-  registerTeamsCommands(program, {
-    openRuntime: async () => {
-      const store = await context.store();
-      const queue = await context.queue();
-      return {
-        runtime: createTeamsRuntime({
-          config: config.teams,
-          settings: config.teams.settings,
-          store,
-          recordEvents: async (events) => void (await recordEvents(events, { store, queue, mapping: mapping(), now: Date.now, logger: cliLogger })),
-          resolveCoverage: createGenesysCoverage({
-            listGenesysUsers: async () => (await context.genesys()).users.listAll(),
-            overrides: () => loadUserMapping(config.userMappingFile),
-            logger: cliLogger,
-          }),
-          logger: cliLogger,
-        }),
-      };
-    },
-  });
-
+  // Each vendor's commands act on the bridge assembled on first use (assembleBridge), so they record
+  // through the same recorder as the server.
+  for (const module of VENDOR_MODULES) {
+    module.registerCommands?.(program, { config, localRuntime: context.runtime, open: () => context.open() });
+  }
   return program;
 }
 
@@ -119,7 +49,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const logger = createLogger(config.logLevel === 'debug' ? 'debug' : 'warn', (line) => process.stderr.write(line + '\n'));
   const context = createCliContext(config, logger);
-  const program = buildProgram(config, context, logger);
+  const program = buildProgram(config, context);
   try {
     await program.parseAsync(argv as string[]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

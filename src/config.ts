@@ -4,13 +4,14 @@
  * wrong with it.
  */
 import path from 'node:path';
-import { LEGACY_PUBLIC_URL_VARIABLE, publicUrlVariable, readInteger, readList, readText, type Env } from './env-values';
+import { LEGACY_PUBLIC_URL_VARIABLE, publicUrlVariable, readInteger, readList, readText, readUrl, type Env } from './env-values';
 import { ConfigError } from './errors';
 import { regionHost } from './genesys/regions';
 import { LOG_LEVELS, type LogLevel } from './logger';
 import { SYSTEM_LABELS, type SystemName } from './systems';
-import { parseRingCentralSettings, type RingCentralSettings } from './sources/ringcentral/ringcentral-settings';
-import { parseTeamsSettings, type TeamsSettings } from './sources/teams/teams-settings';
+import { readRingCentralSettings, type RingCentralSettings } from './sources/ringcentral/ringcentral-settings';
+import { readTeamsSettings, type TeamsSettings } from './sources/teams/teams-settings';
+import { readZoomSettings, type ZoomSettings } from './sources/zoom/zoom-settings';
 
 export type { Env };
 
@@ -32,18 +33,8 @@ export interface GenesysConfig {
   readonly directoryRefreshMinutes?: number;
 }
 
-export interface ZoomConfig {
-  readonly webhookSecretTokens: readonly string[];
-  readonly signatureToleranceSeconds: number;
-  /** The Server-to-Server OAuth account: the first ZOOM_ACCOUNT_ID value. */
-  readonly accountId?: string;
-  /** Every ZOOM_ACCOUNT_ID value: events from other accounts are refused (403). Empty: no check. */
-  readonly allowedAccountIds: readonly string[];
-  readonly clientId?: string;
-  readonly clientSecret?: string;
-  readonly apiBaseUrl: string;
-  readonly oauthBaseUrl: string;
-}
+/** Zoom's variables (src/sources/zoom/zoom-settings.ts). */
+export type ZoomConfig = ZoomSettings;
 
 export interface TeamsConfig {
   readonly tenantId?: string;
@@ -121,20 +112,7 @@ const text = readText;
 const list = readList;
 const integer = readInteger;
 
-function url(env: Env, name: string): string | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} must be an absolute URL such as https://host/path, got "${raw}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new ConfigError(`${name} must use http or https, got "${parsed.protocol}"`);
-  }
-  return raw.replace(/\/+$/, '');
-}
+const url = readUrl;
 
 /**
  * GENESYS_REGION: a region host (`mypurecloud.ie`), its API/login host (`api.mypurecloud.ie`) or the
@@ -184,29 +162,6 @@ function loadGenesys(env: Env): GenesysConfig {
   };
 }
 
-/**
- * Default accepted age of a Zoom request's `x-zm-request-timestamp`. Zoom retries a failed delivery (5xx or
- * timeout) 5, then 20, then 60 minutes later, the last about 85 minutes after the first attempt
- * (https://developers.zoom.us/docs/api/webhooks/#notification-delivery), and does not document whether a retry
- * carries a fresh timestamp; 7200 s covers that schedule with slack. A replay inside that window is harmless: a stale or duplicate event writes nothing (docs/zoom.md).
- */
-export const ZOOM_DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 7200;
-
-function loadZoom(env: Env): ZoomConfig {
-  return {
-    webhookSecretTokens: list(env, 'ZOOM_WEBHOOK_SECRET_TOKEN'),
-    signatureToleranceSeconds: integer(env, 'ZOOM_SIGNATURE_TOLERANCE_SECONDS', ZOOM_DEFAULT_SIGNATURE_TOLERANCE_SECONDS, 1, 86400),
-    // Comma-separated: the first is the OAuth account, all of them are allowed to send events. Compared
-    // exactly, like Zoom user ids (docs/zoom.md).
-    accountId: list(env, 'ZOOM_ACCOUNT_ID')[0],
-    allowedAccountIds: list(env, 'ZOOM_ACCOUNT_ID'),
-    clientId: text(env, 'ZOOM_CLIENT_ID'),
-    clientSecret: text(env, 'ZOOM_CLIENT_SECRET'),
-    apiBaseUrl: url(env, 'ZOOM_API_BASE_URL') ?? 'https://api.zoom.us/v2',
-    oauthBaseUrl: url(env, 'ZOOM_OAUTH_BASE_URL') ?? 'https://zoom.us',
-  };
-}
-
 /** PEM values often arrive with literal `\n` when set through a shell or a console form. */
 function pem(env: Env, name: string): string | undefined {
   return text(env, name)?.replace(/\\n/g, '\n');
@@ -225,7 +180,7 @@ function loadTeams(env: Env): TeamsConfig {
     graphApiBaseUrl: url(env, 'GRAPH_API_BASE_URL') ?? 'https://graph.microsoft.com/v1.0',
     microsoftLoginBaseUrl: url(env, 'MICROSOFT_LOGIN_BASE_URL') ?? 'https://login.microsoftonline.com',
     graphJwksUrl: url(env, 'GRAPH_JWKS_URL'),
-    settings: parseTeamsSettings(env),
+    settings: readTeamsSettings(env),
     hasApiCredentials: Boolean(text(env, 'TEAMS_TENANT_ID') && text(env, 'TEAMS_CLIENT_ID') && text(env, 'TEAMS_CLIENT_SECRET')),
   };
 }
@@ -237,7 +192,7 @@ function loadRingCentral(env: Env): RingCentralConfig {
     clientSecret: text(env, 'RINGCENTRAL_CLIENT_SECRET'),
     jwt: text(env, 'RINGCENTRAL_JWT'),
     verificationTokens: list(env, 'RINGCENTRAL_VERIFICATION_TOKEN'),
-    settings: parseRingCentralSettings(env),
+    settings: readRingCentralSettings(env),
     hasApiCredentials: Boolean(text(env, 'RINGCENTRAL_CLIENT_ID') && text(env, 'RINGCENTRAL_CLIENT_SECRET') && text(env, 'RINGCENTRAL_JWT')),
   };
 }
@@ -301,7 +256,7 @@ function buildConfig(env: Env): BridgeConfig {
     presenceMappingFile: text(env, 'PRESENCE_MAPPING_FILE'),
     userMappingFile: text(env, 'USER_MAPPING_FILE'),
     genesys: loadGenesys(env),
-    zoom: loadZoom(env),
+    zoom: readZoomSettings(env),
     teams: loadTeams(env),
     ringcentral: loadRingCentral(env),
     aws: {

@@ -42,3 +42,19 @@ export function publicUrlVariable(env: Env): string | undefined {
   if (readText(env, PUBLIC_URL_VARIABLE) !== undefined) return PUBLIC_URL_VARIABLE;
   return readText(env, LEGACY_PUBLIC_URL_VARIABLE) !== undefined ? LEGACY_PUBLIC_URL_VARIABLE : undefined;
 }
+
+/** An absolute http(s) URL without trailing slashes, or undefined when unset; anything else is a ConfigError naming the variable. */
+export function readUrl(env: Env, name: string): string | undefined {
+  const raw = readText(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL such as https://host/path, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must use http or https, got "${parsed.protocol}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}

@@ -5,7 +5,6 @@
  * (src/status/status-access.ts).
  */
 import { createAwsBridge, type AwsBridge } from '../runtime/aws-bridge';
-import { buildStatusPageDeps } from '../runtime/status-page-deps';
 import { awsStatusAccess } from '../status/status-access';
 import { serveStatusPage } from '../status/status-page';
 import { createHttpApiHandler, type HttpApiEvent, type HttpApiResult } from '../webhooks/adapters/lambda';
@@ -13,8 +12,9 @@ import './sdk-secrets';
 import { getFunctionParts, onePerInstance } from './cold-start';
 import { withMetrics } from '../metrics/lambda-metrics';
 
-const httpHandlerFor = onePerInstance(({ parts }: AwsBridge) => {
-  const statusDeps = buildStatusPageDeps(parts, awsStatusAccess(parts.config.statusPageTokens));
+const httpHandlerFor = onePerInstance((bridge: AwsBridge) => {
+  const { parts } = bridge;
+  const statusDeps = bridge.statusPage(awsStatusAccess(parts.config.statusPageTokens));
   return createHttpApiHandler(
     async () => ({ status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"not found"}' }),
     parts.now,

@@ -10,26 +10,15 @@ import { createGenesysClient, type GenesysClient } from '../genesys';
 import type { RetrySettings } from '../genesys/transport';
 import type { Logger } from '../logger';
 import { containerMetrics } from '../metrics/lambda-metrics';
-import { loadPresenceMapping } from '../presence';
 import { DynamoDbRequestBudget } from '../store/dynamodb-budget';
-import { createUserMappingSource } from '../users/user-mapping-source';
-import { unmatchedRetryStep } from './unmatched-retry';
-import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts, type SourcePlugins } from './bridge';
-import type { WebhookCoreDeps } from '../webhooks/handle-webhook';
-import type { WorkerDeps } from '../webhooks/worker';
-import type { MaintenanceStep } from './maintenance';
-import { sourceMaintenanceSteps } from './source-maintenance';
+import { assembleBridge, type AssembledBridge } from './assemble-bridge';
 import { createAwsStateParts, type AwsClientOptions } from './aws-webhook-bridge';
 import { claimLeaseFor, createInvocationDeadline, type InvocationDeadline } from './invocation-deadline';
+import { resolveGenesysEndpoint } from './resolved-config';
 
-export interface AwsBridge {
-  readonly parts: BridgeParts;
-  readonly plugins: SourcePlugins;
-  readonly webhook: WebhookCoreDeps;
-  readonly worker: WorkerDeps;
+export interface AwsBridge extends AssembledBridge {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
-  readonly maintenanceSteps: readonly MaintenanceStep[];
   /** The current invocation's end; the Lambda handlers start and clear it (invocation-deadline.ts). */
   readonly deadline: InvocationDeadline;
 }
@@ -44,24 +33,25 @@ export interface AwsBridgeOptions extends AwsClientOptions {
   readonly function?: LambdaFunctionName;
 }
 
+/** The AWS Platform (DynamoDB state and budget, SQS keys, EMF metrics, the invocation deadline), assembled. */
 export function createAwsBridge(config: BridgeConfig, logger: Logger, options: AwsBridgeOptions = {}): AwsBridge {
   // Table and queue first: their absence is the more basic misconfiguration.
   const { tableName, queueUrl, dynamo, sqs, store, queue } = createAwsStateParts(config, options);
-  const needsGenesys = options.function !== 'webhook';
-  if (needsGenesys && (config.genesys.mode !== 'live' || !config.genesys.apiBaseUrl || !config.genesys.loginBaseUrl)) {
-    throw new ConfigError(
-      'on AWS the bridge needs a Genesys OAuth client: put GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET under BRIDGE_SSM_PREFIX and set GENESYS_REGION',
-    );
-  }
+  const resolved =
+    options.function === 'webhook'
+      ? undefined
+      : resolveGenesysEndpoint(
+          config,
+          'on AWS the bridge needs a Genesys OAuth client: put GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET under BRIDGE_SSM_PREFIX and set GENESYS_REGION',
+        );
   const now = options.now ?? Date.now;
   // EMF lines, written when each invocation ends (withMetrics in src/lambda/<function>.ts).
   const metrics = containerMetrics({ namespace: config.aws.metricsNamespace, service: config.aws.metricsService });
   const deadline = createInvocationDeadline(now);
-  const budget = new DynamoDbRequestBudget({ client: dynamo, tableName, requestsPerMinute: config.genesys.requestsPerMinute, now });
-  const genesys = needsGenesys
+  const genesys = resolved
     ? createGenesysClient({
-        config: config.genesys as BridgeConfig['genesys'] & { apiBaseUrl: string; loginBaseUrl: string },
-        budget,
+        config: resolved.genesys,
+        budget: new DynamoDbRequestBudget({ client: dynamo, tableName, requestsPerMinute: config.genesys.requestsPerMinute, now }),
         documents: store,
         logger,
         now,
@@ -70,32 +60,18 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
         metrics,
       })
     : unavailableGenesysClient();
-  const userMapping = createUserMappingSource(config.userMappingFile, logger);
-  const parts: BridgeParts = {
-    config,
-    logger,
+  const assembled = assembleBridge(resolved ?? config, {
     store,
     queue,
     genesys,
-    mapping: loadPresenceMapping(config.presenceMappingFile),
-    overrides: userMapping.current(),
-    userMapping,
     now,
-    zoom: config.zoom,
+    logger,
     metrics,
-  };
-  const plugins = buildSourcePlugins(parts, options.teams);
-  return {
-    parts,
-    plugins,
-    webhook: buildWebhookDeps(parts, plugins),
-    worker: { ...buildWorkerDeps(parts, plugins, { retryMs: options.workerRetryMs }), claimLeaseMs: () => claimLeaseFor(deadline, now) },
-    sqs,
-    queueUrl,
-    // The unmatched retry goes last: after the directories were refreshed (docs/genesys.md, "Unmatched users").
-    maintenanceSteps: [...sourceMaintenanceSteps(parts, plugins.teams), unmatchedRetryStep(parts, plugins)],
-    deadline,
-  };
+    msalNetworkClient: options.msalNetworkClient,
+    workerRetryMs: options.workerRetryMs,
+    claimLeaseMs: () => claimLeaseFor(deadline, now),
+  });
+  return { ...assembled, sqs, queueUrl, deadline };
 }
 
 /** The webhook function's Genesys client: any use is a wiring bug, reported as such. */

@@ -1,7 +1,8 @@
 /**
- * What CLI commands run against: the configured store (DynamoDB on AWS, else the embedded one — read
- * through a snapshot while `npm start` owns it) and a Genesys client (the running bridge's sandbox,
- * a briefly started sandbox on the same state file, or the real organization).
+ * The CLI's Platform: the configured store (DynamoDB on AWS, else the embedded one — read through a
+ * snapshot while `npm start` owns it), the queue (SQS on AWS, none locally) and a Genesys client (the
+ * running bridge's sandbox, a briefly started sandbox on the same state file, or the real organization),
+ * each opened when a command first needs it; `open()` assembles the bridge over them (assembleBridge).
  */
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,26 +10,24 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { KeyQueue } from '../queue/key-queue';
 import { SqsKeyQueue } from '../queue/sqs';
 import type { BridgeConfig } from '../config';
-import { ConfigError } from '../errors';
 import { createGenesysClient, createLocalBudget, type GenesysClient } from '../genesys';
 import { silentLogger, type Logger } from '../logger';
 import { startGenesysSandbox, type GenesysSandbox } from '../sandbox';
 import { DynamoDbStateStore } from '../store/dynamodb';
 import { openEmbeddedStore, openEmbeddedStoreSnapshot } from '../store/embedded';
 import type { StateStore } from '../store/state-store';
+import { assembleBridge, type AssembledBridge } from './assemble-bridge';
 import { readLocalRuntime, type LocalRuntimeInfo } from './local-runtime';
+import { resolveGenesysEndpoint, resolveSandboxGenesys } from './resolved-config';
 
 export interface CliContext {
   readonly config: BridgeConfig;
   /** The running local bridge, if any. */
   readonly runtime?: LocalRuntimeInfo;
   store(): Promise<StateStore>;
-  /**
-   * Where recorded work is queued: SQS on AWS; locally nothing — `npm start` picks up unfinished keys
-   * when it starts and at each maintenance run.
-   */
-  queue(): Promise<KeyQueue>;
   genesys(): Promise<GenesysClient>;
+  /** The bridge assembled over these (assembleBridge): vendor commands act on it, and record through its recorder. */
+  open(): Promise<AssembledBridge>;
   close(): Promise<void>;
 }
 
@@ -50,20 +49,17 @@ export function createCliContext(config: BridgeConfig, logger: Logger = silentLo
   };
 
   const openGenesys = async (): Promise<GenesysClient> => {
-    let genesysConfig = config.genesys;
+    let resolved = config;
     if (config.genesys.mode === 'sandbox') {
       let endpoint = runtime?.sandbox;
       if (!endpoint) {
         sandbox = await startGenesysSandbox({ seedDemoUsers: true, stateFile: path.join(config.dataDir, 'genesys-sandbox.json') });
-        endpoint = { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret };
+        endpoint = sandbox;
       }
-      genesysConfig = { ...config.genesys, clientId: endpoint.clientId, clientSecret: endpoint.clientSecret, apiBaseUrl: endpoint.url, loginBaseUrl: endpoint.url };
-    }
-    if (!genesysConfig.apiBaseUrl || !genesysConfig.loginBaseUrl) {
-      throw new ConfigError('set GENESYS_REGION (or GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL)');
+      resolved = resolveSandboxGenesys(config, endpoint);
     }
     return createGenesysClient({
-      config: genesysConfig as typeof genesysConfig & { apiBaseUrl: string; loginBaseUrl: string },
+      config: resolveGenesysEndpoint(resolved, 'set GENESYS_REGION (or GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL)').genesys,
       // The CLI shares the organization's budget with a running bridge: take a small share of it.
       budget: createLocalBudget(Math.max(1, Math.floor(config.genesys.requestsPerMinute / 5))),
       documents: await (store ??= openStore()),
@@ -71,17 +67,26 @@ export function createCliContext(config: BridgeConfig, logger: Logger = silentLo
     });
   };
 
+  // Where recorded work is queued: SQS on AWS; locally nothing — `npm start` picks up unfinished keys
+  // when it starts and at each maintenance run.
+  const openQueue = async (): Promise<KeyQueue> => {
+    if (config.aws.tableName && config.aws.queueUrl) {
+      return new SqsKeyQueue(new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}), config.aws.queueUrl);
+    }
+    return { enqueue: async () => undefined };
+  };
+  let assembled: Promise<AssembledBridge> | undefined;
+  const openBridge = async (): Promise<AssembledBridge> => {
+    const [opened, queue, genesys] = [await (store ??= openStore()), await openQueue(), await (client ??= openGenesys())];
+    return assembleBridge(config, { store: opened, queue, genesys, now: Date.now, logger });
+  };
+
   return {
     config,
     runtime,
     store: () => (store ??= openStore()),
-    async queue() {
-      if (config.aws.tableName && config.aws.queueUrl) {
-        return new SqsKeyQueue(new SQSClient(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}), config.aws.queueUrl);
-      }
-      return { enqueue: async () => undefined };
-    },
     genesys: () => (client ??= openGenesys()),
+    open: () => (assembled ??= openBridge()),
     async close() {
       if (client) await (await client).close();
       if (store) await (await store).close();

@@ -11,7 +11,7 @@ import type { BridgeParts } from './bridge';
 import type { MaintenanceStep } from './maintenance';
 
 export async function recordFeedMetrics(parts: BridgeParts, metrics: Metrics): Promise<string> {
-  const feeds = await readFeedHealth(parts.store, feedSettingsFrom(parts.config, parts.zoom.webhookSecretTokens.length > 0), parts.now());
+  const feeds = await readFeedHealth(parts.store, feedSettingsFrom(parts.config), parts.now());
   const seen: string[] = [];
   for (const system of ['teams', 'ringcentral'] as const) {
     const feed = feeds[system];

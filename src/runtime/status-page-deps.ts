@@ -16,8 +16,8 @@ export function buildStatusPageDeps(parts: BridgeParts, access: StatusAccessPoli
     access,
     store: parts.store,
     sourceNames: parts.config.genesys.sourceNames,
-    // parts.zoom has the development secret filled in (sandbox mode): the Zoom webhook works then too.
-    feeds: feedSettingsFrom(parts.config, parts.zoom.webhookSecretTokens.length > 0),
+    // The resolved configuration has the development Zoom secret filled in (sandbox mode): the Zoom webhook works then too.
+    feeds: feedSettingsFrom(parts.config),
     primarySources: createPrimarySourceReader(() => ({
       getPrimarySource: (userId) => genesys.presence.getPrimarySource(userId),
       listSources: () => genesys.sources.listSources(),

@@ -21,7 +21,7 @@ import { applyMessage, type KeyQueue } from '../queue/key-queue';
 import { formatKey, type StateStore, type UserStateRecord } from '../store/state-store';
 import type { SystemName } from '../systems';
 import type { UserMappingOverrides } from '../users/user-mapping-file';
-import type { BridgeParts, SourcePlugins } from './bridge';
+import type { BridgeParts } from './bridge';
 import type { MaintenanceStep } from './maintenance';
 import type { UserMappingSource } from '../users/user-mapping-source';
 import type { EmailDirectory } from '../users/user-resolver';
@@ -207,13 +207,13 @@ export function describeUnmatchedRetry(report: UnmatchedRetryReport): string {
 }
 
 /** The maintenance step: runs after the per-system directory refreshes, before the requeue of unfinished keys. */
-export function unmatchedRetryStep(parts: BridgeParts, plugins: Pick<SourcePlugins, 'directories'>): MaintenanceStep {
+export function unmatchedRetryStep(parts: BridgeParts, directories: Partial<Record<SystemName, EmailDirectory>>): MaintenanceStep {
   const retry = createUnmatchedRetry({
     store: parts.store,
     listGenesysUsers: () => parts.genesys.users.listAll(),
     userMapping: parts.userMapping,
     overrides: parts.overrides,
-    directories: plugins.directories,
+    directories,
     logger: parts.logger,
     now: parts.now,
     refreshMinutes: parts.config.genesys.directoryRefreshMinutes,

@@ -30,14 +30,14 @@ export interface FeedSettings {
   readonly ringcentral: { readonly configured: boolean; readonly apiConfigured: boolean };
 }
 
-export function feedSettingsFrom(config: BridgeConfig, zoomSecretSet = config.zoom.webhookSecretTokens.length > 0): FeedSettings {
+export function feedSettingsFrom(config: BridgeConfig): FeedSettings {
   return {
     teams: {
       configured: config.teams.clientStates.length > 0 || config.teams.hasApiCredentials,
       mode: config.teams.settings.mode,
       pollIntervalSeconds: config.teams.settings.pollIntervalSeconds,
     },
-    zoom: { configured: zoomSecretSet },
+    zoom: { configured: config.zoom.webhookSecretTokens.length > 0 },
     ringcentral: { configured: config.ringcentral.verificationTokens.length > 0, apiConfigured: config.ringcentral.hasApiCredentials },
   };
 }

@@ -24,6 +24,7 @@ import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 import { backfillRingCentralPresence } from '../../src/sources/ringcentral/backfill';
 import { createRingCentralClientFromConfig } from '../../src/sources/ringcentral/client';
 import { createMsalNetworkClient } from '../../src/sources/teams/msal-setup';
+import { teamsModule } from '../../src/sources/teams/teams-module';
 import { signZoomRequest } from '../../src/sources/zoom/verify';
 import { createTableIfMissing } from '../../src/store/dynamodb';
 import type { HttpApiEvent, HttpApiResult } from '../../src/webhooks/adapters/lambda';
@@ -111,7 +112,7 @@ describe('IAM conformance of the packaged functions', () => {
         sqs: track(recordCalls(new SQSClient({ endpoint: new URL(sqs.queueUrl).origin, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }), calls[fn])),
         genesysRetry: { maxAttempts: 1 },
         workerRetryMs: 1000,
-        teams: { msalNetworkClient: createMsalNetworkClient({ httpsAgent: microsoft.httpsAgent }) },
+        msalNetworkClient: createMsalNetworkClient({ httpsAgent: microsoft.httpsAgent }),
       }),
     });
   }
@@ -209,7 +210,7 @@ describe('IAM conformance of the packaged functions', () => {
     operator = createAwsBridge(loadConfig(envs.maintainer, secrets), silentLogger, {
       dynamo: dynalite.client,
       sqs: sqs.client,
-      teams: { msalNetworkClient: createMsalNetworkClient({ httpsAgent: microsoft.httpsAgent }) },
+      msalNetworkClient: createMsalNetworkClient({ httpsAgent: microsoft.httpsAgent }),
     });
     coldStartWith((fn) => envs[fn]);
   }, 120_000);
@@ -258,7 +259,7 @@ describe('IAM conformance of the packaged functions', () => {
     expect(await drainQueue()).toBe(0);
 
     // The operator signs a service account in; the next run creates the Teams subscription (handshake → webhook).
-    await operator.plugins.teams.login('svc-1', (prompt) => microsoft.approveDeviceCode(prompt.userCode, service.id));
+    await operator.vendor(teamsModule).runtime.login('svc-1', (prompt) => microsoft.approveDeviceCode(prompt.userCode, service.id));
     const second = await maintainer();
     expect(second.steps.filter((step) => !step.ok)).toEqual([]);
     const subscription = [...microsoft.subscriptions.values()][0];

@@ -1,6 +1,6 @@
 /**
  * What the maintainer's one Scan costs (Teams reconciliation lists the recorded Teams users once per run,
- * src/runtime/bridge.ts loadRecordedValues) at 20,000 users, measured against dynalite: items read,
+ * src/sources/teams/teams-module.ts loadRecordedValues) at 20,000 users, measured against dynalite: items read,
  * pages, read capacity consumed (ReturnConsumedCapacity TOTAL; a strongly consistent read costs one unit
  * per 4 KB, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html)
  * and time. Only the maintainer's role may Scan (test/aws/iam-conformance.test.ts); the webhook and

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { LocalBridge } from '../../src/server';
 import type { StatusReport } from '../../src/status/status-report';
 import { createMsalNetworkClient } from '../../src/sources/teams/msal-setup';
+import { teamsModule } from '../../src/sources/teams/teams-module';
 import {
   generateSelfSignedCertificate,
   makeTempDir,
@@ -68,7 +69,7 @@ describe('Teams end to end (subscription mode)', () => {
         MICROSOFT_LOGIN_BASE_URL: standIn.loginBaseUrl,
         GRAPH_JWKS_URL: standIn.jwksUrl,
       },
-      { teams: { msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }) } },
+      { msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }) },
     );
   });
 
@@ -91,7 +92,7 @@ describe('Teams end to end (subscription mode)', () => {
   });
 
   it('subscribes through a signed-in service account with the real validation handshake', async () => {
-    await bridge.plugins.teams.login('svc-1', (prompt) => standIn.approveDeviceCode(prompt.userCode, service.id));
+    await bridge.assembled.vendor(teamsModule).runtime.login('svc-1', (prompt) => standIn.approveDeviceCode(prompt.userCode, service.id));
     await bridge.maintain();
     const subscription = [...standIn.subscriptions.values()][0];
     expect(subscription).toBeDefined();
@@ -219,7 +220,7 @@ describe('Teams end to end (polling mode alone)', () => {
         GRAPH_API_BASE_URL: standIn.graphBaseUrl,
         MICROSOFT_LOGIN_BASE_URL: standIn.loginBaseUrl,
       },
-      { teams: { msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }) } },
+      { msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }) },
     );
     try {
       await waitFor(async () => (await sandboxPresence(bridge, 'dave@example.com', 'teams'))?.systemPresence === 'Busy', 15_000);

@@ -44,7 +44,7 @@ export const DEFAULT_RINGCENTRAL_SETTINGS: RingCentralSettings = {
 const integer = readInteger;
 
 /** Reads the optional RingCentral settings from `env`. */
-export function parseRingCentralSettings(env: Env): RingCentralSettings {
+export function readRingCentralSettings(env: Env): RingCentralSettings {
   const scopeRaw = env.RINGCENTRAL_SUBSCRIPTION_SCOPE?.trim().toLowerCase() || DEFAULT_RINGCENTRAL_SETTINGS.subscriptionScope;
   if (!(RINGCENTRAL_SUBSCRIPTION_SCOPES as readonly string[]).includes(scopeRaw)) {
     throw new ConfigError(
@@ -67,3 +67,6 @@ export function parseRingCentralSettings(env: Env): RingCentralSettings {
     backfillPageSize: integer(env, 'RINGCENTRAL_BACKFILL_PAGE_SIZE', DEFAULT_RINGCENTRAL_SETTINGS.backfillPageSize, 1, 1000),
   });
 }
+
+/** @deprecated The old name, kept only while other branches still call it; use readRingCentralSettings. */
+export const parseRingCentralSettings = readRingCentralSettings;

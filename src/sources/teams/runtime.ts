@@ -1,8 +1,8 @@
 /**
- * Wires the Teams parts together for the composition roots (server, Lambda, CLI): one call gives the
- * webhook sources, the task runner, the maintainer and what the CLI needs. Parts that need
- * credentials are created on first use, so the webhook sources work with only TEAMS_CLIENT_STATE
- * (and TEAMS_CLIENT_ID for rich notifications) configured.
+ * Wires the Teams parts together for the Teams module (teams-module.ts): one call gives the webhook
+ * sources, the task runner, the maintainer and what the CLI needs. Every part is made when the runtime
+ * is; one the configuration does not provide throws its ConfigError when used, so the webhook sources
+ * work with only TEAMS_CLIENT_STATE (and TEAMS_CLIENT_ID for rich notifications) configured.
  */
 import type { INetworkModule } from '@azure/msal-node';
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -70,16 +70,21 @@ export interface TeamsRuntime {
   readonly emailDirectory: (key: StateKey) => Promise<string | undefined>;
 }
 
-function lazy<T>(create: () => T): () => T {
-  let value: T | undefined;
-  let made = false;
-  return () => {
-    if (!made) {
-      value = create();
-      made = true;
-    }
-    return value as T;
-  };
+/**
+ * Makes a part now, when the runtime is created. A part this configuration does not provide (e.g. service
+ * accounts without TEAMS_TOKEN_ENCRYPTION_KEY in polling mode) becomes a getter that throws the ConfigError
+ * naming what to set; the bridge itself checks everything its mode needs at startup (teams-module.ts).
+ */
+function makeNow<T>(create: () => T): () => T {
+  try {
+    const value = create();
+    return () => value;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return () => {
+      throw error;
+    };
+  }
 }
 
 export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
@@ -89,7 +94,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
   // Our network module everywhere: it puts a timeout on every login call (MSAL's own has none on POST).
   const msalNetworkClient = options.msalNetworkClient ?? createMsalNetworkClient();
 
-  const appGraph = lazy<Client>(() =>
+  const appGraph = makeNow<Client>(() =>
     createGraphClient({
       baseUrl: config.graphApiBaseUrl,
       retry: options.graphRetry,
@@ -102,12 +107,12 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       }),
     }),
   );
-  const reader = lazy<PresenceReader>(() =>
+  const reader = makeNow<PresenceReader>(() =>
     createPresenceReader({ graph: appGraph(), requestsPer30Seconds: settings.presenceRequestsPer30Seconds, now }),
   );
   const readPresences: PresenceReader = (ids, progress) => reader()(ids, progress);
 
-  const serviceAccounts = lazy<ServiceAccounts>(() => {
+  const serviceAccounts = makeNow<ServiceAccounts>(() => {
     if (!config.tenantId || !config.clientId) throw new ConfigError('TEAMS_TENANT_ID and TEAMS_CLIENT_ID must be set for Teams service accounts');
     // Checked before any sign-in: otherwise the operator would finish the device code for nothing.
     if (settings.tokenEncryptionKeys.length === 0) {
@@ -130,7 +135,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       : undefined;
 
   const delegatedGraphs = new Map<string, Client>();
-  const subscriptions = lazy<SubscriptionManager>(() => {
+  const subscriptions = makeNow<SubscriptionManager>(() => {
     if (!config.notificationUrl) throw new ConfigError('BRIDGE_PUBLIC_URL must be set to create Teams presence subscriptions');
     if (config.clientStates.length === 0) throw new ConfigError('TEAMS_CLIENT_STATE must be set to create Teams presence subscriptions');
     return createSubscriptionManager({

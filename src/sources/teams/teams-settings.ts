@@ -83,7 +83,7 @@ function userGroupId(env: Env): string | undefined {
  * 128-character limit (https://learn.microsoft.com/graph/api/resources/subscription), because a
  * longer value only fails later, when a subscription is created.
  */
-export function parseTeamsSettings(env: Env): TeamsSettings {
+export function readTeamsSettings(env: Env): TeamsSettings {
   const rawMode = (text(env, 'TEAMS_MODE') ?? 'auto').toLowerCase();
   let mode: TeamsMode;
   if (rawMode === 'auto') {
@@ -127,3 +127,6 @@ export function parseTeamsSettings(env: Env): TeamsSettings {
     userGroupId: userGroupId(env),
   };
 }
+
+/** @deprecated The old name, kept only while other branches still call it; use readTeamsSettings. */
+export const parseTeamsSettings = readTeamsSettings;

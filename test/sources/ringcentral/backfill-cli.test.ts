@@ -8,7 +8,7 @@ import { mapPresence, type PresenceEvent } from '../../../src/presence';
 import { registerRingCentralCommands, type CliOutput } from '../../../src/cli/ringcentral-commands';
 import { backfillRingCentralPresence, type RingCentralBackfillProgress } from '../../../src/sources/ringcentral/backfill';
 import { createRingCentralClient, type RingCentralClient } from '../../../src/sources/ringcentral/client';
-import { DEFAULT_RINGCENTRAL_SETTINGS, parseRingCentralSettings } from '../../../src/sources/ringcentral/ringcentral-settings';
+import { DEFAULT_RINGCENTRAL_SETTINGS, readRingCentralSettings } from '../../../src/sources/ringcentral/ringcentral-settings';
 import { startRingCentralStandIn, type RingCentralStandIn } from '../../helpers/ringcentral-stand-in';
 import { createFakeClock, createMemoryDocuments } from './test-doubles';
 
@@ -150,11 +150,11 @@ describe('CLI', () => {
 
 describe('settings', () => {
   it('has documented defaults', () => {
-    expect(parseRingCentralSettings({})).toEqual(DEFAULT_RINGCENTRAL_SETTINGS);
+    expect(readRingCentralSettings({})).toEqual(DEFAULT_RINGCENTRAL_SETTINGS);
   });
 
   it('reads every variable', () => {
-    const settings = parseRingCentralSettings({
+    const settings = readRingCentralSettings({
       RINGCENTRAL_RATE_LIMIT_HEAVY: '20',
       RINGCENTRAL_RATE_LIMIT_AUTH: '3',
       RINGCENTRAL_SUBSCRIPTION_SCOPE: 'Extension',
@@ -176,7 +176,7 @@ describe('settings', () => {
     ['RINGCENTRAL_RATE_LIMIT_LIGHT', 'fast'],
     ['RINGCENTRAL_SUBSCRIPTION_EXPIRES_IN', '630720000'],
   ])('names %s when it is malformed', (name, value) => {
-    expect(() => parseRingCentralSettings({ [name]: value })).toThrow(ConfigError);
-    expect(() => parseRingCentralSettings({ [name]: value })).toThrow(name);
+    expect(() => readRingCentralSettings({ [name]: value })).toThrow(ConfigError);
+    expect(() => readRingCentralSettings({ [name]: value })).toThrow(name);
   });
 });

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerTeamsCommands } from '../../../src/cli/teams-commands';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime, type TeamsRuntime } from '../../../src/sources/teams/runtime';
-import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
+import { readTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import type { WebhookSource } from '../../../src/webhooks/types';
 import { makeUsers, standInConnection, startMicrosoftStandIn, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
 import { createMemoryDocumentStore, startWebhookServer, type WebhookServer } from './support';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   const config = standInConnection(standIn, { clientStates: ['cli-client-state'], notificationUrl: webhooks.baseUrl });
   runtime = createTeamsRuntime({
     config,
-    settings: parseTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'cli-vault-secret-0123456789' }),
+    settings: readTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'cli-vault-secret-0123456789' }),
     store: createMemoryDocumentStore(),
     recordEvents: async () => undefined,
     msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),

@@ -10,7 +10,7 @@ import type { PresenceEvent } from '../../../src/presence';
 import { createGenesysCoverage } from '../../../src/sources/teams/coverage';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime } from '../../../src/sources/teams/runtime';
-import { parseTeamsSettings, type Env } from '../../../src/sources/teams/teams-settings';
+import { readTeamsSettings, type Env } from '../../../src/sources/teams/teams-settings';
 import { parseUserMapping } from '../../../src/users/user-mapping-file';
 import type { WebhookSource } from '../../../src/webhooks/types';
 import { makeUsers, standInConnection, startMicrosoftStandIn, type MicrosoftStandIn, type StandInUser } from '../../helpers/microsoft-stand-in';
@@ -90,7 +90,7 @@ function runtimeWith(options: {
 }) {
   return createTeamsRuntime({
     config: config(options.connection),
-    settings: parseTeamsSettings({ TEAMS_MODE: 'polling', ...options.env }),
+    settings: readTeamsSettings({ TEAMS_MODE: 'polling', ...options.env }),
     store: createMemoryDocumentStore(),
     recordEvents: async (events) => void options.recorded?.push(...events),
     resolveCoverage: createGenesysCoverage({
@@ -229,7 +229,7 @@ describe('subscription mode', () => {
           graphApiBaseUrl: standInLarge.graphBaseUrl,
           microsoftLoginBaseUrl: standInLarge.loginBaseUrl,
         },
-        settings: parseTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'coverage-vault-secret-0123456789' }),
+        settings: readTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'coverage-vault-secret-0123456789' }),
         store: createMemoryDocumentStore(),
         recordEvents: async () => undefined,
         resolveCoverage: createGenesysCoverage({ listGenesysUsers: () => genesys.client.users.listAll(), overrides: mappingFile }),

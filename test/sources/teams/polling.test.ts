@@ -6,7 +6,7 @@ import type { PresenceEvent } from '../../../src/presence';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { startTeamsPolling } from '../../../src/sources/teams/polling';
 import { createTeamsRuntime } from '../../../src/sources/teams/runtime';
-import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
+import { readTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import { makeUsers, standInConnection, startMicrosoftStandIn, type MicrosoftStandIn } from '../../helpers/microsoft-stand-in';
 import { createMemoryDocumentStore } from './support';
 
@@ -22,7 +22,7 @@ function runtimeWith(recordEvents: (events: PresenceEvent[]) => Promise<void>, e
   const config = standInConnection(standIn);
   return createTeamsRuntime({
     config,
-    settings: parseTeamsSettings({ TEAMS_MODE: 'polling', TEAMS_POLL_INTERVAL_SECONDS: '10' }),
+    settings: readTeamsSettings({ TEAMS_MODE: 'polling', TEAMS_POLL_INTERVAL_SECONDS: '10' }),
     store: createMemoryDocumentStore(),
     recordEvents,
     msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),

@@ -1,9 +1,9 @@
 import { ConfigError } from '../../../src/errors';
-import { GRAPH_CHANGE_TRACKING_APP_ID, parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
+import { GRAPH_CHANGE_TRACKING_APP_ID, readTeamsSettings } from '../../../src/sources/teams/teams-settings';
 
-describe('parseTeamsSettings', () => {
+describe('readTeamsSettings', () => {
   test('defaults: polling without a notification URL, subscription with one', () => {
-    const polling = parseTeamsSettings({});
+    const polling = readTeamsSettings({});
     expect(polling).toMatchObject({
       mode: 'polling',
       pollIntervalSeconds: 60,
@@ -13,11 +13,11 @@ describe('parseTeamsSettings', () => {
       renewBeforeMinutes: 25,
       presenceRequestsPer30Seconds: 1500,
     });
-    expect(parseTeamsSettings({ TEAMS_NOTIFICATION_URL: 'https://bridge.example' }).mode).toBe('subscription');
+    expect(readTeamsSettings({ TEAMS_NOTIFICATION_URL: 'https://bridge.example' }).mode).toBe('subscription');
   });
 
   test('explicit values, with rotation lists', () => {
-    const settings = parseTeamsSettings({
+    const settings = readTeamsSettings({
       TEAMS_MODE: 'Polling',
       TEAMS_POLL_INTERVAL_SECONDS: '15',
       TEAMS_TOKEN_ENCRYPTION_KEY: 'new-secret-0123456789, old-secret-0123456789',
@@ -38,12 +38,12 @@ describe('parseTeamsSettings', () => {
     [{ TEAMS_CLIENT_STATE: 'x'.repeat(129) }, /128 characters/],
     [{ TEAMS_USER_GROUP_ID: 'Contact Center Agents' }, /TEAMS_USER_GROUP_ID must be the Entra group's object id/],
   ])('%j is refused with a message naming the variable', (env, message) => {
-    expect(() => parseTeamsSettings(env)).toThrow(ConfigError);
-    expect(() => parseTeamsSettings(env)).toThrow(message);
+    expect(() => readTeamsSettings(env)).toThrow(ConfigError);
+    expect(() => readTeamsSettings(env)).toThrow(message);
   });
 
   test('TEAMS_USER_GROUP_ID: unset means the whole directory; a group object id is kept (lower-cased)', () => {
-    expect(parseTeamsSettings({}).userGroupId).toBeUndefined();
-    expect(parseTeamsSettings({ TEAMS_USER_GROUP_ID: ' 0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0 ' }).userGroupId).toBe('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
+    expect(readTeamsSettings({}).userGroupId).toBeUndefined();
+    expect(readTeamsSettings({ TEAMS_USER_GROUP_ID: ' 0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0 ' }).userGroupId).toBe('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0');
   });
 });

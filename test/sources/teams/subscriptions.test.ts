@@ -13,7 +13,7 @@ import { assignUsersToAccounts, presenceResource } from '../../../src/sources/te
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime, type TeamsRuntime } from '../../../src/sources/teams/runtime';
 import { TEAMS_TASKS, type TeamsTaskMessage } from '../../../src/sources/teams/tasks';
-import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
+import { readTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import type { WebhookSource } from '../../../src/webhooks/types';
 import {
   generateSelfSignedCertificate,
@@ -48,7 +48,7 @@ beforeAll(async () => {
   const config = configFor();
   runtime = createTeamsRuntime({
     config,
-    settings: parseTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'vault-secret-0123456789abcdef' }),
+    settings: readTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'vault-secret-0123456789abcdef' }),
     store,
     recordEvents: async (events) => void recorded.push(...events),
     msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),
@@ -266,7 +266,7 @@ test('TEAMS_CLIENT_STATE rotation re-creates the subscriptions with the new valu
   const before = { a: subscriptionOf('svc-a')!.id, b: subscriptionOf('svc-b')!.id };
   const rotated = createTeamsRuntime({
     config: { ...configFor(), clientStates: ['client-state-next', CLIENT_STATE] },
-    settings: parseTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'vault-secret-0123456789abcdef' }),
+    settings: readTeamsSettings({ TEAMS_NOTIFICATION_URL: webhooks.baseUrl, TEAMS_TOKEN_ENCRYPTION_KEY: 'vault-secret-0123456789abcdef' }),
     store,
     recordEvents: async (events) => void recorded.push(...events),
     msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),

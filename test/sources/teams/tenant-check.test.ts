@@ -8,7 +8,7 @@ import { TEAMS_DOCUMENTS } from '../../../src/sources/teams/documents';
 import { createMsalNetworkClient } from '../../../src/sources/teams/msal-setup';
 import { createTeamsRuntime } from '../../../src/sources/teams/runtime';
 import { TEAMS_TASKS } from '../../../src/sources/teams/tasks';
-import { parseTeamsSettings } from '../../../src/sources/teams/teams-settings';
+import { readTeamsSettings } from '../../../src/sources/teams/teams-settings';
 import { createTenantIdResolver } from '../../../src/sources/teams/tenant-id';
 import { createValidationTokenValidator, type TokenVerdict } from '../../../src/sources/teams/validation-tokens';
 import {
@@ -110,7 +110,7 @@ describe('the runtime wires the tenant check into the webhook (TEAMS_TENANT_ID a
           graphApiBaseUrl: standIn.graphBaseUrl,
           microsoftLoginBaseUrl: standIn.loginBaseUrl,
         },
-        settings: parseTeamsSettings({ TEAMS_MODE: 'polling' }),
+        settings: readTeamsSettings({ TEAMS_MODE: 'polling' }),
         store,
         recordEvents: async (events) => void recorded.push(...events),
         msalNetworkClient: createMsalNetworkClient({ httpsAgent: standIn.httpsAgent }),

@@ -3,17 +3,17 @@
  * webhook subscription (create, renew, re-create when Blacklisted). Runs only with JWT-flow credentials
  * and a public base URL (BRIDGE_PUBLIC_URL, the deployment's public base URL for every system).
  */
-import { noopMetrics } from '../metrics/metrics';
-import { createRingCentralClientFromConfig } from '../sources/ringcentral/client';
-import { refreshRingCentralDirectory } from '../sources/ringcentral/directory';
-import { ensureRingCentralSubscription, ringCentralNotificationUrl } from '../sources/ringcentral/subscriptions';
-import type { BridgeParts } from './bridge';
-import type { MaintenanceStep } from './maintenance';
+import type { BridgeConfig } from '../../config';
+import { noopMetrics } from '../../metrics/metrics';
+import type { MaintenanceStep } from '../../runtime/maintenance';
+import type { VendorContext } from '../vendor-module';
+import type { RingCentralClient } from './client';
+import { refreshRingCentralDirectory } from './directory';
+import { ensureRingCentralSubscription, ringCentralNotificationUrl } from './subscriptions';
 
-export function ringCentralMaintenanceSteps(parts: BridgeParts): MaintenanceStep[] {
-  const rc = parts.config.ringcentral;
-  if (!rc.hasApiCredentials) return [];
-  const client = createRingCentralClientFromConfig(rc, { documents: parts.store, logger: parts.logger, rateLimits: rc.settings.rateLimits });
+/** `client`: the module's REST client (JWT-flow credentials set). */
+export function ringCentralMaintenanceSteps(config: BridgeConfig, parts: VendorContext, client: RingCentralClient): MaintenanceStep[] {
+  const rc = config.ringcentral;
   const steps: MaintenanceStep[] = [
     {
       name: 'ringcentral-directory',
@@ -23,7 +23,7 @@ export function ringCentralMaintenanceSteps(parts: BridgeParts): MaintenanceStep
       },
     },
   ];
-  const base = parts.config.publicUrl;
+  const base = config.publicUrl;
   const token = rc.verificationTokens[0];
   if (base && token) {
     steps.push({

@@ -6,9 +6,9 @@
  * one email (a record an older version stored under a lower-cased id, or a user Zoom re-created with a new
  * id), the newest record names the key webhooks use now; the others are left alone.
  */
-import type { ZoomBackfillUser } from '../sources/zoom/backfill';
-import { isNewer, type StateStore, type UserStateRecord } from '../store/state-store';
-import type { UserMappingOverrides } from '../users/user-mapping-file';
+import type { ZoomBackfillUser } from './backfill';
+import { isNewer, type StateStore, type UserStateRecord } from '../../store/state-store';
+import type { UserMappingOverrides } from '../../users/user-mapping-file';
 
 /** The most recent Zoom record for each (lower-cased) email. */
 function newestByEmail(records: readonly UserStateRecord[]): Map<string, UserStateRecord> {

@@ -1,7 +1,7 @@
-import { zoomBackfillUsers } from '../../src/runtime/zoom-backfill-users';
-import { openEmbeddedStore, type EmbeddedStateStore } from '../../src/store/embedded';
-import { NO_OVERRIDES, parseUserMapping } from '../../src/users/user-mapping-file';
-import { tempDataDir } from '../helpers/local-bridge';
+import { zoomBackfillUsers } from '../../../src/sources/zoom/backfill-users';
+import { openEmbeddedStore, type EmbeddedStateStore } from '../../../src/store/embedded';
+import { NO_OVERRIDES, parseUserMapping } from '../../../src/users/user-mapping-file';
+import { tempDataDir } from '../../helpers/local-bridge';
 
 let store: EmbeddedStateStore;
 
