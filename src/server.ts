@@ -26,6 +26,8 @@ import { buildStatusPageDeps } from './runtime/status-page-deps';
 import { unmatchedRetryStep } from './runtime/unmatched-retry';
 import { startTeamsPolling } from './sources/teams/polling';
 import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
+import type { RingCentralSandbox } from './sandbox/ringcentral';
+import { useRingCentralSandbox } from './sandbox/ringcentral/use-ringcentral-sandbox';
 import { localStatusAccess } from './status/status-access';
 import { serveStatusPage } from './status/status-page';
 import { openEmbeddedStore } from './store/embedded';
@@ -42,6 +44,8 @@ export interface LocalBridge {
   readonly port: number;
   readonly url: string;
   readonly sandbox?: GenesysSandbox;
+  /** The RingCentral sandbox, when no RingCentral credentials are set (src/sandbox/ringcentral/use-ringcentral-sandbox.ts). */
+  readonly ringcentralSandbox?: RingCentralSandbox;
   readonly queue: MemoryKeyQueue;
   readonly parts: BridgeParts;
   readonly plugins: SourcePlugins;
@@ -65,6 +69,8 @@ export interface StartOptions {
   readonly settleMs?: number;
   /** Teams runtime overrides (tests: an MSAL network client trusting a stand-in's certificate). */
   readonly teams?: Parameters<typeof buildSourcePlugins>[1];
+  /** false: never start the RingCentral sandbox (tests that bring their own RingCentral). Default true. */
+  readonly ringcentralSandbox?: boolean;
 }
 
 /** Starts the whole local bridge and resolves once it listens. */
@@ -111,6 +117,9 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     await store.close();
     throw error;
   }
+  // Without RingCentral credentials (and with the Genesys sandbox), the RingCentral sandbox stands in.
+  const ringcentralSandbox =
+    options.ringcentralSandbox === false ? undefined : await useRingCentralSandbox(config, config.dataDir, logger);
 
   const zoomSecrets =
     config.zoom.webhookSecretTokens.length > 0
@@ -126,7 +135,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const durableTasks = createDurableTasks(queue, store);
   const userMapping = createUserMappingSource(config.userMappingFile, logger);
   const parts: BridgeParts = {
-    config,
+    config: ringcentralSandbox?.config ?? config,
     logger,
     store,
     queue: durableTasks.queue,
@@ -158,6 +167,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     const listening = app.listen(config.port, config.bindAddress, () => resolve(listening));
     listening.once('error', reject);
   }).catch(async (error) => {
+    await ringcentralSandbox?.close();
     await sandbox?.close();
     await store.close();
     throw new Error(
@@ -166,6 +176,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     );
   });
   const { port, address } = server.address() as AddressInfo;
+  const url = localUrl(config.bindAddress, port);
 
   // Finish what a previous run left pending before taking new work.
   queue.start(durableTasks.wrap((message) => processMessage(message, workerDeps)));
@@ -178,8 +189,10 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
 
   // Teams polling mode polls on its own interval; the other Teams work rides on maintenance.
   const teamsPolling = parts.config.teams.hasApiCredentials && plugins.teams.settings.mode === 'polling';
+  // The RingCentral sandbox delivers to this bridge's own URL unless BRIDGE_PUBLIC_URL says otherwise.
+  const maintenanceParts = ringcentralSandbox ? { ...parts, config: ringcentralSandbox.withPublicUrl(parts.config, url) } : parts;
   const maintenanceSteps = [
-    ...(teamsPolling ? ringCentralMaintenanceSteps(parts) : sourceMaintenanceSteps(parts, plugins.teams)),
+    ...(teamsPolling ? ringCentralMaintenanceSteps(maintenanceParts) : sourceMaintenanceSteps(maintenanceParts, plugins.teams)),
     // Last: after the directories were refreshed (docs/genesys.md, "Unmatched users").
     unmatchedRetryStep(parts, plugins),
   ];
@@ -202,8 +215,8 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     port,
     startedAt: new Date().toISOString(),
     sandbox: sandbox && { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
+    ringcentralSandbox: ringcentralSandbox?.runtimeInfo,
   });
-  const url = localUrl(config.bindAddress, port);
   logger.info('presence-bridge listening', {
     url,
     bindAddress: config.bindAddress,
@@ -217,6 +230,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     port,
     url,
     sandbox,
+    ringcentralSandbox: ringcentralSandbox?.sandbox,
     queue,
     parts,
     plugins,
@@ -231,6 +245,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
       });
       await queue.stop();
       await genesys.close();
+      await ringcentralSandbox?.close();
       await sandbox?.close();
       await store.close();
       removeLocalRuntime(config.dataDir);
