@@ -23,6 +23,8 @@ import { loadUserMapping } from './users/user-mapping-file';
 import { sendSimulatedZoomEvent } from './sources/zoom/simulated-event';
 import { recordEvents } from './webhooks/record-events';
 import { registerRingCentralCommands } from './cli/ringcentral-commands';
+import { registerSimulateRingCentralCommand } from './cli/simulate-ringcentral-command';
+import { ringCentralSandboxTarget } from './sandbox/ringcentral/ringcentral-sandbox-target';
 import { createRingCentralClientFromConfig } from './sources/ringcentral/client';
 
 function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logger): Command {
@@ -70,6 +72,8 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
       return sendSimulatedZoomEvent({ secret, email, status, userId, url: target, accountId: config.zoom.accountId });
     },
   });
+
+  registerSimulateRingCentralCommand(program, { target: () => ringCentralSandboxTarget(config, context.runtime) });
 
   registerRingCentralCommands(program, {
     client: async () =>
