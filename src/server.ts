@@ -119,7 +119,13 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   }
   // Without RingCentral credentials (and with the Genesys sandbox), the RingCentral sandbox stands in.
   const ringcentralSandbox =
-    options.ringcentralSandbox === false ? undefined : await useRingCentralSandbox(config, config.dataDir, logger);
+    options.ringcentralSandbox === false
+      ? undefined
+      : await useRingCentralSandbox(config, config.dataDir, logger).catch(async (error: unknown) => {
+          await sandbox?.close();
+          await store.close();
+          throw error;
+        });
 
   const zoomSecrets =
     config.zoom.webhookSecretTokens.length > 0
