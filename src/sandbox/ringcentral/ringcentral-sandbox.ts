@@ -45,6 +45,14 @@ import type {
 
 export const RINGCENTRAL_SANDBOX_PRESENCE_ROUTE = '/sandbox/presence';
 
+/** `npm start` runs for days: the inspection logs keep only the latest entries. */
+const MAX_LOG_ENTRIES = 10_000;
+
+function append<T>(log: T[], entry: T): void {
+  log.push(entry);
+  if (log.length > MAX_LOG_ENTRIES) log.splice(0, log.length - MAX_LOG_ENTRIES);
+}
+
 /** What `POST /sandbox/presence` (and `changePresence`) answers. */
 export interface RingCentralPresenceChangeResult {
   readonly email: string;
@@ -131,7 +139,7 @@ export class RingCentralSandbox {
       const token = subscription.deliveryMode.verificationToken;
       const attempt = { subscriptionId: subscription.id, address: subscription.deliveryMode.address, verificationToken: token, notification, status };
       attempts.push(attempt);
-      this.deliveries.push(attempt);
+      append(this.deliveries, attempt);
     }
     return attempts;
   }
@@ -257,7 +265,7 @@ export class RingCentralSandbox {
     } catch {
       return this.error(400, 'CMN-101', 'Request body is not valid JSON');
     }
-    this.requests.push({ method, path, query, at: this.now(), body });
+    append(this.requests, { method, path, query, at: this.now(), body });
 
     const scripted = this.scriptedAnswer(method, path);
     if (scripted) return scripted;
