@@ -10,6 +10,8 @@ export interface LocalRuntimeInfo {
   readonly port: number;
   readonly startedAt: string;
   readonly sandbox?: { readonly url: string; readonly clientId: string; readonly clientSecret: string };
+  /** The RingCentral sandbox, when `npm start` uses it: `simulate ringcentral` posts to `adminUrl`. */
+  readonly ringcentralSandbox?: { readonly url: string; readonly adminUrl: string };
 }
 
 const FILE = 'runtime.json';

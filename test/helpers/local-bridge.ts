@@ -33,6 +33,8 @@ export async function startTestBridge(
     settleMs: 50,
     workerRetryMs: 100,
     genesysRetry: { maxAttempts: 2, backoff: { baseMs: 10, capMs: 50 } },
+    // Tests bring their own RingCentral stand-in; the sandbox's own tests opt in.
+    ringcentralSandbox: false,
     ...options,
     sandboxOptions: { seedDemoUsers: true, ...options.sandboxOptions },
   });

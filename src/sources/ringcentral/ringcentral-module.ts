@@ -3,6 +3,8 @@
  * directory, and — with JWT-flow credentials — the directory refresh and subscription maintenance and the
  * `ringcentral …` commands' REST client.
  */
+import { registerSimulateRingCentralCommand } from '../../cli/simulate-ringcentral-command';
+import { ringCentralSandboxTarget } from '../../sandbox/ringcentral/ringcentral-sandbox-target';
 import { registerRingCentralCommands } from '../../cli/ringcentral-commands';
 import type { VendorModule, VendorParts } from '../vendor-module';
 import { createRingCentralClientFromConfig, type RingCentralClient } from './client';
@@ -34,6 +36,8 @@ export const ringCentralModule: VendorModule<RingCentralParts> = {
 
   registerCommands(program, cli) {
     const { config } = cli;
+    // `simulate ringcentral`: the RingCentral sandbox of a running `npm start` delivers the notification.
+    registerSimulateRingCentralCommand(program, { target: () => ringCentralSandboxTarget(config, cli.localRuntime) });
     registerRingCentralCommands(program, {
       // Unconfigured: createRingCentralClientFromConfig names the variables to set.
       client: async () => (await cli.open()).vendor(ringCentralModule).client ?? createRingCentralClientFromConfig(config.ringcentral),
