@@ -24,6 +24,10 @@ import { sendSimulatedZoomEvent } from './sources/zoom/simulated-event';
 import { recordEvents } from './webhooks/record-events';
 import { registerRingCentralCommands } from './cli/ringcentral-commands';
 import { createRingCentralClientFromConfig } from './sources/ringcentral/client';
+import { registerTeamsSimulateCommand } from './cli/teams-simulate-command';
+import { loginThroughLocalBridge } from './runtime/local-control-client';
+import { requestSandboxPresenceChange } from './sandbox/microsoft/admin-client';
+import { hasTeamsCredentials } from './sandbox/microsoft/use-microsoft-sandbox';
 
 function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logger): Command {
   const mapping = () => loadPresenceMapping(config.presenceMappingFile);
@@ -84,7 +88,10 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
     settings: config.ringcentral.settings,
   });
 
+  const bridge = context.runtime;
   registerTeamsCommands(program, {
+    // While npm start runs it owns the embedded store: sign in inside it (src/runtime/local-control.ts).
+    loginThroughBridge: bridge?.controlToken ? (request, onEvent) => loginThroughLocalBridge(bridge, request, onEvent) : undefined,
     openRuntime: async () => {
       const store = await context.store();
       const queue = await context.queue();
@@ -102,6 +109,17 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
           logger: cliLogger,
         }),
       };
+    },
+  });
+
+  registerTeamsSimulateCommand(program, {
+    simulate: async (change) => {
+      if (hasTeamsCredentials(config.teams)) {
+        throw new BridgeError('Teams credentials are set (TEAMS_TENANT_ID/TEAMS_CLIENT_ID/TEAMS_CLIENT_SECRET): the bridge uses the real Microsoft; change the presence in Teams instead');
+      }
+      if (!bridge) throw new BridgeError('no running bridge: start it with `npm start` (same BRIDGE_DATA_DIR), then `presence-bridge teams login --account demo`');
+      if (!bridge.microsoftSandbox) throw new BridgeError('the running bridge does not use the Microsoft sandbox (it was started with Teams credentials); restart `npm start` without them');
+      return requestSandboxPresenceChange(bridge.microsoftSandbox.adminUrl, change);
     },
   });
 

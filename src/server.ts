@@ -18,6 +18,7 @@ import { createDurableTasks } from './queue/durable-tasks';
 import { MemoryKeyQueue } from './queue/memory';
 import { buildSourcePlugins, buildWebhookDeps, buildWorkerDeps, type BridgeParts, type SourcePlugins } from './runtime/bridge';
 import { readZoomDevSecret } from './runtime/dev-secrets';
+import { createControlToken, createLocalControlRouter } from './runtime/local-control';
 import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { requeueUnfinished, runMaintenance } from './runtime/maintenance';
 import { ringCentralMaintenanceSteps } from './runtime/ringcentral-maintenance';
@@ -26,6 +27,7 @@ import { buildStatusPageDeps } from './runtime/status-page-deps';
 import { unmatchedRetryStep } from './runtime/unmatched-retry';
 import { startTeamsPolling } from './sources/teams/polling';
 import { startGenesysSandbox, type GenesysSandbox } from './sandbox';
+import { useMicrosoftSandbox, type MicrosoftSandboxUse } from './sandbox/microsoft/use-microsoft-sandbox';
 import { localStatusAccess } from './status/status-access';
 import { serveStatusPage } from './status/status-page';
 import { openEmbeddedStore } from './store/embedded';
@@ -42,6 +44,8 @@ export interface LocalBridge {
   readonly port: number;
   readonly url: string;
   readonly sandbox?: GenesysSandbox;
+  /** The Microsoft sandbox the Teams source uses when no Teams credentials are set. */
+  readonly microsoftSandbox?: MicrosoftSandboxUse;
   readonly queue: MemoryKeyQueue;
   readonly parts: BridgeParts;
   readonly plugins: SourcePlugins;
@@ -65,6 +69,8 @@ export interface StartOptions {
   readonly settleMs?: number;
   /** Teams runtime overrides (tests: an MSAL network client trusting a stand-in's certificate). */
   readonly teams?: Parameters<typeof buildSourcePlugins>[1];
+  /** Start the Microsoft sandbox when no Teams credentials are set (default true; tests of other sources turn it off). */
+  readonly microsoftSandbox?: boolean;
 }
 
 /** Starts the whole local bridge and resolves once it listens. */
@@ -125,8 +131,18 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   });
   const durableTasks = createDurableTasks(queue, store);
   const userMapping = createUserMappingSource(config.userMappingFile, logger);
+  // Without Teams credentials, Teams runs against the built-in Microsoft sandbox as it would against Microsoft.
+  const microsoft =
+    options.microsoftSandbox === false
+      ? undefined
+      : await useMicrosoftSandbox(config, config.dataDir, logger).catch(async (error: unknown) => {
+          await genesys.close();
+          await sandbox?.close();
+          await store.close();
+          throw error;
+        });
   const parts: BridgeParts = {
-    config,
+    config: microsoft ? { ...config, teams: microsoft.teams } : config,
     logger,
     store,
     queue: durableTasks.queue,
@@ -138,7 +154,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     zoom: { ...config.zoom, webhookSecretTokens: zoomSecrets },
     metrics,
   };
-  const plugins = buildSourcePlugins(parts, options.teams);
+  const plugins = buildSourcePlugins(parts, { ...microsoft?.teamsRuntime, ...options.teams });
   const webhookDeps = buildWebhookDeps(parts, plugins);
   const workerDeps = buildWorkerDeps(parts, plugins, {
     retryMs: options.workerRetryMs,
@@ -148,16 +164,26 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
 
   let stopping = false;
   const statusDeps = buildStatusPageDeps(parts, localStatusAccess(config.bindAddress, config.statusPageTokens), metrics.snapshot);
+  const controlToken = createControlToken();
   const app = createExpressApp({
     webhookPaths: plugins.webhooks.map((source) => source.path),
     handle: (request) => handleWebhook(request, webhookDeps),
     health: () => checkHealth({ checkWritable: () => store.checkWritable(), isStopping: () => stopping, logger }),
     status: (request) => serveStatusPage(request, statusDeps),
+    routers: [
+      createLocalControlRouter({
+        token: controlToken,
+        teamsLogin: (account, onPrompt, loginOptions) => plugins.teams.login(account, onPrompt, loginOptions),
+        runTeamsMaintenance: () => plugins.teams.runMaintenance(),
+        logger,
+      }),
+    ],
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.port, config.bindAddress, () => resolve(listening));
     listening.once('error', reject);
   }).catch(async (error) => {
+    await microsoft?.close();
     await sandbox?.close();
     await store.close();
     throw new Error(
@@ -166,6 +192,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     );
   });
   const { port, address } = server.address() as AddressInfo;
+  microsoft?.setBridgeUrl(localUrl(config.bindAddress, port));
 
   // Finish what a previous run left pending before taking new work.
   queue.start(durableTasks.wrap((message) => processMessage(message, workerDeps)));
@@ -202,6 +229,8 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     port,
     startedAt: new Date().toISOString(),
     sandbox: sandbox && { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
+    controlToken,
+    microsoftSandbox: microsoft?.runtimeInfo,
   });
   const url = localUrl(config.bindAddress, port);
   logger.info('presence-bridge listening', {
@@ -217,6 +246,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     port,
     url,
     sandbox,
+    microsoftSandbox: microsoft,
     queue,
     parts,
     plugins,
@@ -231,6 +261,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
       });
       await queue.stop();
       await genesys.close();
+      await microsoft?.close();
       await sandbox?.close();
       await store.close();
       removeLocalRuntime(config.dataDir);

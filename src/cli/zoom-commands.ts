@@ -27,7 +27,7 @@ export interface ZoomCommandDeps {
 export const DEFAULT_SIMULATE_URL = 'http://127.0.0.1:3000';
 
 /** Finds a subcommand by name or creates it, so several registrars can share `simulate`. */
-function subcommand(parent: Command, name: string, description: string): Command {
+export function subcommand(parent: Command, name: string, description: string): Command {
   return parent.commands.find((command) => command.name() === name) ?? parent.command(name).description(description);
 }
 

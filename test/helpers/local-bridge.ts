@@ -33,6 +33,8 @@ export async function startTestBridge(
     settleMs: 50,
     workerRetryMs: 100,
     genesysRetry: { maxAttempts: 2, backoff: { baseMs: 10, capMs: 50 } },
+    // Tests of one source keep Teams off unless they ask for the Microsoft sandbox.
+    microsoftSandbox: false,
     ...options,
     sandboxOptions: { seedDemoUsers: true, ...options.sandboxOptions },
   });
