@@ -11,7 +11,7 @@ import type { MicrosoftState } from './microsoft-state';
 import { readBody, send } from './sandbox-http';
 
 export function createLoginHandler(state: MicrosoftState): http.RequestListener {
-  const { tenantId, clientId, clientSecret } = state;
+  const { tenantId } = state;
   return (req, res) => {
     void (async () => {
       const loginBaseUrl = state.urls.loginBaseUrl;
@@ -63,52 +63,58 @@ export function createLoginHandler(state: MicrosoftState): http.RequestListener 
         return;
       }
       if (req.method === 'POST' && url.pathname === `/${tenantId}/oauth2/v2.0/token`) {
-        const grant = form.get('grant_type');
-        if (form.get('client_id') !== clientId) {
-          send(res, 400, { error: 'unauthorized_client', error_description: 'AADSTS700016: application not found' });
-          return;
-        }
-        if (grant === 'client_credentials') {
-          if (form.get('client_secret') !== clientSecret) {
-            send(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
-            return;
-          }
-          const accessToken = `app.${randomUUID()}`;
-          state.accessTokens.set(accessToken, { kind: 'app' });
-          send(res, 200, { token_type: 'Bearer', expires_in: state.tokenLifetime, ext_expires_in: state.tokenLifetime, access_token: accessToken });
-          return;
-        }
-        if (grant === 'device_code' || grant === 'urn:ietf:params:oauth:grant-type:device_code') {
-          const code = state.deviceCodes.get(form.get('device_code') ?? '');
-          if (!code || code.redeemed) {
-            send(res, 400, { error: 'expired_token', error_description: 'AADSTS70020: The provided value for the input parameter device_code is not valid.' });
-            return;
-          }
-          if (!code.approvedUserId) {
-            send(res, 400, { error: 'authorization_pending', error_description: 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.' });
-            return;
-          }
-          code.redeemed = true;
-          send(res, 200, state.issueUserTokens(code.approvedUserId, form.get('scope') ?? ''));
-          return;
-        }
-        if (grant === 'refresh_token') {
-          const userId = state.refreshTokens.get(form.get('refresh_token') ?? '');
-          if (!userId) {
-            send(res, 400, {
-              error: 'invalid_grant',
-              error_description: 'AADSTS50173: The provided grant has expired due to it being revoked.',
-              error_codes: [50173],
-            });
-            return;
-          }
-          send(res, 200, state.issueUserTokens(userId, form.get('scope') ?? ''));
-          return;
-        }
-        send(res, 400, { error: 'unsupported_grant_type', error_description: `grant ${grant}` });
+        answerToken(state, form, res);
         return;
       }
       send(res, 404, { error: 'not_found' });
     })().catch((error: unknown) => send(res, 500, { error: String(error) }));
   };
+}
+
+/** The token endpoint: client credentials, device code and refresh token grants, with Entra's error codes. */
+function answerToken(state: MicrosoftState, form: URLSearchParams, res: http.ServerResponse): void {
+  const { clientId, clientSecret } = state;
+  const grant = form.get('grant_type');
+  if (form.get('client_id') !== clientId) {
+    send(res, 400, { error: 'unauthorized_client', error_description: 'AADSTS700016: application not found' });
+    return;
+  }
+  if (grant === 'client_credentials') {
+    if (form.get('client_secret') !== clientSecret) {
+      send(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+      return;
+    }
+    const accessToken = `app.${randomUUID()}`;
+    state.accessTokens.set(accessToken, { kind: 'app' });
+    send(res, 200, { token_type: 'Bearer', expires_in: state.tokenLifetime, ext_expires_in: state.tokenLifetime, access_token: accessToken });
+    return;
+  }
+  if (grant === 'device_code' || grant === 'urn:ietf:params:oauth:grant-type:device_code') {
+    const code = state.deviceCodes.get(form.get('device_code') ?? '');
+    if (!code || code.redeemed) {
+      send(res, 400, { error: 'expired_token', error_description: 'AADSTS70020: The provided value for the input parameter device_code is not valid.' });
+      return;
+    }
+    if (!code.approvedUserId) {
+      send(res, 400, { error: 'authorization_pending', error_description: 'AADSTS70016: OAuth 2.0 device flow error. Authorization is pending.' });
+      return;
+    }
+    code.redeemed = true;
+    send(res, 200, state.issueUserTokens(code.approvedUserId, form.get('scope') ?? ''));
+    return;
+  }
+  if (grant === 'refresh_token') {
+    const userId = state.refreshTokens.get(form.get('refresh_token') ?? '');
+    if (!userId) {
+      send(res, 400, {
+        error: 'invalid_grant',
+        error_description: 'AADSTS50173: The provided grant has expired due to it being revoked.',
+        error_codes: [50173],
+      });
+      return;
+    }
+    send(res, 200, state.issueUserTokens(userId, form.get('scope') ?? ''));
+    return;
+  }
+  send(res, 400, { error: 'unsupported_grant_type', error_description: `grant ${grant}` });
 }
