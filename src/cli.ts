@@ -118,7 +118,7 @@ function buildProgram(config: BridgeConfig, context: CliContext, cliLogger: Logg
         throw new BridgeError('Teams credentials are set (TEAMS_TENANT_ID/TEAMS_CLIENT_ID/TEAMS_CLIENT_SECRET): the bridge uses the real Microsoft; change the presence in Teams instead');
       }
       if (!bridge) throw new BridgeError('no running bridge: start it with `npm start` (same BRIDGE_DATA_DIR), then `presence-bridge teams login --account demo`');
-      if (!bridge.microsoftSandbox) throw new BridgeError('the running bridge does not use the Microsoft sandbox (it was started with Teams credentials); restart `npm start` without them');
+      if (!bridge.microsoftSandbox) throw new BridgeError('the running bridge does not use the Microsoft sandbox (it was started with Teams or Genesys credentials); restart `npm start` without them');
       return requestSandboxPresenceChange(bridge.microsoftSandbox.adminUrl, change);
     },
   });
