@@ -3,18 +3,22 @@
  * BRIDGE_DATA_DIR, an in-process queue and worker, and — without Genesys credentials — the built-in
  * Genesys Cloud sandbox. Logs one JSON object per line; exits cleanly on SIGTERM/SIGINT.
  */
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type BridgeConfig } from './config';
 import { describeError } from './errors';
 import { createLogger } from './logger';
 import { assembleBridge, type AssembledBridge } from './runtime/assemble-bridge';
 import type { BridgeParts } from './runtime/bridge';
-import { openLocalPlatform, type LocalPlatformOptions } from './runtime/local-platform';
+import { createControlToken, createLocalControlRouter } from './runtime/local-control';
+import { listenFront } from './runtime/listen-front';
+import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from './runtime/local-platform';
+import { teamsModule } from './sources/teams/teams-module';
 import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { startLocalWork } from './runtime/local-work';
 import type { MemoryKeyQueue } from './queue/memory';
 import type { GenesysSandbox } from './sandbox';
+import type { MicrosoftSandbox } from './sandbox/microsoft/microsoft-types';
+import type { RingCentralSandbox } from './sandbox/ringcentral/ringcentral-sandbox';
 import { localStatusAccess } from './status/status-access';
 import { serveStatusPage } from './status/status-page';
 import { createExpressApp } from './webhooks/adapters/express';
@@ -27,6 +31,11 @@ export interface LocalBridge {
   readonly port: number;
   readonly url: string;
   readonly sandbox?: GenesysSandbox;
+  /** The RingCentral and Microsoft sandboxes, when `npm start` uses them. */
+  readonly ringcentralSandbox?: RingCentralSandbox;
+  readonly microsoftSandbox?: MicrosoftSandbox;
+  /** The local platform (its sandboxes: `local.sandboxes`). */
+  readonly local: LocalPlatform;
   readonly queue: MemoryKeyQueue;
   readonly parts: BridgeParts;
   /** Everything assembleBridge built (e.g. `assembled.vendor(teamsModule).runtime`). */
@@ -36,7 +45,7 @@ export interface LocalBridge {
   stop(): Promise<void>;
 }
 
-export interface StartOptions extends Partial<LocalPlatformOptions> {
+export interface StartOptions extends Partial<Omit<LocalPlatformOptions, 'bridgeUrl'>> {
   readonly config?: BridgeConfig;
   /** Maintenance interval; default 60 s. */
   readonly maintenanceIntervalMs?: number;
@@ -47,46 +56,54 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   const loaded = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger(loaded.logLevel);
   for (const notice of loaded.notices) logger.warn(notice);
-  const local = await openLocalPlatform(loaded, { ...options, logger });
+  // Listen first (answering 503 until ready): a busy port fails before anything starts, and the sandboxes
+  // learn the bridge's own URL (PORT may be 0) before their subscriptions are made.
+  const front = await listenFront(loaded.port, loaded.bindAddress);
+  const { port, address } = front.server.address() as AddressInfo;
+  const url = localUrl(loaded.bindAddress, port);
+  const local = await openLocalPlatform(loaded, { ...options, logger, bridgeUrl: url }).catch(async (error: unknown) => {
+    await front.close();
+    throw error;
+  });
   const { config } = local;
   // A vendor's configuration error (ConfigError naming the variable) stops the start here.
   const bridge = await Promise.resolve()
     .then(() => assembleBridge(config, local.platform))
     .catch(async (error: unknown) => {
+      await front.close();
       await local.close();
       throw error;
     });
   const { parts } = bridge;
 
   let stopping = false;
+  const controlToken = createControlToken();
   const statusDeps = bridge.statusPage(localStatusAccess(config.bindAddress, config.statusPageTokens), local.metrics.snapshot);
-  const app = createExpressApp({
-    webhookPaths: bridge.webhook.sources.map((source) => source.path),
-    handle: (request) => handleWebhook(request, bridge.webhook),
-    health: () => checkHealth({ checkWritable: () => parts.store.checkWritable(), isStopping: () => stopping, logger }),
-    status: (request) => serveStatusPage(request, statusDeps),
-  });
-  const server = await listen(app, config.port, config.bindAddress).catch(async (error: unknown) => {
-    await local.close();
-    throw error;
-  });
-  const { port, address } = server.address() as AddressInfo;
-
+  const teams = bridge.vendor(teamsModule).runtime;
+  front.serve(
+    createExpressApp({
+      webhookPaths: bridge.webhook.sources.map((source) => source.path),
+      handle: (request) => handleWebhook(request, bridge.webhook),
+      health: () => checkHealth({ checkWritable: () => parts.store.checkWritable(), isStopping: () => stopping, logger }),
+      status: (request) => serveStatusPage(request, statusDeps),
+      routers: [createLocalControlRouter({ token: controlToken, teamsLogin: teams.login, runTeamsMaintenance: teams.runMaintenance, logger })],
+    }),
+  );
   const work = await startLocalWork(bridge, local, options.maintenanceIntervalMs);
 
-  const sandbox = local.genesysSandbox;
   writeLocalRuntime(config.dataDir, {
     pid: process.pid,
     port,
     startedAt: new Date().toISOString(),
-    sandbox: sandbox && { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret },
+    controlToken,
+    ...Object.assign({}, ...local.sandboxes.map((sandbox) => sandbox.runtimeInfo ?? {})),
   });
-  const url = localUrl(config.bindAddress, port);
   logger.info('presence-bridge listening', {
     url,
     bindAddress: config.bindAddress,
     routes: ['GET /healthz', 'GET /status', ...bridge.webhook.sources.map((source) => `POST ${source.path}`)],
     genesys: config.genesys.mode,
+    sandboxes: local.sandboxes.map((sandbox) => sandbox.name),
     dataDir: config.dataDir,
   });
 
@@ -94,7 +111,10 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     address,
     port,
     url,
-    sandbox,
+    sandbox: local.genesysSandbox,
+    ringcentralSandbox: local.ringcentralSandbox,
+    microsoftSandbox: local.microsoftSandbox,
+    local,
     queue: local.queue,
     parts,
     assembled: bridge,
@@ -102,10 +122,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
     async stop() {
       stopping = true;
       await work.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await front.close();
       await local.close();
       removeLocalRuntime(config.dataDir);
       logger.info('presence-bridge stopped');
@@ -145,19 +162,6 @@ export async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-/** Listens on PORT and BIND_ADDRESS; a failure says what to change. */
-function listen(app: ReturnType<typeof createExpressApp>, port: number, bindAddress: string): Promise<Server> {
-  return new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, bindAddress, () => resolve(listening));
-    listening.once('error', reject);
-  }).catch((error: unknown) => {
-    throw new Error(
-      `cannot listen on ${bindAddress}:${port}: ${(error as Error).message}; set PORT to a free port (and BIND_ADDRESS to an address of this machine)`,
-      { cause: error },
-    );
-  });
 }
 
 /** A URL this machine reaches the server at: loopback when bound to every address or to loopback. */

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { BridgeError, InvalidInputError } from '../errors';
 import { describeCoverage, type MaintenanceProgress } from '../sources/teams/maintainer';
 import type { SubscriptionStatus, TeamsRuntime } from '../sources/teams/runtime';
+import type { LocalLoginEvent } from '../runtime/local-control';
 
 export interface TeamsCliDeps {
   /** Builds the Teams runtime (reads config, opens the store) when a command runs. */
@@ -19,6 +20,11 @@ export interface TeamsCliDeps {
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
   readonly now?: () => number;
+  /**
+   * Set while a local bridge runs (`npm start` owns the embedded store): `teams login` then runs inside
+   * it through the loopback control route (src/runtime/local-control.ts), which also subscribes at once.
+   */
+  readonly loginThroughBridge?: (request: { account: string; timeoutSeconds: number }, onEvent: (event: LocalLoginEvent) => void) => Promise<void>;
 }
 
 function table(rows: readonly (readonly string[])[]): string {
@@ -58,6 +64,27 @@ function describeProgress(progress: MaintenanceProgress): string {
   return progress.message;
 }
 
+/** `teams login` run by the running bridge: prints its streamed prompt, who signed in and the subscription made. */
+async function loginInBridge(
+  login: NonNullable<TeamsCliDeps['loginThroughBridge']>,
+  account: string,
+  timeoutSeconds: number,
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<void> {
+  err(`Signing in service account "${account}" through the running bridge. Use a dedicated Teams user; it will hold one presence subscription for up to 650 users.`);
+  let failure: string | undefined;
+  await login({ account, timeoutSeconds }, (event) => {
+    if (event.event === 'prompt') err(event.message);
+    else if (event.event === 'signed-in') out(`Service account "${event.account}" signed in as ${event.username}.`);
+    else if (event.event === 'maintenance') {
+      for (const row of event.accounts) out(`  ${row.account}: ${row.users} users, subscription ${row.error ? `error: ${row.error}` : (row.action ?? 'unchanged')}`);
+      if (event.errors.length > 0) failure = `Teams maintenance after the sign-in reported errors:\n  ${event.errors.join('\n  ')}`;
+    } else failure = event.message;
+  });
+  if (failure) throw new BridgeError(failure);
+}
+
 /** Adds the `teams` command group to the operator CLI. */
 export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Command {
   const out = deps.stdout ?? ((text: string) => process.stdout.write(text + '\n'));
@@ -82,9 +109,13 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
     .requiredOption('--account <name>', 'name of the service account in the pool (a-z, 0-9, -, _)')
     .option('--timeout <seconds>', 'give up waiting for the sign-in after this many seconds', '900')
     .action(async (options: { account: string; timeout: string }) => {
+      const timeoutSeconds = Number(options.timeout);
+      if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) throw new InvalidInputError('--timeout must be a whole number of seconds');
+      if (deps.loginThroughBridge) {
+        await loginInBridge(deps.loginThroughBridge, options.account, timeoutSeconds, out, err);
+        return;
+      }
       await withRuntime(async (runtime) => {
-        const timeoutSeconds = Number(options.timeout);
-        if (!Number.isInteger(timeoutSeconds) || timeoutSeconds <= 0) throw new InvalidInputError('--timeout must be a whole number of seconds');
         err(`Signing in service account "${options.account}". Use a dedicated Teams user; it will hold one presence subscription for up to 650 users.`);
         const record = await runtime.login(options.account, (prompt) => err(prompt.message), { timeoutSeconds });
         out(`Service account "${record.name}" signed in as ${record.username}. The next maintenance run creates its subscription.`);

@@ -17,7 +17,12 @@ import { MemoryKeyQueue } from '../queue/memory';
 import { startGenesysSandbox, type GenesysSandbox } from '../sandbox';
 import { openEmbeddedStore } from '../store/embedded';
 import { createUpcomingEmails } from '../users/upcoming-emails';
+import type { MicrosoftSandbox } from '../sandbox/microsoft/microsoft-types';
+import { useMicrosoftSandbox } from '../sandbox/microsoft/use-microsoft-sandbox';
+import type { RingCentralSandbox } from '../sandbox/ringcentral/ringcentral-sandbox';
+import { useRingCentralSandbox } from '../sandbox/ringcentral/use-ringcentral-sandbox';
 import { readZoomDevSecret } from './dev-secrets';
+import type { LocalRuntimeInfo } from './local-runtime';
 import type { Platform } from './platform';
 import { resolveGenesysEndpoint, resolveSandboxGenesys, type ResolvedBridgeConfig } from './resolved-config';
 
@@ -32,6 +37,8 @@ export interface LocalSandbox {
   readonly name: string;
   resolve(config: BridgeConfig): BridgeConfig;
   readonly knobs?: Pick<Platform, 'msalNetworkClient'>;
+  /** What the CLI needs to reach it, written to the local runtime file (local-runtime.ts). */
+  readonly runtimeInfo?: Partial<LocalRuntimeInfo>;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,12 @@ export interface LocalPlatformOptions {
   readonly settleMs?: number;
   /** MSAL's network module (tests: one trusting a Microsoft stand-in's certificate). */
   readonly msalNetworkClient?: Platform['msalNetworkClient'];
+  /** The bridge's own URL (it listens before the platform opens): where the sandboxes deliver. */
+  readonly bridgeUrl: string;
+  /** false: never start the Microsoft sandbox (tests of one source). Default: started without Teams credentials. */
+  readonly microsoftSandbox?: boolean;
+  /** false: never start the RingCentral sandbox (tests that bring their own). Default: started without RingCentral credentials. */
+  readonly ringcentralSandbox?: boolean;
 }
 
 export interface LocalPlatform {
@@ -57,6 +70,10 @@ export interface LocalPlatform {
   readonly durableTasks: ReturnType<typeof createDurableTasks>;
   readonly metrics: MemoryMetrics;
   readonly genesysSandbox?: GenesysSandbox;
+  readonly microsoftSandbox?: MicrosoftSandbox;
+  readonly ringcentralSandbox?: RingCentralSandbox;
+  /** The sandboxes in use, for the runtime file and tests. */
+  readonly sandboxes: readonly LocalSandbox[];
   /** Stops the queue, closes the Genesys client, the sandboxes and the store. */
   close(): Promise<void>;
 }
@@ -71,8 +88,49 @@ function genesysSandboxContribution(sandbox: GenesysSandbox, dataDir: string): L
       // The development secret `presence-bridge simulate` signs with (dev-secrets.ts).
       return { ...resolved, zoom: { ...config.zoom, webhookSecretTokens: [readZoomDevSecret(dataDir, true)!] } };
     },
+    runtimeInfo: { sandbox: { url: sandbox.url, clientId: sandbox.clientId, clientSecret: sandbox.clientSecret } },
     close: () => sandbox.close(),
   };
+}
+
+interface VendorSandboxes {
+  readonly started: LocalSandbox[];
+  readonly microsoft?: MicrosoftSandbox;
+  readonly ringcentral?: RingCentralSandbox;
+}
+
+/**
+ * The Microsoft and RingCentral sandboxes, each only when that vendor's real credentials are absent (and
+ * Genesys is the sandbox too: demo users exist only there). Each logs that it is in use.
+ */
+async function startVendorSandboxes(config: BridgeConfig, options: LocalPlatformOptions): Promise<VendorSandboxes> {
+  const started: LocalSandbox[] = [];
+  try {
+    const microsoft = options.microsoftSandbox === false ? undefined : await useMicrosoftSandbox(config, config.dataDir, options.logger);
+    if (microsoft) {
+      microsoft.setBridgeUrl(options.bridgeUrl);
+      started.push({
+        name: 'microsoft',
+        resolve: (current) => ({ ...current, teams: microsoft.teams }),
+        knobs: microsoft.teamsRuntime,
+        runtimeInfo: { microsoftSandbox: microsoft.runtimeInfo },
+        close: () => microsoft.close(),
+      });
+    }
+    const ringcentral = options.ringcentralSandbox === false ? undefined : await useRingCentralSandbox(config, config.dataDir, options.logger);
+    if (ringcentral) {
+      started.push({
+        name: 'ringcentral',
+        resolve: (current) => ringcentral.withPublicUrl({ ...current, ringcentral: ringcentral.config.ringcentral }, options.bridgeUrl),
+        runtimeInfo: { ringcentralSandbox: ringcentral.runtimeInfo },
+        close: () => ringcentral.close(),
+      });
+    }
+    return { started, microsoft: microsoft?.sandbox, ringcentral: ringcentral?.sandbox };
+  } catch (error) {
+    for (const sandbox of started.reverse()) await sandbox.close();
+    throw error;
+  }
 }
 
 export async function openLocalPlatform(config: BridgeConfig, options: LocalPlatformOptions): Promise<LocalPlatform> {
@@ -88,6 +146,7 @@ export async function openLocalPlatform(config: BridgeConfig, options: LocalPlat
     for (const sandbox of sandboxes.reverse()) await sandbox.close().catch((error) => logger.warn('could not stop a sandbox', { sandbox: sandbox.name, error: describeError(error) }));
   };
   let genesysSandbox: GenesysSandbox | undefined;
+  let vendorSandboxes: VendorSandboxes | undefined;
   let resolved: ResolvedBridgeConfig;
   let genesys: Platform['genesys'];
   try {
@@ -99,6 +158,8 @@ export async function openLocalPlatform(config: BridgeConfig, options: LocalPlat
       });
       sandboxes.push(genesysSandboxContribution(genesysSandbox, config.dataDir));
       logger.info('no Genesys credentials set: using the built-in Genesys Cloud sandbox', { sandbox: genesysSandbox.url });
+      vendorSandboxes = await startVendorSandboxes(config, options);
+      sandboxes.push(...vendorSandboxes.started);
     }
     resolved = resolveGenesysEndpoint(
       sandboxes.reduce((current, sandbox) => sandbox.resolve(current), config),
@@ -146,6 +207,9 @@ export async function openLocalPlatform(config: BridgeConfig, options: LocalPlat
     durableTasks,
     metrics,
     genesysSandbox,
+    microsoftSandbox: vendorSandboxes?.microsoft,
+    ringcentralSandbox: vendorSandboxes?.ringcentral,
+    sandboxes,
     async close() {
       await queue.stop();
       await genesys.close();

@@ -12,6 +12,10 @@ export interface LocalRuntimeInfo {
   readonly sandbox?: { readonly url: string; readonly clientId: string; readonly clientSecret: string };
   /** The RingCentral sandbox, when `npm start` uses it: `simulate ringcentral` posts to `adminUrl`. */
   readonly ringcentralSandbox?: { readonly url: string; readonly adminUrl: string };
+  /** Bearer token of the loopback-only control routes (src/runtime/local-control.ts); the file is 0600. */
+  readonly controlToken?: string;
+  /** The Microsoft sandbox, when no Teams credentials are set (src/sandbox/microsoft/use-microsoft-sandbox.ts). */
+  readonly microsoftSandbox?: { readonly adminUrl: string; readonly loginBaseUrl: string; readonly graphBaseUrl: string };
 }
 
 const FILE = 'runtime.json';

@@ -52,7 +52,7 @@ describe('quick start (npm start → simulate → status)', () => {
 
     let record: { status: string; applied?: { target: string; message: string }; primarySource?: string } | undefined;
     await waitFor(async () => {
-      const status = await run(process.execPath, ['bin/presence-bridge.js', 'status', '--email', 'bob@example.com', '--json'], { cwd: root, env });
+      const status = await run(process.execPath, ['bin/presence-bridge.js', 'status', '--email', 'bob@example.com', '--system', 'zoom', '--json'], { cwd: root, env });
       record = JSON.parse(status.stdout)[0];
       return record?.status === 'applied';
     }, 20_000, 'status to show the write');

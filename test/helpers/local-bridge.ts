@@ -35,6 +35,8 @@ export async function startTestBridge(
     genesysRetry: { maxAttempts: 2, backoff: { baseMs: 10, capMs: 50 } },
     // Tests bring their own RingCentral stand-in; the sandbox's own tests opt in.
     ringcentralSandbox: false,
+    // Tests of one source keep Teams off unless they ask for the Microsoft sandbox.
+    microsoftSandbox: false,
     ...options,
     sandboxOptions: { seedDemoUsers: true, ...options.sandboxOptions },
   });

@@ -4,6 +4,10 @@
  * subscriptions, reconciliation — or, in polling mode, the poll) and the `teams …` commands.
  */
 import { registerTeamsCommands } from '../../cli/teams-commands';
+import { registerTeamsSimulateCommand } from '../../cli/teams-simulate-command';
+import { loginThroughLocalBridge } from '../../runtime/local-control-client';
+import { requestSandboxPresenceChange } from '../../sandbox/microsoft/admin-client';
+import { microsoftSandboxAdminUrl } from '../../sandbox/microsoft/microsoft-sandbox-target';
 import type { BridgeConfig } from '../../config';
 import { ConfigError } from '../../errors';
 import { noopMetrics } from '../../metrics/metrics';
@@ -94,6 +98,14 @@ export const teamsModule: VendorModule<TeamsParts> = {
   },
 
   registerCommands(program, cli) {
-    registerTeamsCommands(program, { openRuntime: async () => ({ runtime: (await cli.open()).vendor(teamsModule).runtime }) });
+    const bridge = cli.localRuntime;
+    registerTeamsCommands(program, {
+      // While `npm start` runs it owns the embedded store: sign in inside it (src/runtime/local-control.ts).
+      loginThroughBridge: bridge?.controlToken ? (request, onEvent) => loginThroughLocalBridge(bridge, request, onEvent) : undefined,
+      openRuntime: async () => ({ runtime: (await cli.open()).vendor(teamsModule).runtime }),
+    });
+    registerTeamsSimulateCommand(program, {
+      simulate: async (change) => requestSandboxPresenceChange(microsoftSandboxAdminUrl(cli.config, bridge), change),
+    });
   },
 };

@@ -15,6 +15,8 @@ export interface ExpressAdapterOptions {
   /** Answers `GET /status` and `GET /status.json` (src/status/status-page.ts); 404 when absent. */
   readonly status?: (request: StatusRequest) => Promise<OutboundResponse>;
   readonly now?: () => number;
+  /** Extra routers mounted as they are, e.g. the local control routes (src/runtime/local-control.ts). */
+  readonly routers?: readonly express.Router[];
 }
 
 function flattenHeaders(headers: Request['headers']): Record<string, string> {
@@ -64,6 +66,8 @@ export function createExpressApp(options: ExpressAdapterOptions): express.Expres
       }
     });
   }
+
+  for (const router of options.routers ?? []) app.use(router);
 
   const raw = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
   for (const path of options.webhookPaths) {
