@@ -197,7 +197,7 @@ export class RingCentralStandIn {
         body: { extensionId: Number(extensionId), ...body },
       };
       const token = subscription.deliveryMode.verificationToken;
-      let status = 0;
+      let status: number;
       try {
         const response = await fetch(subscription.deliveryMode.address, {
           method: 'POST',

@@ -446,7 +446,6 @@ async function unconfiguredRoutes(url: string): Promise<Set<string>> {
 fuzzSuite('the local bridge as shipped (startLocalBridge)', async () => {
   const bridge: LocalBridge = await startTestBridge({ TEAMS_CLIENT_STATE, RINGCENTRAL_VERIFICATION_TOKEN: RC_TOKEN });
   const unconfigured = await unconfiguredRoutes(bridge.url);
-  // eslint-disable-next-line no-console
   console.log(`routes answering 503 "not configured" in the shipped bridge: ${[...unconfigured].join(', ') || 'none'}`);
   const target: Target = {
     url: bridge.url,
