@@ -32,7 +32,7 @@ import { silentLogger } from '../../src/logger';
 import { DEFAULT_PRESENCE_MAPPING } from '../../src/presence';
 import { MemoryKeyQueue } from '../../src/queue/memory';
 import type { LocalBridge } from '../../src/server';
-import { claimRingCentralDelivery, createRingCentralWebhookSource } from '../../src/sources/ringcentral/webhook';
+import { createRingCentralWebhookSource } from '../../src/sources/ringcentral/webhook';
 import { createTeamsLifecycleWebhookSource, createTeamsWebhookSource } from '../../src/sources/teams/webhook';
 import { createZoomWebhookSource } from '../../src/sources/zoom/webhook';
 import { signZoomRequest } from '../../src/sources/zoom/verify';
@@ -475,7 +475,7 @@ fuzzSuite('every source configured (express adapter + webhook core + embedded st
     createZoomWebhookSource(config.zoom),
     createTeamsWebhookSource(teamsDeps),
     createTeamsLifecycleWebhookSource(teamsDeps),
-    createRingCentralWebhookSource(config.ringcentral, { claimDelivery: claimRingCentralDelivery(store) }),
+    createRingCentralWebhookSource(config.ringcentral),
   ];
   const deps = { sources, store, queue, mapping: DEFAULT_PRESENCE_MAPPING, now: Date.now, logger: silentLogger };
   const app = createExpressApp({ webhookPaths: sources.map((s) => s.path), handle: (request) => handleWebhook(request, deps) });
