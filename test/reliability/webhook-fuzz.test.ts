@@ -10,7 +10,7 @@
  *   A route whose system the bridge does not (yet) configure answers 503 "not configured" — the
  *   contract's answer for that case — and the test says which routes did;
  * - the production express adapter + webhook core with EVERY source configured (Zoom secret, Teams
- *   clientState and a known subscription, RingCentral token with uuid dedupe) over an embedded store,
+ *   clientState and a known subscription, RingCentral token) over an embedded store,
  *   so each source's parser and verifier is fuzzed even where the composition root does not wire it.
  *
  * After every request: the status is 4xx (or that 503), the process answers /healthz, the store holds
