@@ -13,10 +13,6 @@ export interface SandboxUserSeed {
 
 /** How to start a sandbox. Every field is optional. */
 export interface SandboxOptions {
-  /** Port to listen on; default 0 (ephemeral, read it back from `port`). */
-  port?: number;
-  /** Interface to bind; default 127.0.0.1. */
-  host?: string;
   /** Accepted OAuth client id; default `sandbox-client`. */
   clientId?: string;
   /** Accepted OAuth client secret; default `sandbox-secret`. */

@@ -2,7 +2,7 @@
  * Starts a Genesys Cloud sandbox: a real HTTP server on loopback that serves both the login host
  * (`/oauth/token`) and the API host (`/api/v2/...`), plus the inspection and fault controls tests use.
  */
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SandboxRateLimiter } from './sandbox-rate-limit';
 import { SandboxRouter } from './sandbox-router';
@@ -25,17 +25,11 @@ const DEFAULTS = {
   tokenTtlSeconds: 86_400,
 } as const;
 
-/** Starts a sandbox and resolves once it listens. Close it with `close()`. */
-export async function startGenesysSandbox(options: SandboxOptions = {}): Promise<GenesysSandbox> {
-  const now = options.now ?? Date.now;
-  const clientId = options.clientId ?? DEFAULTS.clientId;
-  const clientSecret = options.clientSecret ?? DEFAULTS.clientSecret;
-  const requestsPerMinutePerToken = options.requestsPerMinutePerToken ?? DEFAULTS.requestsPerMinutePerToken;
-  const writeLog = options.log;
-  const log: SandboxRuntime['log'] = (level, message, fields) => {
-    writeLog?.(JSON.stringify({ time: new Date().toISOString(), level, message, component: 'genesys-sandbox', ...fields }));
-  };
-
+/**
+ * The sandbox's state: loaded from `stateFile` when it exists (and saved there after each change), else
+ * fresh; seeded with the demo and given users. `saver` is there when it has a state file; close() flushes it.
+ */
+async function openSandboxState(options: SandboxOptions, log: SandboxRuntime['log']): Promise<{ state: SandboxState; saver?: DebouncedSaver }> {
   let saver: DebouncedSaver | undefined;
   const onChange = (): void => saver?.schedule();
   const snapshot = options.stateFile ? await loadSnapshot(options.stateFile) : undefined;
@@ -48,6 +42,33 @@ export async function startGenesysSandbox(options: SandboxOptions = {}): Promise
   for (const seed of [...(options.seedDemoUsers ? DEMO_USERS : []), ...(options.users ?? [])]) state.addUser(seed);
   // A fresh state file is written at once, so ids are stable even if the process dies early.
   if (saver && !snapshot) saver.schedule();
+  return { state, saver };
+}
+
+/** Listens on a free loopback port (read it back from `port`) and resolves with the address once it does. */
+async function listenOnLoopback(server: Server): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(DEFAULTS.port, DEFAULTS.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+/** Starts a sandbox and resolves once it listens. Close it with `close()`. */
+export async function startGenesysSandbox(options: SandboxOptions = {}): Promise<GenesysSandbox> {
+  const now = options.now ?? Date.now;
+  const clientId = options.clientId ?? DEFAULTS.clientId;
+  const clientSecret = options.clientSecret ?? DEFAULTS.clientSecret;
+  const requestsPerMinutePerToken = options.requestsPerMinutePerToken ?? DEFAULTS.requestsPerMinutePerToken;
+  const writeLog = options.log;
+  const log: SandboxRuntime['log'] = (level, message, fields) => {
+    writeLog?.(JSON.stringify({ time: new Date().toISOString(), level, message, component: 'genesys-sandbox', ...fields }));
+  };
+
+  const { state, saver } = await openSandboxState(options, log);
 
   const timers = new Set<NodeJS.Timeout>();
   const runtime: SandboxRuntime = {
@@ -73,14 +94,7 @@ export async function startGenesysSandbox(options: SandboxOptions = {}): Promise
   };
 
   const server = createServer(createSandboxListener(runtime));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULTS.port, options.host ?? DEFAULTS.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listenOnLoopback(server);
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}`;
   log('info', 'genesys sandbox listening', { url, stateFile: options.stateFile });

@@ -6,7 +6,6 @@
  *   `desiredSequence`, only when the desired state has a sequence) are top-level copies of the
  *   desired version so one conditional write enforces "latest state wins" with no read first.
  * - `DOC#{name}`: a versioned JSON document (`body`, numeric `version`).
- * - `DELIVERY#{id}`: a claimed delivery id, `expiresAt` in epoch seconds (the table's TTL attribute).
  * - `BUDGET#{name}`: the shared Genesys request budget, see `dynamodb-budget.ts`.
  * - `HEALTH#probe`: written by `checkWritable` (`GET /healthz`), expiring by TTL.
  *
@@ -67,7 +66,6 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 
 const USER_PREFIX = 'USER#';
 const DOC_PREFIX = 'DOC#';
-const DELIVERY_PREFIX = 'DELIVERY#';
 /** The item `checkWritable` puts (expiring by TTL). */
 const HEALTH_KEY = 'HEALTH#probe';
 
@@ -165,7 +163,7 @@ async function enableTimeToLive(
 export interface DynamoDbStateStoreOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  /** Clock for `updatedAt` and delivery expiry; injected by tests. */
+  /** Clock for `updatedAt`; injected by tests. */
   readonly now?: () => Date;
 }
 
@@ -498,32 +496,6 @@ export class DynamoDbStateStore implements StateStore {
     } catch (error) {
       throw new StoreError(`the DynamoDB table ${this.tableName} does not take writes: ${String(error)}`, { cause: error });
     }
-  }
-
-  /**
-   * A conditional put that succeeds when the id is new or its claim expired. The expiry is checked
-   * here, not left to TTL deletion, which DynamoDB performs only eventually (within days).
-   */
-  async claimDelivery(id: string, ttlSeconds: number): Promise<boolean> {
-    if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) {
-      throw new StoreError(`claimDelivery: ttlSeconds must be a positive number (got ${String(ttlSeconds)})`);
-    }
-    const nowSeconds = Math.floor(this.now().getTime() / 1000);
-    const e = new Expression();
-    const result = await this.conditional(`claimDelivery ${id}`, () =>
-      this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: { S: DELIVERY_PREFIX + id },
-            [TTL_ATTRIBUTE]: { N: String(nowSeconds + Math.ceil(ttlSeconds)) },
-          },
-          ConditionExpression: `attribute_not_exists(${e.name('pk')}) OR ${e.name(TTL_ATTRIBUTE)} <= ${e.value('now', { N: String(nowSeconds) })}`,
-          ...e.params(),
-        }),
-      ),
-    );
-    return result.ok;
   }
 
   async getDocument<T>(name: string): Promise<{ value: T; version: number } | undefined> {

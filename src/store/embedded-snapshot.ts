@@ -68,10 +68,6 @@ export class ReadOnlyEmbeddedStore implements StateStore {
     return this.refuse('releaseApply');
   }
 
-  claimDelivery(_id: string, _ttlSeconds: number): Promise<boolean> {
-    return this.refuse('claimDelivery');
-  }
-
   checkWritable(): Promise<void> {
     return this.refuse('checkWritable');
   }

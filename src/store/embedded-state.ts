@@ -10,6 +10,7 @@ import { isUnfinished, matchesFilter, sortRecords, type RecordFilter } from './u
 export type JournalEntry =
   | { readonly t: 'user'; readonly r: UserStateRecord }
   | { readonly t: 'doc'; readonly n: string; readonly v: number; readonly d: unknown }
+  /** Written by versions that remembered RingCentral delivery ids; read and ignored. */
   | { readonly t: 'delivery'; readonly id: string; readonly exp: number }
   | { readonly t: 'task'; readonly id: string; readonly m: unknown }
   | { readonly t: 'taskDone'; readonly id: string };
@@ -18,7 +19,8 @@ export type JournalEntry =
 export interface Snapshot {
   readonly users: UserStateRecord[];
   readonly docs: Array<{ readonly n: string; readonly v: number; readonly d: unknown }>;
-  readonly deliveries: Array<{ readonly id: string; readonly exp: number }>;
+  /** Delivery ids, in snapshots written by versions that remembered them; ignored. */
+  readonly deliveries?: Array<{ readonly id: string; readonly exp: number }>;
   /** Pending durable tasks (absent in snapshots written before tasks were journalled). */
   readonly tasks?: Array<{ readonly id: string; readonly m: unknown }>;
 }
@@ -32,8 +34,6 @@ export interface StoredDocument {
 export class MemoryState {
   readonly users = new Map<string, UserStateRecord>();
   readonly docs = new Map<string, StoredDocument>();
-  /** Delivery id → expiry, epoch ms. */
-  readonly deliveries = new Map<string, number>();
   /** Pending durable task id → task, in recording order. */
   readonly tasks = new Map<string, unknown>();
 
@@ -41,7 +41,6 @@ export class MemoryState {
     if (snapshot !== undefined) {
       for (const record of snapshot.users) this.apply({ t: 'user', r: record });
       for (const doc of snapshot.docs) this.apply({ t: 'doc', ...doc });
-      for (const delivery of snapshot.deliveries) this.apply({ t: 'delivery', ...delivery });
       for (const task of snapshot.tasks ?? []) this.apply({ t: 'task', ...task });
     }
     for (const entry of entries) this.apply(entry);
@@ -56,7 +55,6 @@ export class MemoryState {
         this.docs.set(entry.n, { value: entry.d, version: entry.v });
         return;
       case 'delivery':
-        this.deliveries.set(entry.id, entry.exp);
         return;
       case 'task':
         this.tasks.set(entry.id, entry.m);
@@ -69,15 +67,10 @@ export class MemoryState {
     }
   }
 
-  /** Also forgets expired delivery ids, which is how their memory is reclaimed. */
-  snapshot(nowMs: number): Snapshot {
-    for (const [id, exp] of this.deliveries) {
-      if (exp <= nowMs) this.deliveries.delete(id);
-    }
+  snapshot(): Snapshot {
     return {
       users: [...this.users.values()],
       docs: [...this.docs].map(([n, doc]) => ({ n, v: doc.version, d: doc.value })),
-      deliveries: [...this.deliveries].map(([id, exp]) => ({ id, exp })),
       tasks: [...this.tasks].map(([id, m]) => ({ id, m })),
     };
   }

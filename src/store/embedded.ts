@@ -44,7 +44,7 @@ const HEALTH_PROBE_FILE = 'health.probe';
 export const DEFAULT_COMPACT_THRESHOLD_BYTES = 8 * 1024 * 1024;
 
 export interface EmbeddedStoreOptions {
-  /** Clock for `updatedAt` and delivery expiry; injected by tests. */
+  /** Clock for `updatedAt`; injected by tests. */
   readonly now?: () => Date;
   /** Journal size that triggers compaction; default 8 MiB. */
   readonly compactThresholdBytes?: number;
@@ -84,7 +84,7 @@ export class EmbeddedStateStore implements StateStore, TaskLog {
       const journal = await openJournal<Snapshot, JournalEntry>(absolute, {
         compactThresholdBytes: options.compactThresholdBytes ?? DEFAULT_COMPACT_THRESHOLD_BYTES,
         restore: (snapshot, entries) => state.restore(snapshot, entries),
-        takeSnapshot: () => state.snapshot(now().getTime()),
+        takeSnapshot: () => state.snapshot(),
       });
       return new EmbeddedStateStore(absolute, lock, journal, state, now);
     } catch (error) {
@@ -174,21 +174,6 @@ export class EmbeddedStateStore implements StateStore, TaskLog {
     this.assertOpen();
     await this.journal.whenDurable();
     return this.state.listRecords(filter);
-  }
-
-  async claimDelivery(id: string, ttlSeconds: number): Promise<boolean> {
-    this.assertOpen();
-    if (!(ttlSeconds > 0) || !Number.isFinite(ttlSeconds)) {
-      throw new StoreError(`claimDelivery: ttlSeconds must be a positive number (got ${String(ttlSeconds)})`);
-    }
-    const nowMs = this.now().getTime();
-    const expiresAt = this.state.deliveries.get(id);
-    const claimed = expiresAt === undefined || expiresAt <= nowMs;
-    if (claimed) {
-      this.state.apply(this.journal.append({ t: 'delivery', id, exp: nowMs + ttlSeconds * 1000 }));
-    }
-    await this.journal.whenDurable();
-    return claimed;
   }
 
   async getDocument<T>(name: string): Promise<{ value: T; version: number } | undefined> {

@@ -140,8 +140,6 @@ export interface StateStore extends DocumentStore {
    * Behind `GET /healthz` (503 when it rejects), so it must be cheap and must not grow the state.
    */
   checkWritable(): Promise<void>;
-  /** Returns true the first time a delivery id is seen within `ttlSeconds` (RingCentral `uuid` dedupe). */
-  claimDelivery(id: string, ttlSeconds: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -11,28 +11,26 @@ export interface UpcomingEmailsOptions {
   /** Keys the worker will handle soon, next first (MemoryKeyQueue.peekKeys). */
   readonly peekKeys: (limit: number) => readonly StateKey[];
   readonly store: Pick<StateStore, 'get'>;
-  readonly now?: () => number;
-  /**
-   * An email is offered once per this long: once searched, the Genesys client caches the answer
-   * (found: 1 h, not found: 5 min), so offering it again would only take room. Default 5 min.
-   */
-  readonly rememberMs?: number;
 }
+
+/**
+ * An email is offered once per this long: once searched, the Genesys client caches the answer
+ * (found: 1 h, not found: 5 min), so offering it again would only take room.
+ */
+const REMEMBER_MS = 5 * 60_000;
 
 /** How far past `room` to look: the keys right at the front were usually offered by the previous search. */
 const LOOK_AHEAD = 4;
 const MAX_REMEMBERED = 50_000;
 
 export function createUpcomingEmails(options: UpcomingEmailsOptions): UpcomingEmails {
-  const now = options.now ?? Date.now;
-  const rememberMs = options.rememberMs ?? 5 * 60_000;
   const offered = new Map<string, number>();
 
   return async (room) => {
     if (room <= 0) return [];
-    const at = now();
+    const at = Date.now();
     if (offered.size > MAX_REMEMBERED) {
-      for (const [email, when] of offered) if (at - when >= rememberMs) offered.delete(email);
+      for (const [email, when] of offered) if (at - when >= REMEMBER_MS) offered.delete(email);
       if (offered.size > MAX_REMEMBERED) offered.clear();
     }
     // In parallel: each read waits for the store's next fsync, so one at a time would delay the search.
@@ -43,7 +41,7 @@ export function createUpcomingEmails(options: UpcomingEmailsOptions): UpcomingEm
       const email = record?.email;
       if (!email || record.genesysUserId) continue;
       const when = offered.get(email);
-      if (when !== undefined && at - when < rememberMs) continue;
+      if (when !== undefined && at - when < REMEMBER_MS) continue;
       offered.set(email, at);
       emails.push(email);
     }

@@ -45,8 +45,6 @@ export interface WorkerDeps {
   readonly taskRunners?: Partial<Record<SystemName, TaskRunner>>;
   readonly logger: Logger;
   readonly now?: () => number;
-  /** Longest delay one retry waits before the key is looked at again (SQS allows 15 min). */
-  readonly maxRetryDelayMs?: number;
   /** Lease of a worker's claim on a key (see apply-claim.ts); undefined: the default, 15 min. */
   readonly claimLeaseMs?: () => number | undefined;
   /** Writes, failures, parked and unmatched keys, and the lag of each write; nothing when absent. */
@@ -54,6 +52,8 @@ export interface WorkerDeps {
 }
 
 const DONE: WorkResult = { kind: 'done' };
+/** Longest delay one retry waits before the key is looked at again (SQS allows 15 min). */
+const MAX_RETRY_DELAY_MS = 15 * 60 * 1000;
 
 /** Handles one queue message. Never throws for Genesys failures: it returns `retry` or records the outcome. */
 export async function processMessage(message: QueueMessage, deps: WorkerDeps): Promise<WorkResult> {
@@ -188,7 +188,6 @@ async function retryAfterFailure(
   genesysUserId?: string,
 ): Promise<WorkResult> {
   const failure = deps.genesys.classify(error);
-  const maxDelay = deps.maxRetryDelayMs ?? 15 * 60 * 1000;
   const now = (deps.now ?? Date.now)();
   const metrics = deps.metrics ?? noopMetrics;
   if (failure.kind === 'parked') metrics.count('KeysParked', { system: key.system });
@@ -203,11 +202,11 @@ async function retryAfterFailure(
         { status: 'parked', detail: failure.detail, retryAt: failure.retryAt.toISOString(), genesysUserId },
         version,
       );
-      return { kind: 'retry', afterMs: Math.min(maxDelay, Math.max(1000, failure.retryAt.getTime() - now)) };
+      return { kind: 'retry', afterMs: Math.min(MAX_RETRY_DELAY_MS, Math.max(1000, failure.retryAt.getTime() - now)) };
     }
     case 'retryable':
       log.warn('Genesys write delayed; will retry', { afterMs: failure.afterMs, detail: failure.detail });
-      return { kind: 'retry', afterMs: Math.min(maxDelay, failure.afterMs) };
+      return { kind: 'retry', afterMs: Math.min(MAX_RETRY_DELAY_MS, failure.afterMs) };
     case 'source-gone':
       log.warn('presence source vanished; re-ensuring it', { detail: failure.detail });
       deps.genesys.forgetSources();

@@ -218,7 +218,6 @@ describe('fault injection during a burst', () => {
     expect(primarySourceOffences(sandbox.requests)).toEqual([]);
     expect(sandbox.violations).toEqual([]);
 
-    // eslint-disable-next-line no-console
     console.log(
       JSON.stringify({
         seed: SEED,

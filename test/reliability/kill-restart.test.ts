@@ -235,7 +235,6 @@ describe('SIGKILL mid-burst and restart', () => {
     expect(primarySourceOffences(sandbox.requests)).toEqual([]);
     expect(sandbox.violations).toEqual([]);
 
-    // eslint-disable-next-line no-console
     console.log(
       JSON.stringify({
         seed: SEED,

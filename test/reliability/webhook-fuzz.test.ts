@@ -10,7 +10,7 @@
  *   A route whose system the bridge does not (yet) configure answers 503 "not configured" — the
  *   contract's answer for that case — and the test says which routes did;
  * - the production express adapter + webhook core with EVERY source configured (Zoom secret, Teams
- *   clientState and a known subscription, RingCentral token with uuid dedupe) over an embedded store,
+ *   clientState and a known subscription, RingCentral token) over an embedded store,
  *   so each source's parser and verifier is fuzzed even where the composition root does not wire it.
  *
  * After every request: the status is 4xx (or that 503), the process answers /healthz, the store holds
@@ -32,7 +32,7 @@ import { silentLogger } from '../../src/logger';
 import { DEFAULT_PRESENCE_MAPPING } from '../../src/presence';
 import { MemoryKeyQueue } from '../../src/queue/memory';
 import type { LocalBridge } from '../../src/server';
-import { claimRingCentralDelivery, createRingCentralWebhookSource } from '../../src/sources/ringcentral/webhook';
+import { createRingCentralWebhookSource } from '../../src/sources/ringcentral/webhook';
 import { createTeamsLifecycleWebhookSource, createTeamsWebhookSource } from '../../src/sources/teams/webhook';
 import { createZoomWebhookSource } from '../../src/sources/zoom/webhook';
 import { signZoomRequest } from '../../src/sources/zoom/verify';
@@ -446,7 +446,6 @@ async function unconfiguredRoutes(url: string): Promise<Set<string>> {
 fuzzSuite('the local bridge as shipped (startLocalBridge)', async () => {
   const bridge: LocalBridge = await startTestBridge({ TEAMS_CLIENT_STATE, RINGCENTRAL_VERIFICATION_TOKEN: RC_TOKEN });
   const unconfigured = await unconfiguredRoutes(bridge.url);
-  // eslint-disable-next-line no-console
   console.log(`routes answering 503 "not configured" in the shipped bridge: ${[...unconfigured].join(', ') || 'none'}`);
   const target: Target = {
     url: bridge.url,
@@ -476,7 +475,7 @@ fuzzSuite('every source configured (express adapter + webhook core + embedded st
     createZoomWebhookSource(config.zoom),
     createTeamsWebhookSource(teamsDeps),
     createTeamsLifecycleWebhookSource(teamsDeps),
-    createRingCentralWebhookSource(config.ringcentral, { claimDelivery: claimRingCentralDelivery(store) }),
+    createRingCentralWebhookSource(config.ringcentral),
   ];
   const deps = { sources, store, queue, mapping: DEFAULT_PRESENCE_MAPPING, now: Date.now, logger: silentLogger };
   const app = createExpressApp({ webhookPaths: sources.map((s) => s.path), handle: (request) => handleWebhook(request, deps) });

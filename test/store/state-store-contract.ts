@@ -606,29 +606,6 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
       });
     });
 
-    describe('claimDelivery', () => {
-      it('returns true the first time and false for a repeat', async () => {
-        expect(await store.claimDelivery('uuid-1', 3600)).toBe(true);
-        expect(await store.claimDelivery('uuid-1', 3600)).toBe(false);
-        expect(await store.claimDelivery('uuid-2', 3600)).toBe(true);
-      });
-
-      it('forgets an id once its ttl has passed', async () => {
-        await store.claimDelivery('uuid-1', 60);
-
-        clockMs += 30_000;
-        expect(await store.claimDelivery('uuid-1', 60)).toBe(false);
-        clockMs += 32_000;
-        expect(await store.claimDelivery('uuid-1', 60)).toBe(true);
-      });
-
-      it('lets exactly one of many concurrent claims win', async () => {
-        const results = await Promise.all(Array.from({ length: 10 }, () => store.claimDelivery('uuid-race', 60)));
-
-        expect(results.filter(Boolean)).toHaveLength(1);
-      });
-    });
-
     describe('checkWritable', () => {
       it('resolves on a working store and leaves no user record or document behind', async () => {
         await store.checkWritable();

@@ -144,30 +144,22 @@ export function isRingCentralUserExtension(entry: RingCentralDirectoryEntry): bo
   return typeOk && statusOk;
 }
 
-export interface RingCentralEmailDirectoryOptions {
-  /** How long a read shard is reused (default 60 s; 0 = always read). */
-  readonly cacheMs?: number;
-  readonly now?: () => number;
-}
+/** How long a read shard of the email directory is reused before it is read again. */
+const EMAIL_DIRECTORY_CACHE_MS = 60_000;
 
 /**
  * The `EmailDirectory` the user resolver consults for RingCentral keys: extension id → email, or
  * undefined when unknown (the key is then recorded as unmatched with a hint to USER_MAPPING_FILE).
  */
-export function createRingCentralEmailDirectory(
-  documents: DocumentStore,
-  options: RingCentralEmailDirectoryOptions = {},
-): (key: StateKey) => Promise<string | undefined> {
-  const cacheMs = options.cacheMs ?? 60_000;
-  const now = options.now ?? Date.now;
+export function createRingCentralEmailDirectory(documents: DocumentStore): (key: StateKey) => Promise<string | undefined> {
   const cache = new Map<number, { at: number; shard: Promise<Shard> }>();
   return async (key) => {
     if (key.system !== 'ringcentral') return undefined;
     const index = ringCentralDirectoryShard(key.externalUserId);
     let hit = cache.get(index);
-    if (!hit || now() - hit.at >= cacheMs) {
+    if (!hit || Date.now() - hit.at >= EMAIL_DIRECTORY_CACHE_MS) {
       const shard = documents.getDocument<Shard>(shardName(index)).then((doc) => doc?.value ?? {});
-      hit = { at: now(), shard };
+      hit = { at: Date.now(), shard };
       cache.set(index, hit);
       // A failed read is not cached.
       shard.catch(() => cache.delete(index));

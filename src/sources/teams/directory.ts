@@ -232,16 +232,19 @@ export function directoryEntries(directory: TeamsDirectory): DirectoryEntry[] {
     .sort(byObjectId);
 }
 
+/** How long a loaded shard of the email directory is used before it is read again. */
+const DIRECTORY_TTL_MS = 5 * 60_000;
+/** A user missing from a loaded shard reloads it at most this often (the maintainer may have just added them). */
+const DIRECTORY_MISS_RELOAD_MS = 30_000;
+
 /**
  * An email lookup for the worker (matches `EmailDirectory` in src/users/user-resolver.ts): reads the
- * user's shard at most once per `ttlMs`, and again on a miss at most once per `missReloadMs`.
+ * user's shard at most once per `DIRECTORY_TTL_MS`, and again on a miss at most once per `DIRECTORY_MISS_RELOAD_MS`.
  */
 export function createTeamsEmailDirectory(
   store: DocumentStore,
-  options: { readonly ttlMs?: number; readonly missReloadMs?: number; readonly now?: () => number } = {},
+  options: { readonly now?: () => number } = {},
 ): (key: StateKey) => Promise<string | undefined> {
-  const ttlMs = options.ttlMs ?? 5 * 60_000;
-  const missReloadMs = options.missReloadMs ?? 30_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { users: Readonly<Record<string, string>>; loadedAt: number; loading?: Promise<void> }>();
 
@@ -263,8 +266,8 @@ export function createTeamsEmailDirectory(
     if (key.system !== 'teams') return undefined;
     const id = key.externalUserId.toLowerCase();
     const shard = directoryShardOf(id);
-    if (now() - (cache.get(shard)?.loadedAt ?? -Infinity) > ttlMs) await reload(shard);
-    if (cache.get(shard)!.users[id] === undefined && now() - cache.get(shard)!.loadedAt > missReloadMs) await reload(shard);
+    if (now() - (cache.get(shard)?.loadedAt ?? -Infinity) > DIRECTORY_TTL_MS) await reload(shard);
+    if (cache.get(shard)!.users[id] === undefined && now() - cache.get(shard)!.loadedAt > DIRECTORY_MISS_RELOAD_MS) await reload(shard);
     return cache.get(shard)!.users[id];
   };
 }

@@ -3,7 +3,7 @@
  * (subscriptions.ts). Answers synchronously from memory while the copy is fresh; a miss reloads the
  * document (concurrent misses share one read), so a subscription created moments ago by another
  * process is recognised at once. Only requests that already passed the clientState check get here,
- * so forged ids cannot turn into store reads; `missReloadMs` can still rate-limit reloads.
+ * so forged ids cannot turn into store reads.
  * A miss drops that item (webhook.ts judges items one by one): when nothing else in the POST passes,
  * Graph gets a 403 and retries; otherwise the maintainer's reconciliation read repairs the user.
  */
@@ -11,14 +11,13 @@ import type { DocumentStore } from '../../store/state-store';
 import { TEAMS_DOCUMENTS } from './documents';
 import type { SubscriptionIndex } from './subscriptions';
 
+/** How long the in-memory copy of the subscription index answers hits without a reload. */
+const MAX_AGE_MS = 60_000;
+
 export function createKnownSubscriptionLookup(options: {
   readonly store: DocumentStore;
-  readonly maxAgeMs?: number;
-  readonly missReloadMs?: number;
   readonly now?: () => number;
 }): (subscriptionId: string) => boolean | Promise<boolean> {
-  const maxAgeMs = options.maxAgeMs ?? 60_000;
-  const missReloadMs = options.missReloadMs ?? 0;
   const now = options.now ?? Date.now;
   let known = new Set<string>();
   let loadedAt = -Infinity;
@@ -42,8 +41,7 @@ export function createKnownSubscriptionLookup(options: {
 
   return (subscriptionId) => {
     const age = now() - loadedAt;
-    if (age <= maxAgeMs && known.has(subscriptionId)) return true;
-    if (age <= maxAgeMs && age < missReloadMs) return false;
+    if (age <= MAX_AGE_MS && known.has(subscriptionId)) return true;
     return reload().then(() => known.has(subscriptionId));
   };
 }

@@ -119,7 +119,6 @@ export interface NormalizeOptions {
   readonly fallbackUserId?: string;
   readonly order: number;
   readonly tiebreak?: number;
-  readonly email?: string;
 }
 
 /** Normalizes one presence resource; undefined when it is not a presence or names no user. */
@@ -138,7 +137,6 @@ export function normalizePresence(resource: Readonly<Record<string, unknown>>, o
   return {
     system: 'teams',
     externalUserId,
-    ...(options.email ? { email: options.email } : {}),
     values,
     order: options.order,
     tiebreak: options.tiebreak ?? 0,

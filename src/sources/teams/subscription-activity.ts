@@ -33,20 +33,21 @@ export async function recordSubscriptionActivity(store: DocumentStore, subscript
   });
 }
 
+/** Writes of one subscription's last-notification time are at most this frequent. */
+const MIN_INTERVAL_MS = 60_000;
+
 /**
- * A recorder for `onVerifiedNotifications`: at most one write per subscription per `minIntervalMs`,
+ * A recorder for `onVerifiedNotifications`: at most one write per subscription per `MIN_INTERVAL_MS`,
  * never awaited by the caller, failures only logged.
  */
 export function createSubscriptionActivityRecorder(options: {
   readonly store: DocumentStore;
-  readonly minIntervalMs?: number;
   readonly logger?: Logger;
 }): (subscriptionIds: readonly string[], receivedAt: number) => void {
-  const minIntervalMs = options.minIntervalMs ?? 60_000;
   const log = options.logger ?? silentLogger;
   const lastWritten = new Map<string, number>();
   return (subscriptionIds, receivedAt) => {
-    const due = subscriptionIds.filter((id) => receivedAt - (lastWritten.get(id) ?? -Infinity) >= minIntervalMs);
+    const due = subscriptionIds.filter((id) => receivedAt - (lastWritten.get(id) ?? -Infinity) >= MIN_INTERVAL_MS);
     if (due.length === 0) return;
     for (const id of due) lastWritten.set(id, receivedAt);
     recordSubscriptionActivity(options.store, due, receivedAt).catch((error: unknown) =>

@@ -26,6 +26,7 @@ import type { TenantIdSource } from './tenant-id';
  */
 let jsonwebtoken: typeof import('jsonwebtoken') | undefined;
 function jwt(): typeof import('jsonwebtoken') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, see above
   jsonwebtoken ??= require('jsonwebtoken') as typeof import('jsonwebtoken');
   return jsonwebtoken;
 }

@@ -14,7 +14,6 @@ export interface ExpressAdapterOptions {
   readonly health?: () => Promise<OutboundResponse>;
   /** Answers `GET /status` and `GET /status.json` (src/status/status-page.ts); 404 when absent. */
   readonly status?: (request: StatusRequest) => Promise<OutboundResponse>;
-  readonly now?: () => number;
   /** Extra routers mounted as they are, e.g. the local control routes (src/runtime/local-control.ts). */
   readonly routers?: readonly express.Router[];
 }
@@ -39,7 +38,6 @@ function flattenQuery(query: Request['query']): Record<string, string> {
 
 /** Builds the local HTTP app: the webhook routes and `GET /healthz`. */
 export function createExpressApp(options: ExpressAdapterOptions): express.Express {
-  const now = options.now ?? Date.now;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -79,7 +77,7 @@ export function createExpressApp(options: ExpressAdapterOptions): express.Expres
           query: flattenQuery(req.query),
           headers: flattenHeaders(req.headers),
           body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-          receivedAt: now(),
+          receivedAt: Date.now(),
         };
         const outbound = await options.handle(inbound);
         res.status(outbound.status).set(outbound.headers).send(outbound.body);

@@ -14,7 +14,6 @@ import { handleWebhook, type WebhookCoreDeps } from '../../../src/webhooks/handl
 import type { InboundRequest, WebhookOutcome } from '../../../src/webhooks/types';
 import { silentLogger } from '../../../src/logger';
 import {
-  claimRingCentralDelivery,
   createRingCentralWebhookSource,
   RINGCENTRAL_WEBHOOK_PATH,
 } from '../../../src/sources/ringcentral/webhook';
@@ -257,45 +256,6 @@ describe('ordering', () => {
   it('accepts sequence as a numeric string', async () => {
     const event = accepted(await handle(request(notification({ presenceStatus: 'Busy', sequence: '42' }))));
     expect(event.tiebreak).toBe(42);
-  });
-});
-
-describe('uuid dedupe', () => {
-  function claims() {
-    const seen = new Set<string>();
-    const calls: string[] = [];
-    return {
-      calls,
-      store: {
-        async claimDelivery(id: string) {
-          calls.push(id);
-          if (seen.has(id)) return false;
-          seen.add(id);
-          return true;
-        },
-      },
-    };
-  }
-
-  it('accepts the first delivery of a uuid and ignores (200) the second', async () => {
-    const { store, calls } = claims();
-    const source = createRingCentralWebhookSource(config, { claimDelivery: claimRingCentralDelivery(store) });
-    expect((await source.handle(request(detailed))).kind).toBe('accepted');
-    expect(await source.handle(request(detailed))).toMatchObject({ kind: 'ignored' });
-    expect(calls).toEqual(['ringcentral:045b81dc-9f73-4864-84de-08aa6324a7f5', 'ringcentral:045b81dc-9f73-4864-84de-08aa6324a7f5']);
-  });
-
-  it('claims nothing for rejected requests or handshakes', async () => {
-    const { store, calls } = claims();
-    const source = createRingCentralWebhookSource(config, { claimDelivery: claimRingCentralDelivery(store) });
-    await source.handle(request(detailed, { 'verification-token': 'wrong' }));
-    await source.handle(request('', { 'validation-token': 'x' }));
-    expect(calls).toEqual([]);
-  });
-
-  it('answers 503 when the claim cannot be checked, so RingCentral redelivers', async () => {
-    const source = createRingCentralWebhookSource(config, { claimDelivery: () => Promise.reject(new Error('store down')) });
-    expect(await source.handle(request(detailed))).toMatchObject({ kind: 'rejected', status: 503 });
   });
 });
 
