@@ -67,6 +67,3 @@ export function readRingCentralSettings(env: Env): RingCentralSettings {
     backfillPageSize: integer(env, 'RINGCENTRAL_BACKFILL_PAGE_SIZE', DEFAULT_RINGCENTRAL_SETTINGS.backfillPageSize, 1, 1000),
   });
 }
-
-/** @deprecated The old name, kept only while other branches still call it; use readRingCentralSettings. */
-export const parseRingCentralSettings = readRingCentralSettings;

@@ -127,6 +127,3 @@ export function readTeamsSettings(env: Env): TeamsSettings {
     userGroupId: userGroupId(env),
   };
 }
-
-/** @deprecated The old name, kept only while other branches still call it; use readTeamsSettings. */
-export const parseTeamsSettings = readTeamsSettings;
