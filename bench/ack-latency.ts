@@ -212,7 +212,22 @@ async function setUpRich(log: (line: string) => void): Promise<RichSetup | undef
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-subj', '/CN=presence-bridge-bench'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-subj',
+        '/CN=presence-bridge-bench',
+      ],
       { stdio: 'ignore', timeout: 30_000 },
     );
   } catch (error) {
@@ -302,7 +317,13 @@ async function measureGraph(client: LoadClient, options: AckOptions, log: (line:
     const url = `${bridge.url}/webhooks/teams`;
     const basic = await measureTarget(
       client,
-      { name: 'graph-basic-local-server', label: `Graph batch of ${GRAPH.batchSize} basic notifications → local server`, unit: 'batches', url, body: { kind: 'graph-batch', ...GRAPH, users: options.users } },
+      {
+        name: 'graph-basic-local-server',
+        label: `Graph batch of ${GRAPH.batchSize} basic notifications → local server`,
+        unit: 'batches',
+        url,
+        body: { kind: 'graph-batch', ...GRAPH, users: options.users },
+      },
       options.graphSteadyRate,
       options.graphRampRates,
       options,
@@ -369,7 +390,13 @@ async function measureBridgeZoom(client: LoadClient, options: AckOptions, log: (
     const { bridge } = bench;
     const local = await measureTarget(
       client,
-      { name: 'bridge-local-server', label: 'Zoom event → bridge local server (express)', unit: 'events', url: `${bridge.url}/webhooks/zoom`, body: zoomBody(options.users) },
+      {
+        name: 'bridge-local-server',
+        label: 'Zoom event → bridge local server (express)',
+        unit: 'events',
+        url: `${bridge.url}/webhooks/zoom`,
+        body: zoomBody(options.users),
+      },
       options.steadyRate,
       options.rampRates,
       options,
@@ -425,7 +452,13 @@ export async function runAckLatency(report: BenchReport, options: AckOptions, lo
           await withConsoleDebugSilenced(() =>
             measureTarget(
               client,
-              { name: 'zoom-rivet-lambda', label: `Zoom event → @zoom/rivet ${rivet.version} AwsLambdaReceiver (reference)`, unit: 'events', url: `${host.url}/webhooks/zoom`, body: zoomBody(options.users) },
+              {
+                name: 'zoom-rivet-lambda',
+                label: `Zoom event → @zoom/rivet ${rivet.version} AwsLambdaReceiver (reference)`,
+                unit: 'events',
+                url: `${host.url}/webhooks/zoom`,
+                body: zoomBody(options.users),
+              },
               options.steadyRate,
               options.rampRates,
               options,
@@ -477,7 +510,8 @@ export async function runAckLatency(report: BenchReport, options: AckOptions, lo
   if (local) addLatencyTargets(report, 'ack.zoom', 'Zoom event ack through the local server', local);
   if (graph.status === 'measured') {
     addLatencyTargets(report, 'ack.graph100.basic', 'Graph batch of 100 basic notifications through the local server', graph.basic);
-    if (graph.rich) addLatencyTargets(report, 'ack.graph100.rich', 'Graph batch of 100 rich notifications through the local server', graph.rich, richNote(graph.rich));
+    if (graph.rich)
+      addLatencyTargets(report, 'ack.graph100.rich', 'Graph batch of 100 rich notifications through the local server', graph.rich, richNote(graph.rich));
     else {
       report.addTarget({
         id: 'ack.graph100.rich.p99',

@@ -366,7 +366,10 @@ function burstRows(name: string, figures: BudgetFigures, burst: BurstFigures): R
           `${burst.ratioToFloor} × this schedule's floor (${burst.floorSeconds} s: last flaps + final writes only)`
         : 'did not converge within the time limit',
     ],
-    [`${name}: Genesys presence writes per user`, `${burst.writesPerUser} (${burst.writes} writes; ${burst.intermediateWrites} of a state a later flap replaced)`],
+    [
+      `${name}: Genesys presence writes per user`,
+      `${burst.writesPerUser} (${burst.writes} writes; ${burst.intermediateWrites} of a state a later flap replaced)`,
+    ],
     [`${name}: other Genesys requests`, other || 'none'],
     [`${name}: all requests at the budget's pace`, `${burst.budgetBoundSeconds} s (${burst.requests} requests)`],
     [`${name}: 429s received`, String(burst.status429)],
@@ -394,7 +397,10 @@ export function reportBudget(report: BenchReport, figures: BudgetFigures): void 
       'scenario',
       `N=${o.users} users × k=${o.flaps} flaps = ${figures.cold.events} events per burst; users start within ${o.burstSeconds} s, ${o.flapGapMs} ms between flaps`,
     ],
-    ['budget', `${o.requestsPerMinute} requests/min (GENESYS_REQUESTS_PER_MINUTE = the sandbox's per-token limit); ideal = ${figures.idealSeconds} s (writes only)`],
+    [
+      'budget',
+      `${o.requestsPerMinute} requests/min (GENESYS_REQUESTS_PER_MINUTE = the sandbox's per-token limit); ideal = ${figures.idealSeconds} s (writes only)`,
+    ],
     ['Genesys requests at startup (before the bursts)', before || 'none'],
     ...burstRows('first burst (users new)', figures, figures.cold),
     ...(figures.warm ? burstRows('second burst (users matched)', figures, figures.warm) : []),

@@ -106,7 +106,11 @@ export async function startColdStandIns(): Promise<ColdStandIns> {
       return { Records: records };
     }
     if (fn === 'status') {
-      return { rawPath: '/status.json', headers: { authorization: `Bearer ${STATUS_TOKEN}`, accept: 'application/json' }, requestContext: { http: { method: 'GET', path: '/status.json' } } };
+      return {
+        rawPath: '/status.json',
+        headers: { authorization: `Bearer ${STATUS_TOKEN}`, accept: 'application/json' },
+        requestContext: { http: { method: 'GET', path: '/status.json' } },
+      };
     }
     return {};
   }
@@ -117,7 +121,10 @@ export async function startColdStandIns(): Promise<ColdStandIns> {
       const event = await eventFor(fn);
       const started = process.hrtime.bigint();
       // Asynchronous: the stand-ins answer from this process meanwhile.
-      const child = spawn(process.execPath, ['-e', CHILD, bundle, 'handler', JSON.stringify(event)], { env: baseEnv(secrets), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['-e', CHILD, bundle, 'handler', JSON.stringify(event)], {
+        env: baseEnv(secrets),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk));

@@ -74,7 +74,11 @@ function timeModuleLoad(bundle: string): { wallMs: number; requireMs: number } {
     `if (typeof h !== 'function') process.exit(3); process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e6));`;
   const started = process.hrtime.bigint();
   // A clean environment: no loader hooks or options inherited from this (tsx) process.
-  const child = spawnSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' }, encoding: 'utf8', timeout: 30_000 });
+  const child = spawnSync(process.execPath, ['-e', script], {
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (child.status !== 0) throw new Error(`loading ${bundle} failed (${child.status}): ${child.stderr}`);
   return { wallMs, requireMs: Number(child.stdout) };
@@ -127,7 +131,12 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
     const sdkVariant = path.join(dir, 'webhook-sdk', 'src/lambda/webhook.js');
     await build({
       absWorkingDir: root,
-      stdin: { contents: `import './src/lambda/sdk-secrets'; export * from './src/lambda/webhook';`, resolveDir: root, sourcefile: 'webhook-sdk.ts', loader: 'ts' },
+      stdin: {
+        contents: `import './src/lambda/sdk-secrets'; export * from './src/lambda/webhook';`,
+        resolveDir: root,
+        sourcefile: 'webhook-sdk.ts',
+        loader: 'ts',
+      },
       outfile: sdkVariant,
       bundle: true,
       minify: true,
@@ -167,8 +176,17 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
         bundleBytes: b.bytes,
         zippedBytes: b.zipped,
         largestContributors: b.inputs,
-        moduleLoadMs: { ...timing(load.map((l) => l.wallMs), bareMs), requireMs: round(median(load.map((l) => l.requireMs)), 1) },
-        coldInvocationMs: timing(colds.get(name)!.map((c) => c.wallMs), bareMs),
+        moduleLoadMs: {
+          ...timing(
+            load.map((l) => l.wallMs),
+            bareMs,
+          ),
+          requireMs: round(median(load.map((l) => l.requireMs)), 1),
+        },
+        coldInvocationMs: timing(
+          colds.get(name)!.map((c) => c.wallMs),
+          bareMs,
+        ),
       };
       log(
         `  ${name}: module load ${figures.moduleLoadMs.median} ms (${figures.moduleLoadMs.ratio} × bare), ` +
@@ -177,7 +195,10 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
       return figures;
     });
     const webhook = functions[0]!;
-    const sdk = timing(webhookSdk.map((c) => c.wallMs), bareMs);
+    const sdk = timing(
+      webhookSdk.map((c) => c.wallMs),
+      bareMs,
+    );
     log(`  webhook secrets via the SDK's GetParameters: cold invocation ${sdk.median} ms (${sdk.ratio} × bare)`);
 
     report.setFigures('coldStart', {
@@ -204,7 +225,13 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
         `zipped ${formatBytes(f.zippedBytes)} (${formatBytes(f.bundleBytes)} minified); module load ${f.moduleLoadMs.median} ms = ${f.moduleLoadMs.ratio} × ` +
           `(require ${f.moduleLoadMs.requireMs} ms); cold invocation ${f.coldInvocationMs.median} ms = ${f.coldInvocationMs.ratio} ×`,
       ]);
-      rows.push([`  largest in ${f.name}`, f.largestContributors.slice(0, 5).map(({ input, bytes }) => `${input} ${formatBytes(bytes)}`).join(', ')]);
+      rows.push([
+        `  largest in ${f.name}`,
+        f.largestContributors
+          .slice(0, 5)
+          .map(({ input, bytes }) => `${input} ${formatBytes(bytes)}`)
+          .join(', '),
+      ]);
     }
     rows.push([
       'webhook secrets: extension vs SDK',
@@ -225,7 +252,10 @@ export async function runColdStart(report: BenchReport, options: ColdStartOption
         note:
           f.zippedBytes <= limit
             ? undefined
-            : `over by ${formatBytes(f.zippedBytes - limit)}; largest: ${f.largestContributors.slice(0, 4).map(({ input, bytes }) => `${input} ${formatBytes(bytes)}`).join(', ')}`,
+            : `over by ${formatBytes(f.zippedBytes - limit)}; largest: ${f.largestContributors
+                .slice(0, 4)
+                .map(({ input, bytes }) => `${input} ${formatBytes(bytes)}`)
+                .join(', ')}`,
       });
     }
     report.addTarget({

@@ -109,9 +109,7 @@ function plan(spec: LoadSpec, baseAtMs: number): Planned[] {
   // bridge orders rich notifications by arrival, so a reused batch is still a new state for each user.
   const richPool =
     body.kind === 'graph-rich-batch'
-      ? Array.from({ length: 32 }, (_, j) =>
-          graphRichBatchBody({ ...body, firstUser: (j * body.batchSize) % Math.max(body.batchSize, body.users) }, j),
-        )
+      ? Array.from({ length: 32 }, (_, j) => graphRichBatchBody({ ...body, firstUser: (j * body.batchSize) % Math.max(body.batchSize, body.users) }, j))
       : [];
   for (let i = 0; i < count; i += 1) {
     const atMs = (i * 1000) / rate;
@@ -172,8 +170,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
       clearTimeout(deadline);
       agent.destroy();
       const firstCountedAt = planned.find((item) => item.atMs >= warmupMs)?.atMs ?? 0;
-      const offeredRate =
-        spec.body.kind === 'zoom-schedule' ? counted / Math.max(0.001, (lastAt - firstCountedAt) / 1000) : (spec.rate ?? 0);
+      const offeredRate = spec.body.kind === 'zoom-schedule' ? counted / Math.max(0.001, (lastAt - firstCountedAt) / 1000) : (spec.rate ?? 0);
       resolve({
         latencies,
         serviceLatencies,

@@ -114,7 +114,10 @@ export class BenchReport {
     out.push('', '='.repeat(100), 'presence-bridge benchmarks — summary', '='.repeat(100));
     out.push(
       `machine: ${m.cores} × ${m.cpuModel}, ${m.totalMemoryGiB} GiB, ${m.platform}, Node ${m.node}; ` +
-        `load average at start ${m.loadAverageAtStart.join(' / ')}, now ${os.loadavg().map((v) => v.toFixed(2)).join(' / ')}`,
+        `load average at start ${m.loadAverageAtStart.join(' / ')}, now ${os
+          .loadavg()
+          .map((v) => v.toFixed(2))
+          .join(' / ')}`,
     );
     out.push(`date: ${this.startedAt.toISOString()}  (${m.note})`);
     for (const section of this.sections) {

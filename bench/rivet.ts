@@ -21,21 +21,14 @@ import type { FunctionUrlEvent, FunctionUrlResult, LambdaHttpHandler } from './l
 /** The slice of `@zoom/rivet/users` used here (typed locally: the package may be absent). */
 interface RivetUsersModule {
   AwsLambdaReceiver: new (options: { webhooksSecretToken: string }) => unknown;
-  UsersS2SAuthClient: new (options: {
-    clientId: string;
-    clientSecret: string;
-    accountId: string;
-    webhooksSecretToken: string;
-    receiver: unknown;
-  }) => {
+  UsersS2SAuthClient: new (options: { clientId: string; clientSecret: string; accountId: string; webhooksSecretToken: string; receiver: unknown }) => {
     webEventConsumer: { event(name: string, listener: (payload: unknown) => unknown): void };
     start(): Promise<(event: FunctionUrlEvent, context: Record<string, unknown>) => Promise<FunctionUrlResult>>;
   };
 }
 
 export type RivetAvailability =
-  | { readonly ok: true; readonly version: string; createHandler(secret: string): Promise<LambdaHttpHandler> }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly version: string; createHandler(secret: string): Promise<LambdaHttpHandler> } | { readonly ok: false; readonly reason: string };
 
 /** Loads `@zoom/rivet` from bench/node_modules, or says why it cannot. */
 export function loadRivet(): RivetAvailability {

@@ -60,9 +60,7 @@ export async function main(args: readonly string[] = []): Promise<void> {
 
   const env = process.env;
   const onlyText = flag(args, 'only') ?? env.BENCH_ONLY;
-  const only = new Set<BenchmarkName>(
-    onlyText ? (onlyText.split(',').map((name) => name.trim()) as BenchmarkName[]) : [...BENCHMARKS],
-  );
+  const only = new Set<BenchmarkName>(onlyText ? (onlyText.split(',').map((name) => name.trim()) as BenchmarkName[]) : [...BENCHMARKS]);
   for (const name of only) {
     if (!BENCHMARKS.includes(name)) throw new Error(`unknown benchmark "${name}"; choose from ${BENCHMARKS.join(', ')}`);
   }
@@ -108,7 +106,15 @@ export async function main(args: readonly string[] = []): Promise<void> {
       const message = (error as Error).stack ?? String(error);
       log(`  FAILED: ${message}`);
       report.addNote(`${step.title} failed: ${(error as Error).message}`);
-      report.addTarget({ id: `${name}.run`, benchmark: name, description: `${step.title} ran to the end`, target: 'runs', actual: 'failed', verdict: 'missed', note: (error as Error).message });
+      report.addTarget({
+        id: `${name}.run`,
+        benchmark: name,
+        description: `${step.title} ran to the end`,
+        target: 'runs',
+        actual: 'failed',
+        verdict: 'missed',
+        note: (error as Error).message,
+      });
     }
     log(`  (${round((Date.now() - started) / 1000, 1)} s)`);
   }

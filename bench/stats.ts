@@ -24,7 +24,10 @@ export function percentileOfSorted(sorted: readonly number[], p: number): number
 
 /** Nearest-rank percentile of unsorted samples. */
 export function percentile(samples: readonly number[], p: number): number {
-  return percentileOfSorted([...samples].sort((a, b) => a - b), p);
+  return percentileOfSorted(
+    [...samples].sort((a, b) => a - b),
+    p,
+  );
 }
 
 export function median(samples: readonly number[]): number {

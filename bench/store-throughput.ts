@@ -137,10 +137,16 @@ export async function runStoreThroughput(report: BenchReport, options: StoreOpti
   });
   const rows: Row[] = [];
   for (const m of embedded) {
-    rows.push([`embedded store, ${m.concurrency} writer(s)`, `${m.writesPerSecond} writes/s  (per write p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms)`]);
+    rows.push([
+      `embedded store, ${m.concurrency} writer(s)`,
+      `${m.writesPerSecond} writes/s  (per write p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms)`,
+    ]);
   }
   for (const m of dynamo) {
-    rows.push([`DynamoDB via dynalite, ${m.concurrency} writer(s)`, `${m.writesPerSecond} writes/s  (per write p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms)`]);
+    rows.push([
+      `DynamoDB via dynalite, ${m.concurrency} writer(s)`,
+      `${m.writesPerSecond} writes/s  (per write p50 ${m.latencyMs.p50} ms, p99 ${m.latencyMs.p99} ms)`,
+    ]);
   }
   report.addSection('4. Store throughput: desired-state writes per second (dynalite is a local stand-in, not DynamoDB)', rows);
 }

@@ -33,8 +33,14 @@ function ownerName(node: ts.Node): string {
   for (let current: ts.Node | undefined = node; current && !ts.isSourceFile(current); current = current.parent) {
     const named = current as ts.Node & { name?: ts.Node };
     if (
-      (ts.isInterfaceDeclaration(current) || ts.isTypeAliasDeclaration(current) || ts.isFunctionDeclaration(current) || ts.isParameter(current) ||
-        ts.isVariableDeclaration(current) || ts.isMethodDeclaration(current) || ts.isPropertySignature(current) || ts.isClassDeclaration(current)) &&
+      (ts.isInterfaceDeclaration(current) ||
+        ts.isTypeAliasDeclaration(current) ||
+        ts.isFunctionDeclaration(current) ||
+        ts.isParameter(current) ||
+        ts.isVariableDeclaration(current) ||
+        ts.isMethodDeclaration(current) ||
+        ts.isPropertySignature(current) ||
+        ts.isClassDeclaration(current)) &&
       named.name &&
       ts.isIdentifier(named.name)
     ) {

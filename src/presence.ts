@@ -41,9 +41,7 @@ export interface MappingRule {
 }
 
 /** Per system, fields in priority order; the first field whose value has a rule wins. */
-export type PresenceMapping = Readonly<
-  Record<SystemName, ReadonlyArray<{ readonly field: string; readonly rules: Readonly<Record<string, MappingRule>> }>>
->;
+export type PresenceMapping = Readonly<Record<SystemName, ReadonlyArray<{ readonly field: string; readonly rules: Readonly<Record<string, MappingRule>> }>>>;
 
 function rules(entries: Record<string, string>): Record<string, MappingRule> {
   const result: Record<string, MappingRule> = Object.create(null);
@@ -180,11 +178,7 @@ export function mapPresence(event: PresenceEvent, mapping: PresenceMapping = DEF
  * `{ "zoom": { "presence_status": { "In_Meeting": "Busy" | { "target": "Busy", "message": "…" } } } }`.
  * Errors name the file and the JSON path of the bad entry.
  */
-export function parsePresenceMapping(
-  json: unknown,
-  origin = 'PRESENCE_MAPPING_FILE',
-  base: PresenceMapping = DEFAULT_PRESENCE_MAPPING,
-): PresenceMapping {
+export function parsePresenceMapping(json: unknown, origin = 'PRESENCE_MAPPING_FILE', base: PresenceMapping = DEFAULT_PRESENCE_MAPPING): PresenceMapping {
   const fail = (at: string, what: string): never => {
     throw new InvalidInputError(`${origin}: ${at}: ${what}`);
   };

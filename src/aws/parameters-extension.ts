@@ -26,7 +26,14 @@ function get(extension: SecretsExtension, path: string): Promise<ExtensionAnswer
   return new Promise((resolve, reject) => {
     // family 4: the extension listens on the sandbox's loopback, which Lambda names localhost (127.0.0.1).
     const request = http.get(
-      { host: 'localhost', family: 4, port: extension.port, path, headers: { 'X-Aws-Parameters-Secrets-Token': extension.token }, timeout: extension.timeoutMs ?? 3000 },
+      {
+        host: 'localhost',
+        family: 4,
+        port: extension.port,
+        path,
+        headers: { 'X-Aws-Parameters-Secrets-Token': extension.token },
+        timeout: extension.timeoutMs ?? 3000,
+      },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

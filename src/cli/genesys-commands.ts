@@ -54,12 +54,7 @@ export function mappingTargets(mapping: PresenceMapping): string[] {
 export function sourceRows(sources: readonly PresenceSource[]): string[][] {
   return [...sources]
     .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
-    .map((source) => [
-      source.name,
-      source.id,
-      source.deactivated ? 'deactivated' : 'active',
-      isSystemSource(source) ? 'System' : (source.type ?? 'User'),
-    ]);
+    .map((source) => [source.name, source.id, source.deactivated ? 'deactivated' : 'active', isSystemSource(source) ? 'System' : (source.type ?? 'User')]);
 }
 
 /**
@@ -78,8 +73,7 @@ export function registerGenesysCommands(
     setExitCode: options.io?.setExitCode ?? ((code) => (process.exitCode = code)),
   };
   const names = (): SourceNames => (typeof sourceNames === 'function' ? sourceNames() : sourceNames);
-  const mapping = (): PresenceMapping =>
-    typeof options.mapping === 'function' ? options.mapping() : (options.mapping ?? DEFAULT_PRESENCE_MAPPING);
+  const mapping = (): PresenceMapping => (typeof options.mapping === 'function' ? options.mapping() : (options.mapping ?? DEFAULT_PRESENCE_MAPPING));
 
   const sources = subcommand(program, 'sources', 'Genesys Cloud custom presence sources of the bridge');
 
@@ -140,12 +134,7 @@ export function registerGenesysCommands(
       io.stdout.write(
         formatTable(
           ['id', 'systemPresence', 'kind', 'label'],
-          all.map((entry) => [
-            entry.id,
-            entry.systemPresence,
-            entry.primary === true ? 'primary' : entry.primary === false ? 'secondary' : '?',
-            entry.label,
-          ]),
+          all.map((entry) => [entry.id, entry.systemPresence, entry.primary === true ? 'primary' : entry.primary === false ? 'secondary' : '?', entry.label]),
         ),
       );
       const unresolved = targets.filter((_, index) => resolved[index] === undefined);

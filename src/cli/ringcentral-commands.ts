@@ -65,7 +65,11 @@ export function formatRingCentralSubscriptionTable(subscriptions: readonly RingC
   const headers = [' ID', 'STATUS', 'FILTERS', 'EXPIRES', 'BLACKLISTED REASON'];
   const caps = [40, 12, 70, 24, 60];
   const widths = headers.map((h, i) => Math.min(caps[i], Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const line = (values: string[]) => values.map((v, i) => cell(v, widths[i])).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => cell(v, widths[i]))
+      .join('  ')
+      .trimEnd();
   if (rows.length === 0) return 'no RingCentral subscriptions\n';
   return [line(headers), ...rows.map(line)].join('\n') + '\n';
 }
@@ -89,8 +93,8 @@ export function registerRingCentralCommands(program: Command, deps: RingCentralC
 
   ringcentral
     .command('subscriptions')
-    .description('list the RingCentral subscriptions of the app user (* = the bridge\'s own); --ensure creates, renews or re-creates them')
-    .option('--ensure', 'create, renew, update or re-create (blacklisted) the bridge\'s presence subscriptions first')
+    .description("list the RingCentral subscriptions of the app user (* = the bridge's own); --ensure creates, renews or re-creates them")
+    .option('--ensure', "create, renew, update or re-create (blacklisted) the bridge's presence subscriptions first")
     .option('--base-url <url>', 'public base URL of this deployment (the webhook is <url>/webhooks/ringcentral)')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: { ensure?: boolean; baseUrl?: string; json?: boolean }) => {
@@ -142,9 +146,7 @@ export function registerRingCentralCommands(program: Command, deps: RingCentralC
         onProgress: (progress) => stderr.write(formatRingCentralBackfillProgress(progress, tty)),
       });
       if (tty) stderr.write('\n');
-      stdout.write(
-        `backfill: ${result.pages} page(s), ${result.read} read, ${result.recorded} recorded, ${result.failures.length} failed\n`,
-      );
+      stdout.write(`backfill: ${result.pages} page(s), ${result.read} read, ${result.recorded} recorded, ${result.failures.length} failed\n`);
       for (const failure of result.failures.slice(0, 20)) {
         const where = [failure.page !== undefined && `page ${failure.page}`, failure.extensionId && `extension ${failure.extensionId}`]
           .filter(Boolean)

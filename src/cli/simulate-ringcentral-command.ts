@@ -123,7 +123,9 @@ export function registerSimulateRingCentralCommand(program: Command, deps: Simul
           signal: AbortSignal.timeout(30_000),
         });
       } catch (error) {
-        io.stderr.write(`simulate ringcentral: cannot reach the RingCentral sandbox at ${target.adminUrl} (${(error as Error).message}); is the bridge (npm start) still running?\n`);
+        io.stderr.write(
+          `simulate ringcentral: cannot reach the RingCentral sandbox at ${target.adminUrl} (${(error as Error).message}); is the bridge (npm start) still running?\n`,
+        );
         io.setExitCode(1);
         return;
       }

@@ -26,7 +26,7 @@ function describeApplied(record: UserStateRecord): string {
 export function registerStatusCommand(program: Command, deps: StatusDeps): void {
   program
     .command('status')
-    .description('show desired vs applied presence per user and source, and each user\'s primary source (read-only)')
+    .description("show desired vs applied presence per user and source, and each user's primary source (read-only)")
     .option('--email <email>', 'only this user (case-insensitive)')
     .option('--system <system>', 'only teams, zoom or ringcentral')
     .option('--unmatched', 'only users no Genesys user could be matched to')
@@ -50,7 +50,13 @@ export function registerStatusCommand(program: Command, deps: StatusDeps): void 
           ? await deps.primarySources.read(records.map((r) => r.genesysUserId ?? r.applied?.genesysUserId).filter(Boolean) as string[])
           : new Map<string, string>();
       if (options.json) {
-        out.write(JSON.stringify(records.map((r) => ({ ...r, primarySource: primaries.get(r.genesysUserId ?? '') })), null, 2) + '\n');
+        out.write(
+          JSON.stringify(
+            records.map((r) => ({ ...r, primarySource: primaries.get(r.genesysUserId ?? '') })),
+            null,
+            2,
+          ) + '\n',
+        );
         return;
       }
       if (records.length === 0) {

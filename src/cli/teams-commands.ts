@@ -29,7 +29,14 @@ export interface TeamsCliDeps {
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function ago(iso: string | undefined, now: number): string {
@@ -72,13 +79,16 @@ async function loginInBridge(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<void> {
-  err(`Signing in service account "${account}" through the running bridge. Use a dedicated Teams user; it will hold one presence subscription for up to 650 users.`);
+  err(
+    `Signing in service account "${account}" through the running bridge. Use a dedicated Teams user; it will hold one presence subscription for up to 650 users.`,
+  );
   let failure: string | undefined;
   await login({ account, timeoutSeconds }, (event) => {
     if (event.event === 'prompt') err(event.message);
     else if (event.event === 'signed-in') out(`Service account "${event.account}" signed in as ${event.username}.`);
     else if (event.event === 'maintenance') {
-      for (const row of event.accounts) out(`  ${row.account}: ${row.users} users, subscription ${row.error ? `error: ${row.error}` : (row.action ?? 'unchanged')}`);
+      for (const row of event.accounts)
+        out(`  ${row.account}: ${row.users} users, subscription ${row.error ? `error: ${row.error}` : (row.action ?? 'unchanged')}`);
       if (event.errors.length > 0) failure = `Teams maintenance after the sign-in reported errors:\n  ${event.errors.join('\n  ')}`;
     } else failure = event.message;
   });
@@ -153,7 +163,7 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
 
   teams
     .command('sync')
-    .description('reconcile now: refresh subscriptions (subscription mode) and read every user\'s presence from Graph')
+    .description("reconcile now: refresh subscriptions (subscription mode) and read every user's presence from Graph")
     .option('--refresh-directory', 'list users from Graph even if the directory is recent')
     .option('--json', 'print the report as JSON')
     .action(async (options: { refreshDirectory?: boolean; json?: boolean }) => {
@@ -177,7 +187,8 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
           for (const account of report.accounts) {
             out(`  ${account.account}: ${account.users} users, ${account.error ? `error: ${account.error}` : (account.action ?? 'unchanged')}`);
           }
-          if (report.uncovered > 0) out(`  ${report.uncovered} covered users have no subscription (650 per service account; sign in more service accounts): they are only reconciled`);
+          if (report.uncovered > 0)
+            out(`  ${report.uncovered} covered users have no subscription (650 per service account; sign in more service accounts): they are only reconciled`);
         }
         if (report.errors.length > 0) throw new BridgeError(`Teams sync finished with errors:\n  ${report.errors.join('\n  ')}`);
       });

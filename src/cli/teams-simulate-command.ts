@@ -27,7 +27,7 @@ export function registerTeamsSimulateCommand(program: Command, deps: TeamsSimula
   const out = deps.stdout ?? ((text: string) => process.stdout.write(text + '\n'));
   subcommand(program, 'simulate', 'send a signed simulated event to a running bridge')
     .command('teams')
-    .description('change a user\'s presence in the built-in Microsoft sandbox; it notifies the bridge as Graph would')
+    .description("change a user's presence in the built-in Microsoft sandbox; it notifies the bridge as Graph would")
     .requiredOption('--email <email>', 'the user whose presence changes (e.g. alice@example.com)')
     .requiredOption('--availability <availability>', 'Graph availability: Available, Busy, DoNotDisturb, Away, BeRightBack, Offline, …')
     .requiredOption('--activity <activity>', 'Graph activity: InACall, InAMeeting, Presenting, Available, …')

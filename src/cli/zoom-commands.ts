@@ -71,8 +71,7 @@ export function createBackfillProgressPrinter(
 /** The summary printed on stdout after a backfill. */
 export function formatBackfillSummary(summary: ZoomBackfillSummary): string {
   const lines = [
-    `Zoom backfill: ${summary.total} user(s), ${summary.recorded} recorded, ${summary.failed} failed ` +
-      `(${(summary.durationMs / 1000).toFixed(1)} s)`,
+    `Zoom backfill: ${summary.total} user(s), ${summary.recorded} recorded, ${summary.failed} failed ` + `(${(summary.durationMs / 1000).toFixed(1)} s)`,
   ];
   if (summary.stoppedEarly) lines.push(`stopped early: ${summary.stoppedEarly}`);
   for (const failure of summary.failures) {
@@ -101,7 +100,10 @@ export function registerZoomCommands(program: Command, deps: ZoomCommandDeps): v
     .description('read the current Zoom presence of users over REST and record it (needs ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET)')
     .option('--email <email...>', 'only these users (repeatable); default: every known Zoom user')
     .action(async (options: { email?: string[] }) => {
-      const emails = options.email?.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+      const emails = options.email
+        ?.flatMap((value) => value.split(','))
+        .map((value) => value.trim())
+        .filter(Boolean);
       const progress = createBackfillProgressPrinter(io.stderr, io.now);
       let summary: ZoomBackfillSummary;
       try {

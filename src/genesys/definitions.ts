@@ -178,27 +178,19 @@ function toEntry(raw: RawDefinition): PresenceDefinitionEntry | undefined {
   const type = typeof raw.type === 'string' ? raw.type : undefined;
   // The current endpoint says type System|User; the deprecated one says primary true|false.
   const primary = type !== undefined ? type.toLowerCase() === 'system' : typeof raw.primary === 'boolean' ? raw.primary : undefined;
-  const label =
-    languageLabels.en_US ?? Object.values(languageLabels)[0] ?? (typeof raw.name === 'string' ? raw.name : raw.systemPresence);
+  const label = languageLabels.en_US ?? Object.values(languageLabels)[0] ?? (typeof raw.name === 'string' ? raw.name : raw.systemPresence);
   return { id: raw.id, systemPresence: raw.systemPresence, primary, type, languageLabels, label };
 }
 
 /** Pure lookup used by `resolve`: system presence first (primary preferred), then secondary label. */
-export function findDefinition(
-  entries: readonly PresenceDefinitionEntry[],
-  target: string,
-): ResolvedDefinition | undefined {
+export function findDefinition(entries: readonly PresenceDefinitionEntry[], target: string): ResolvedDefinition | undefined {
   const wanted = normalizePresenceName(target);
   if (wanted === '') return undefined;
   const rank = (entry: PresenceDefinitionEntry): number => (entry.primary === true ? 2 : entry.primary === undefined ? 1 : 0);
-  const bySystem = entries
-    .filter((entry) => normalizePresenceName(entry.systemPresence) === wanted)
-    .sort((a, b) => rank(b) - rank(a))[0];
+  const bySystem = entries.filter((entry) => normalizePresenceName(entry.systemPresence) === wanted).sort((a, b) => rank(b) - rank(a))[0];
   if (bySystem) return { id: bySystem.id, systemPresence: bySystem.systemPresence, label: bySystem.label };
   const label = target.trim().toLowerCase();
-  const byLabel = entries.find((entry) =>
-    Object.values(entry.languageLabels).some((value) => value.trim().toLowerCase() === label),
-  );
+  const byLabel = entries.find((entry) => Object.values(entry.languageLabels).some((value) => value.trim().toLowerCase() === label));
   if (byLabel) return { id: byLabel.id, systemPresence: byLabel.systemPresence, label: byLabel.label };
   return undefined;
 }

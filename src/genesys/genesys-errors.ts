@@ -152,7 +152,7 @@ function advice(details: GenesysApiErrorDetails): string {
   }
   if (status === 401) {
     return details.afterRelogin
-      ? 'the token was refused even right after a fresh login: check GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and that GENESYS_REGION (API and login host) is the organization\'s region'
+      ? "the token was refused even right after a fresh login: check GENESYS_CLIENT_ID / GENESYS_CLIENT_SECRET and that GENESYS_REGION (API and login host) is the organization's region"
       : 'the access token was refused';
   }
   if (status === 403) {
@@ -204,11 +204,7 @@ export function classifyGenesysFailure(error: unknown, defaultRetryMs = 30_000):
     if (error.retryable) return { kind: 'retryable', afterMs: error.retryAfterMs ?? defaultRetryMs, detail: error.message };
     return { kind: 'permanent', detail: error.message };
   }
-  if (
-    error instanceof GenesysPrimarySourceGuardError ||
-    error instanceof GenesysSourceError ||
-    error instanceof InvalidInputError
-  ) {
+  if (error instanceof GenesysPrimarySourceGuardError || error instanceof GenesysSourceError || error instanceof InvalidInputError) {
     return { kind: 'permanent', detail: error.message };
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

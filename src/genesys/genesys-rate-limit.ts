@@ -35,7 +35,6 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 
  */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH']);
 
-
 export interface RetryQuestion {
   /** HTTP status of the failed attempt; absent when no response arrived. */
   readonly status?: number;
@@ -141,7 +140,8 @@ export function createGenesysRequestPolicy(options: GenesysPolicyOptions): Reque
       const sendAt = Math.max(slot, notBefore);
       const end = options.deadline();
       if (end !== undefined && sendAt > end) {
-        const why = notBefore >= slot ? 'Genesys asked to retry after a rate limit' : 'the shared request budget GENESYS_REQUESTS_PER_MINUTE is used up until then';
+        const why =
+          notBefore >= slot ? 'Genesys asked to retry after a rate limit' : 'the shared request budget GENESYS_REQUESTS_PER_MINUTE is used up until then';
         logger.warn('Genesys wait would outlast the invocation; parking', { method, path, waitMs: sendAt - now() });
         throw new GenesysParkedError({ retryAt: new Date(sendAt), method, path, status: lastStatus, deadlineWait: why });
       }
@@ -155,7 +155,8 @@ export function createGenesysRequestPolicy(options: GenesysPolicyOptions): Reque
     onRetry(reply, attempt, waitMs, verdict) {
       const requestId = requestIdOf(reply);
       if (verdict.kind === 'rate-limited') logger.warn('Genesys rate limit; waiting Retry-After', { method, path, attempt, retryAfterMs: waitMs, requestId });
-      else if (reply.status === 0) logger.warn('Genesys request failed without a response; retrying', { method, path, attempt, delayMs: waitMs, error: String(reply.error) });
+      else if (reply.status === 0)
+        logger.warn('Genesys request failed without a response; retrying', { method, path, attempt, delayMs: waitMs, error: String(reply.error) });
       else logger.warn('Genesys server error; retrying', { method, path, status: reply.status, attempt, delayMs: waitMs, requestId });
     },
     park(reply, waitMs) {

@@ -25,11 +25,7 @@ export interface LocalBudget extends RequestBudget {
 }
 
 /** Creates a budget of `requestsPerMinute` requests per window for one process. */
-export function createLocalBudget(
-  requestsPerMinute: number,
-  now: () => number = Date.now,
-  options: LocalBudgetOptions = {},
-): LocalBudget {
+export function createLocalBudget(requestsPerMinute: number, now: () => number = Date.now, options: LocalBudgetOptions = {}): LocalBudget {
   if (!Number.isInteger(requestsPerMinute) || requestsPerMinute < 1) {
     throw new RangeError(`requestsPerMinute must be a positive whole number, got ${requestsPerMinute}`);
   }

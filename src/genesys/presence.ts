@@ -50,7 +50,7 @@ export function assertCustomSourceId(sourceId: string): string {
   if (id === '') throw new InvalidInputError('a presence write needs a source id');
   if (id.toLowerCase() === 'purecloud') {
     throw new GenesysPrimarySourceGuardError(
-      'refusing to write the PURECLOUD presence: that is the user\'s own Genesys presence; the bridge writes only its custom sources',
+      "refusing to write the PURECLOUD presence: that is the user's own Genesys presence; the bridge writes only its custom sources",
     );
   }
   return id;

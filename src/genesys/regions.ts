@@ -99,16 +99,13 @@ export interface GenesysBaseUrls {
  * The API and login base URLs (no trailing slash). Explicit overrides win over the region, so tests
  * and the sandbox can point anywhere (GENESYS_API_BASE_URL / GENESYS_LOGIN_BASE_URL, README).
  */
-export function genesysBaseUrls(
-  config: Pick<GenesysConfig, 'region' | 'apiBaseUrl' | 'loginBaseUrl'>,
-): GenesysBaseUrls {
+export function genesysBaseUrls(config: Pick<GenesysConfig, 'region' | 'apiBaseUrl' | 'loginBaseUrl'>): GenesysBaseUrls {
   const host = config.region ? regionHost(config.region) : undefined;
   const apiBaseUrl = config.apiBaseUrl ?? (host ? `https://api.${host}` : undefined);
   const loginBaseUrl = config.loginBaseUrl ?? (host ? `https://login.${host}` : undefined);
   if (!apiBaseUrl || !loginBaseUrl) {
     throw new ConfigError(
-      'GENESYS_REGION must be set (e.g. mypurecloud.com, eu-west-1, usw2.pure.cloud), ' +
-        'or both GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL',
+      'GENESYS_REGION must be set (e.g. mypurecloud.com, eu-west-1, usw2.pure.cloud), ' + 'or both GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL',
     );
   }
   return { apiBaseUrl: stripSlash(apiBaseUrl), loginBaseUrl: stripSlash(loginBaseUrl) };

@@ -150,9 +150,7 @@ export class PresenceSources {
       const document = await this.options.documents.getDocument<SourcesDocument>(this.documentName);
       const remembered = document?.value.sources ?? {};
       const result = await this.ensureOnce(names, remembered);
-      const unchanged = SYSTEMS.every(
-        (system) => remembered[system]?.id === result[system].id && remembered[system]?.name === result[system].name,
-      );
+      const unchanged = SYSTEMS.every((system) => remembered[system]?.id === result[system].id && remembered[system]?.name === result[system].name);
       if (unchanged) return result;
       const stored = await this.options.documents.putDocument<SourcesDocument>(
         this.documentName,
@@ -162,16 +160,15 @@ export class PresenceSources {
       if (stored) return result;
       // Another process recorded its ids meanwhile: re-run, which adopts the ones it recorded.
       if (round >= 3) {
-        throw new GenesysSourceError(`could not record the presence source ids in document "${this.documentName}" after ${round} attempts (concurrent updates)`);
+        throw new GenesysSourceError(
+          `could not record the presence source ids in document "${this.documentName}" after ${round} attempts (concurrent updates)`,
+        );
       }
       this.logger.info('presence source document changed concurrently; re-checking', { round });
     }
   }
 
-  private async ensureOnce(
-    names: SourceNames,
-    remembered: Partial<Record<SystemName, EnsuredSource>>,
-  ): Promise<EnsuredSources> {
+  private async ensureOnce(names: SourceNames, remembered: Partial<Record<SystemName, EnsuredSource>>): Promise<EnsuredSources> {
     let all = await this.listSources();
     const result = {} as Record<SystemName, EnsuredSource>;
     for (const system of SYSTEMS) {
@@ -208,10 +205,7 @@ export class PresenceSources {
     return result;
   }
 
-  private async create(
-    system: SystemName,
-    name: string,
-  ): Promise<{ source: PresenceSource; relisted?: PresenceSource[] }> {
+  private async create(system: SystemName, name: string): Promise<{ source: PresenceSource; relisted?: PresenceSource[] }> {
     try {
       const source = await this.options.http.request<PresenceSource>({
         method: 'POST',
@@ -303,15 +297,8 @@ function assertDistinctNames(names: SourceNames): void {
  * candidates of that name: an active one first (no reactivation needed), then the remembered id,
  * then the exact spelling, then the smallest id (deterministic across processes).
  */
-export function pickSource(
-  sources: readonly PresenceSource[],
-  name: string,
-  rememberedId: string | undefined,
-): PresenceSource | undefined {
-  const candidates = sources.filter(
-    (source) => (!isSystemSource(source) || source.id === rememberedId) && sameName(source.name, name),
-  );
-  const score = (source: PresenceSource): number =>
-    (source.deactivated ? 0 : 4) + (source.id === rememberedId ? 2 : 0) + (source.name === name ? 1 : 0);
+export function pickSource(sources: readonly PresenceSource[], name: string, rememberedId: string | undefined): PresenceSource | undefined {
+  const candidates = sources.filter((source) => (!isSystemSource(source) || source.id === rememberedId) && sameName(source.name, name));
+  const score = (source: PresenceSource): number => (source.deactivated ? 0 : 4) + (source.id === rememberedId ? 2 : 0) + (source.name === name ? 1 : 0);
   return [...candidates].sort((a, b) => score(b) - score(a) || a.id.localeCompare(b.id))[0];
 }

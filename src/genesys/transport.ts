@@ -18,13 +18,7 @@ import { flattenHeaders, realSleep, runRequestLoop, type LoopCredentials } from 
 import { silentLogger, type Logger } from '../logger';
 import { noopMetrics, type Metrics } from '../metrics/metrics';
 import type { TokenProvider } from './auth';
-import {
-  createGenesysRequestPolicy,
-  DEFAULT_MAX_ATTEMPTS,
-  PARK_THRESHOLD_MS,
-  requestIdOf,
-  type HttpMethod,
-} from './genesys-rate-limit';
+import { createGenesysRequestPolicy, DEFAULT_MAX_ATTEMPTS, PARK_THRESHOLD_MS, requestIdOf, type HttpMethod } from './genesys-rate-limit';
 import type { RequestBudget } from './request-budget';
 
 export interface TransportRequest {

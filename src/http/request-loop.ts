@@ -109,12 +109,7 @@ export function realSleep(ms: number): Promise<void> {
 }
 
 /** Runs one request to completion: the answer the policy calls done, or the policy's error. */
-export async function runRequestLoop(
-  send: SendOnce,
-  policy: RequestPolicy,
-  options: RequestLoopOptions,
-  credentials?: LoopCredentials,
-): Promise<LoopReply> {
+export async function runRequestLoop(send: SendOnce, policy: RequestPolicy, options: RequestLoopOptions, credentials?: LoopCredentials): Promise<LoopReply> {
   const { now, sleep } = options;
   const random = options.random ?? Math.random;
   let notBefore = 0;

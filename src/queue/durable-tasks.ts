@@ -16,7 +16,10 @@ export const LEGACY_PENDING_TASKS_DOCUMENT = 'local.pending-tasks';
 type TaskMessage = Extract<QueueMessage, { kind: 'task' }>;
 
 function taskId(task: TaskMessage): string {
-  return createHash('sha256').update(JSON.stringify([task.system, task.task, task.data])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([task.system, task.task, task.data]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export interface DurableTasks {

@@ -9,9 +9,7 @@ import type { KeyQueue, MessageHandler, QueueMessage, WorkResult } from './key-q
 const APPLY_PREFIX = 'apply:';
 
 function identityOf(message: QueueMessage): string {
-  return message.kind === 'apply'
-    ? `${APPLY_PREFIX}${formatKey(message.key)}`
-    : `task:${message.system}:${message.task}:${JSON.stringify(message.data)}`;
+  return message.kind === 'apply' ? `${APPLY_PREFIX}${formatKey(message.key)}` : `task:${message.system}:${message.task}:${JSON.stringify(message.data)}`;
 }
 
 export interface MemoryQueueOptions {

@@ -72,7 +72,11 @@ export function assembleBridge(config: BridgeConfig, platform: Platform, modules
   return {
     parts,
     record,
-    webhook: buildWebhookDeps(parts, parts.mapping, [...made.values()].flatMap((vendor) => vendor.webhooks)),
+    webhook: buildWebhookDeps(
+      parts,
+      parts.mapping,
+      [...made.values()].flatMap((vendor) => vendor.webhooks),
+    ),
     worker: buildWorkerDeps(parts, { directories, taskRunners }),
     // The unmatched retry goes last: after the directories were refreshed (docs/genesys.md, "Unmatched users").
     maintenanceSteps: [...steps, unmatchedRetryStep(parts, directories)],

@@ -24,11 +24,7 @@ export function buildWebhookDeps(platform: WebhookPlatform, mapping: PresenceMap
 }
 
 /** Every vendor's routes, in list order, over `platform`. */
-export function assembleWebhooks(
-  config: BridgeConfig,
-  platform: WebhookPlatform,
-  modules: readonly VendorWebhooks[] = WEBHOOK_MODULES,
-): WebhookCoreDeps {
+export function assembleWebhooks(config: BridgeConfig, platform: WebhookPlatform, modules: readonly VendorWebhooks[] = WEBHOOK_MODULES): WebhookCoreDeps {
   const sources = modules.flatMap((module) => module.createWebhookSources(config, platform));
   return buildWebhookDeps(platform, loadPresenceMapping(config.presenceMappingFile), sources);
 }

@@ -8,11 +8,7 @@ import type { SystemName } from '../systems';
 import type { GenesysPort } from '../webhooks/worker';
 
 /** `retryMs`: how long to wait after a retryable failure that named no Retry-After (default 30 s). */
-export function createGenesysPort(
-  client: GenesysClient,
-  sourceNames: Readonly<Record<SystemName, string>>,
-  retryMs?: number,
-): GenesysPort {
+export function createGenesysPort(client: GenesysClient, sourceNames: Readonly<Record<SystemName, string>>, retryMs?: number): GenesysPort {
   return {
     async sourceIdFor(system) {
       const sources = await client.sources.getSources(sourceNames);

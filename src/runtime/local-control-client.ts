@@ -17,7 +17,9 @@ export async function loginThroughLocalBridge(
     headers: { 'content-type': 'application/json', authorization: `Bearer ${runtime.controlToken ?? ''}` },
     body: JSON.stringify(request),
   }).catch((error: unknown) => {
-    throw new BridgeError(`cannot reach the running bridge on port ${runtime.port} (is npm start still running?): ${(error as Error).message}`, { cause: error });
+    throw new BridgeError(`cannot reach the running bridge on port ${runtime.port} (is npm start still running?): ${(error as Error).message}`, {
+      cause: error,
+    });
   });
   if (!response.ok || !response.body) {
     const text = await response.text();

@@ -71,7 +71,10 @@ function refuse(req: Request, res: Response, token: string): boolean {
     return true;
   }
   if (!hasToken(req.headers.authorization, token)) {
-    res.status(401).set('www-authenticate', 'Bearer').json({ error: 'missing or wrong control token: use the presence-bridge CLI with the same BRIDGE_DATA_DIR as npm start' });
+    res
+      .status(401)
+      .set('www-authenticate', 'Bearer')
+      .json({ error: 'missing or wrong control token: use the presence-bridge CLI with the same BRIDGE_DATA_DIR as npm start' });
     return true;
   }
   return false;
@@ -87,7 +90,9 @@ export function createLocalControlRouter(deps: LocalControlDeps): express.Router
   router.post(LOCAL_TEAMS_LOGIN_PATH, guard, express.json({ limit: '4kb', type: () => true }), async (req: Request, res: Response) => {
     const parsed = loginBody.safeParse(req.body);
     if (!parsed.success) {
-      res.status(400).json({ error: `invalid login request: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')}` });
+      res
+        .status(400)
+        .json({ error: `invalid login request: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')}` });
       return;
     }
     let account: string;

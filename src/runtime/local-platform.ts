@@ -143,7 +143,8 @@ export async function openLocalPlatform(config: BridgeConfig, options: LocalPlat
   const metrics = createMemoryMetrics(now);
   const sandboxes: LocalSandbox[] = [];
   const closeSandboxes = async () => {
-    for (const sandbox of sandboxes.reverse()) await sandbox.close().catch((error) => logger.warn('could not stop a sandbox', { sandbox: sandbox.name, error: describeError(error) }));
+    for (const sandbox of sandboxes.reverse())
+      await sandbox.close().catch((error) => logger.warn('could not stop a sandbox', { sandbox: sandbox.name, error: describeError(error) }));
   };
   let genesysSandbox: GenesysSandbox | undefined;
   let vendorSandboxes: VendorSandboxes | undefined;

@@ -18,10 +18,13 @@ export function buildStatusPageDeps(parts: BridgeParts, access: StatusAccessPoli
     sourceNames: parts.config.genesys.sourceNames,
     // The resolved configuration has the development Zoom secret filled in (sandbox mode): the Zoom webhook works then too.
     feeds: feedSettingsFrom(parts.config),
-    primarySources: createPrimarySourceReader(() => ({
-      getPrimarySource: (userId) => genesys.presence.getPrimarySource(userId),
-      listSources: () => genesys.sources.listSources(),
-    }), parts.now),
+    primarySources: createPrimarySourceReader(
+      () => ({
+        getPrimarySource: (userId) => genesys.presence.getPrimarySource(userId),
+        listSources: () => genesys.sources.listSources(),
+      }),
+      parts.now,
+    ),
     now: parts.now,
     ...(counters ? { counters } : {}),
     logger: parts.logger.child({ component: 'status-page' }),

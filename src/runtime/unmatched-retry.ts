@@ -81,8 +81,7 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
   let lastListing: ReadonlyMap<string, string> | undefined;
   const log = deps.logger.child({ component: 'unmatched-retry' });
 
-  const overrides = (): UserMappingOverrides =>
-    deps.userMapping?.current() ?? deps.overrides ?? { byKey: new Map(), byEmail: new Map() };
+  const overrides = (): UserMappingOverrides => deps.userMapping?.current() ?? deps.overrides ?? { byKey: new Map(), byEmail: new Map() };
 
   const emailOf = async (record: UserStateRecord): Promise<string | undefined> => {
     if (record.email) return record.email.toLowerCase();
@@ -99,11 +98,7 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
    * the listing (no Genesys request). An override naming a user id counts only while that id exists,
    * so a mapping to a deleted user is not retried over and over.
    */
-  const couldMatch = async (
-    record: UserStateRecord,
-    directory: ReadonlyMap<string, string>,
-    ids: ReadonlySet<string>,
-  ): Promise<boolean> => {
+  const couldMatch = async (record: UserStateRecord, directory: ReadonlyMap<string, string>, ids: ReadonlySet<string>): Promise<boolean> => {
     const current = overrides();
     const byKey = current.byKey.get(formatKey(record.key));
     const email = byKey ? undefined : await emailOf(record);

@@ -51,11 +51,7 @@ export function genesysErrorBody(status: number, code: string, message: string, 
 /** The error an injected fault answers with, by status. */
 export function faultError(status: number): SandboxHttpError {
   const code =
-    status === 503
-      ? SANDBOX_ERROR_CODES.serviceUnavailable
-      : status >= 500
-        ? SANDBOX_ERROR_CODES.internalServerError
-        : SANDBOX_ERROR_CODES.badRequest;
+    status === 503 ? SANDBOX_ERROR_CODES.serviceUnavailable : status >= 500 ? SANDBOX_ERROR_CODES.internalServerError : SANDBOX_ERROR_CODES.badRequest;
   return new SandboxHttpError(status, code, `Injected sandbox fault (HTTP ${status}).`);
 }
 

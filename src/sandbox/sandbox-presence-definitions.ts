@@ -8,18 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { SandboxSourceType } from './sandbox-types';
 
 /** The `systemPresence` enum of OrganizationPresenceDefinition, spelled the SDK way. */
-export const SYSTEM_PRESENCES = [
-  'Available',
-  'Away',
-  'Busy',
-  'Offline',
-  'Idle',
-  'OnQueue',
-  'Meal',
-  'Training',
-  'Meeting',
-  'Break',
-] as const;
+export const SYSTEM_PRESENCES = ['Available', 'Away', 'Busy', 'Offline', 'Idle', 'OnQueue', 'Meal', 'Training', 'Meeting', 'Break'] as const;
 export type SystemPresence = (typeof SYSTEM_PRESENCES)[number];
 
 /** One presence definition as the sandbox stores it. */

@@ -7,13 +7,7 @@ import * as z from 'zod';
 import { badRequest, notFound, SandboxHttpError, SANDBOX_ERROR_CODES } from './sandbox-errors';
 import { displaySpelling } from './sandbox-presence-definitions';
 import type { Route, RouteContext } from './sandbox-router';
-import {
-  isPurecloudSourceId,
-  PURECLOUD_SOURCE_ID,
-  type SandboxPresence,
-  type SandboxState,
-  type SandboxUser,
-} from './sandbox-state';
+import { isPurecloudSourceId, PURECLOUD_SOURCE_ID, type SandboxPresence, type SandboxState, type SandboxUser } from './sandbox-state';
 import { hasKey, parseBody, queryList } from './sandbox-validation';
 import { VIOLATION_REASONS } from './sandbox-violations';
 
@@ -188,9 +182,7 @@ export const presenceRoutes: readonly Route[] = [
         if (patch.presenceDefinition) assertDefinition(context.state, patch.presenceDefinition.id);
         return { userId, sourceId, patch };
       });
-      const body = targets.map(({ userId, sourceId, patch }) =>
-        toUserPresence(context.state, userId, sourceId, applyPatch(context, userId, sourceId, patch)),
-      );
+      const body = targets.map(({ userId, sourceId, patch }) => toUserPresence(context.state, userId, sourceId, applyPatch(context, userId, sourceId, patch)));
       return { status: 200, body };
     },
   },

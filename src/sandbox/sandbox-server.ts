@@ -10,12 +10,7 @@ import type { SandboxRateLimiter } from './sandbox-rate-limit';
 import type { RouteContext, SandboxRouter } from './sandbox-router';
 import type { SandboxState } from './sandbox-state';
 import { SandboxTokens } from './sandbox-tokens';
-import type {
-  SandboxFaults,
-  SandboxPresenceWrite,
-  SandboxRequestRecord,
-  SandboxViolation,
-} from './sandbox-types';
+import type { SandboxFaults, SandboxPresenceWrite, SandboxRequestRecord, SandboxViolation } from './sandbox-types';
 
 /** `request.bytes.max` = 512000 (https://developer.genesys.cloud/organization/organization/limits#platform-api). */
 export const MAX_REQUEST_BYTES = 512_000;
@@ -167,25 +162,16 @@ async function applyFaults(runtime: SandboxRuntime, request: { method: string; p
 /** Genesys answers 429 with `Retry-After` in seconds (docs/vendors.md#genesys-rate-limits). */
 function tooManyRequests(retryAfterSeconds: number, limit: number): SandboxHttpError {
   const seconds = Math.max(0, Math.ceil(retryAfterSeconds));
-  return new SandboxHttpError(
-    429,
-    SANDBOX_ERROR_CODES.tooManyRequests,
-    `Rate limit exceeded the maximum. [${limit}] requests for [60] seconds.`,
-    { 'retry-after': String(seconds) },
-  );
+  return new SandboxHttpError(429, SANDBOX_ERROR_CODES.tooManyRequests, `Rate limit exceeded the maximum. [${limit}] requests for [60] seconds.`, {
+    'retry-after': String(seconds),
+  });
 }
 
 function sendError(runtime: SandboxRuntime, exchange: Exchange, error: SandboxHttpError): void {
   send(runtime, exchange, error.status, genesysErrorBody(error.status, error.code, error.message, exchange.correlationId), error.headers);
 }
 
-function send(
-  runtime: SandboxRuntime,
-  exchange: Exchange,
-  status: number,
-  body: unknown,
-  headers: Readonly<Record<string, string>> = {},
-): void {
+function send(runtime: SandboxRuntime, exchange: Exchange, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const { res, record } = exchange;
   record.status = status;
   runtime.log('debug', 'genesys sandbox request', {

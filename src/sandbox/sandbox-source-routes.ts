@@ -45,9 +45,7 @@ export function toSourceModel(source: SandboxSource): Record<string, unknown> {
  */
 function assertNameFree(state: SandboxState, name: string, exceptId?: string): void {
   const wanted = name.toLowerCase();
-  const clash = state
-    .listSources()
-    .find((s) => s.id !== exceptId && s.type === 'User' && !s.deactivated && s.name.toLowerCase() === wanted);
+  const clash = state.listSources().find((s) => s.id !== exceptId && s.type === 'User' && !s.deactivated && s.name.toLowerCase() === wanted);
   if (clash) {
     throw new SandboxHttpError(409, SANDBOX_ERROR_CODES.duplicateValue, `A presence source named ${name} already exists.`);
   }

@@ -14,9 +14,7 @@ const sourceTypeSchema = z.enum(['System', 'User']);
 
 const snapshotSchema = z.object({
   version: z.literal(1),
-  users: z.array(
-    z.object({ id: z.string(), email: z.string(), name: z.string(), state: z.enum(['active', 'inactive']) }),
-  ),
+  users: z.array(z.object({ id: z.string(), email: z.string(), name: z.string(), state: z.enum(['active', 'inactive']) })),
   sources: z.array(
     z.object({
       id: z.string(),
@@ -85,12 +83,7 @@ export interface DebouncedSaver {
 }
 
 /** Creates a debounced saver of `snapshot()` into `file`; errors go to `onError`. */
-export function createDebouncedSaver(
-  file: string,
-  snapshot: () => SandboxSnapshot,
-  onError: (error: unknown) => void,
-  delayMs = 200,
-): DebouncedSaver {
+export function createDebouncedSaver(file: string, snapshot: () => SandboxSnapshot, onError: (error: unknown) => void, delayMs = 200): DebouncedSaver {
   let timer: NodeJS.Timeout | undefined;
   let dirty = false;
   let running: Promise<void> = Promise.resolve();

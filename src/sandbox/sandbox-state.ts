@@ -4,11 +4,7 @@
  * state file can be saved.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  createSystemDefinitions,
-  parseSystemPresence,
-  type SandboxDefinition,
-} from './sandbox-presence-definitions';
+import { createSystemDefinitions, parseSystemPresence, type SandboxDefinition } from './sandbox-presence-definitions';
 import type { SandboxSourceType, SandboxUserSeed } from './sandbox-types';
 
 /** Source id of the Genesys-owned presence source every user starts with as primary. */

@@ -35,8 +35,10 @@ async function openSandboxState(options: SandboxOptions, log: SandboxRuntime['lo
   const snapshot = options.stateFile ? await loadSnapshot(options.stateFile) : undefined;
   const state = snapshot ? SandboxState.fromSnapshot(snapshot, onChange) : SandboxState.createFresh(onChange);
   if (options.stateFile) {
-    saver = createDebouncedSaver(options.stateFile, () => state.toSnapshot(), (error) =>
-      log('error', 'genesys sandbox could not save its state file', { error: String(error), file: options.stateFile }),
+    saver = createDebouncedSaver(
+      options.stateFile,
+      () => state.toSnapshot(),
+      (error) => log('error', 'genesys sandbox could not save its state file', { error: String(error), file: options.stateFile }),
     );
   }
   for (const seed of [...(options.seedDemoUsers ? DEMO_USERS : []), ...(options.users ?? [])]) state.addUser(seed);

@@ -74,10 +74,7 @@ async function teamsHealth(store: DocumentStore, settings: FeedSettings['teams']
   return {
     kind: 'subscription',
     state: problems.length > 0 ? 'warning' : 'ok',
-    summary:
-      problems.length > 0
-        ? problems.join('; ')
-        : `${accounts.length} service account(s), ${users} users subscribed`,
+    summary: problems.length > 0 ? problems.join('; ') : `${accounts.length} service account(s), ${users} users subscribed`,
     teamsAccounts: accounts,
   };
 }
@@ -117,7 +114,7 @@ export async function readFeedHealth(store: DocumentStore, settings: FeedSetting
       kind: 'webhook',
       state: settings.zoom.configured ? 'ok' : 'off',
       summary: settings.zoom.configured
-        ? 'webhook (the Zoom app\'s event subscription, managed in the Zoom App Marketplace)'
+        ? "webhook (the Zoom app's event subscription, managed in the Zoom App Marketplace)"
         : 'not configured (set ZOOM_WEBHOOK_SECRET_TOKEN)',
     },
     ringcentral: await ringCentralHealth(store, settings.ringcentral),

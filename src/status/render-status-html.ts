@@ -184,7 +184,10 @@ function renderPager(report: StatusReport): string {
 function renderCounters(counters: MetricsSnapshot | undefined, now: number): string {
   if (!counters) return '';
   const label = (entry: { system?: string; reason?: string }): string =>
-    [entry.system, entry.reason].filter(Boolean).map((part) => escapeHtml(part)).join(' · ') || 'all';
+    [entry.system, entry.reason]
+      .filter(Boolean)
+      .map((part) => escapeHtml(part))
+      .join(' · ') || 'all';
   const rows = [
     ...counters.counters.map((c) => `<tr><td>${escapeHtml(c.name)}</td><td>${label(c)}</td><td>${c.value}</td></tr>`),
     ...counters.gauges.map((g) => `<tr><td>${escapeHtml(g.name)} (at the last maintenance run)</td><td>${label(g)}</td><td>${g.value}</td></tr>`),

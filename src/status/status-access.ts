@@ -9,14 +9,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type StatusAccessPolicy =
-  | { readonly kind: 'open' }
-  | { readonly kind: 'off' }
-  | { readonly kind: 'loopback-only' }
-  | { readonly kind: 'token'; readonly tokens: readonly string[] };
+  { readonly kind: 'open' } | { readonly kind: 'off' } | { readonly kind: 'loopback-only' } | { readonly kind: 'token'; readonly tokens: readonly string[] };
 
-export type StatusAccessDecision =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly status: 401 | 403 | 404; readonly reason: string };
+export type StatusAccessDecision = { readonly allowed: true } | { readonly allowed: false; readonly status: 401 | 403 | 404; readonly reason: string };
 
 /** True for 127.0.0.0/8, ::1 and IPv4-mapped loopback (`::ffff:127.0.0.1`), and the name `localhost`. */
 export function isLoopbackAddress(address: string | undefined): boolean {

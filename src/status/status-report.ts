@@ -172,7 +172,9 @@ export async function collectStatusReport(deps: StatusReportDeps, query: StatusQ
         requested: true,
         read: names.size,
         ...(ids.length > names.size
-          ? { note: `read for the first ${PRIMARY_LOOKUP_LIMIT} Genesys users of this page only, to spare the Genesys request budget; narrow the filters or page with limit=${PRIMARY_LOOKUP_LIMIT}` }
+          ? {
+              note: `read for the first ${PRIMARY_LOOKUP_LIMIT} Genesys users of this page only, to spare the Genesys request budget; narrow the filters or page with limit=${PRIMARY_LOOKUP_LIMIT}`,
+            }
           : {}),
       };
     }

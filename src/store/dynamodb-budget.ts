@@ -9,13 +9,7 @@
  * interval > 60 000 / N no 60-second window (open or closed) can hold more than N slots.
  * A `Retry-After` only ever raises nextSlotAt, which keeps that spacing.
  */
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StoreError, describeError } from '../errors';
 import type { RequestBudget } from '../genesys/request-budget';
 
@@ -140,16 +134,12 @@ export class DynamoDbRequestBudget implements RequestBudget {
         }
       }
     }
-    throw new StoreError(
-      `reserve: gave up after ${this.maxAttempts} conflicting attempts on the request budget in table ${this.tableName}`,
-    );
+    throw new StoreError(`reserve: gave up after ${this.maxAttempts} conflicting attempts on the request budget in table ${this.tableName}`);
   }
 
   private async read(): Promise<number | undefined> {
     try {
-      const output = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }),
-      );
+      const output = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: this.key, ConsistentRead: true }));
       return output.Item === undefined ? undefined : parseNext(output.Item);
     } catch (error) {
       throw this.storeError('reserve', error);

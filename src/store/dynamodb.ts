@@ -143,11 +143,7 @@ async function waitUntilActive(client: DynamoDBClient, tableName: string): Promi
   }
 }
 
-async function enableTimeToLive(
-  client: DynamoDBClient,
-  tableName: string,
-  ttl: TimeToLiveSpecification,
-): Promise<void> {
+async function enableTimeToLive(client: DynamoDBClient, tableName: string, ttl: TimeToLiveSpecification): Promise<void> {
   try {
     const { TimeToLiveDescription: current } = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
     if (current?.TimeToLiveStatus === 'ENABLED' || current?.TimeToLiveStatus === 'ENABLING') return;
@@ -193,9 +189,7 @@ class Expression {
 
 /** Builds `SET a = :a, … REMOVE b, …` from what was collected. */
 function updateExpression(set: string[], remove: string[]): string {
-  return [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : '']
-    .filter((part) => part !== '')
-    .join(' ');
+  return [set.length > 0 ? `SET ${set.join(', ')}` : '', remove.length > 0 ? `REMOVE ${remove.join(', ')}` : ''].filter((part) => part !== '').join(' ');
 }
 
 /** The DynamoDB StateStore. The client belongs to the caller, who reuses it across invocations. */
@@ -338,10 +332,7 @@ export class DynamoDbStateStore implements StateStore {
   async markStatus(key: StateKey, update: StatusUpdate, forVersion: DesiredVersion): Promise<void> {
     assertVersion(forVersion, `markStatus ${formatKey(key)}`);
     const e = new Expression();
-    const set = [
-      `${e.name('status')} = ${e.value('status', { S: update.status })}`,
-      `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`,
-    ];
+    const set = [`${e.name('status')} = ${e.value('status', { S: update.status })}`, `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`];
     const remove: string[] = [];
     setOrRemove(e, set, remove, 'detail', update.detail);
     setOrRemove(e, set, remove, 'retryAt', update.retryAt);
@@ -513,9 +504,7 @@ export class DynamoDbStateStore implements StateStore {
     const e = new Expression();
     const body = JSON.stringify(value) as string | undefined;
     const condition =
-      expectedVersion === undefined
-        ? `attribute_not_exists(${e.name('pk')})`
-        : `${e.name('version')} = ${e.value('expected', { N: String(expectedVersion) })}`;
+      expectedVersion === undefined ? `attribute_not_exists(${e.name('pk')})` : `${e.name('version')} = ${e.value('expected', { N: String(expectedVersion) })}`;
     const result = await this.conditional(`putDocument ${name}`, () =>
       this.client.send(
         new PutItemCommand({
@@ -543,9 +532,7 @@ export class DynamoDbStateStore implements StateStore {
     return (
       `${e.name('desiredOrder')} = ${e.value('forOrder', { N: String(version.order) })} AND ` +
       `${e.name('desiredTiebreak')} = ${e.value('forTiebreak', { N: String(version.tiebreak) })} AND ` +
-      (version.sequence !== undefined
-        ? `${sequence} = ${e.value('forSequence', { S: version.sequence })}`
-        : `attribute_not_exists(${sequence})`)
+      (version.sequence !== undefined ? `${sequence} = ${e.value('forSequence', { S: version.sequence })}` : `attribute_not_exists(${sequence})`)
     );
   }
 
@@ -570,10 +557,7 @@ export class DynamoDbStateStore implements StateStore {
   }
 
   /** Runs a conditional write; a refused condition is an answer, anything else a StoreError. */
-  private async conditional(
-    what: string,
-    send: () => Promise<unknown>,
-  ): Promise<{ ok: true } | { ok: false; item?: Record<string, AttributeValue> }> {
+  private async conditional(what: string, send: () => Promise<unknown>): Promise<{ ok: true } | { ok: false; item?: Record<string, AttributeValue> }> {
     try {
       await send();
       return { ok: true };

@@ -8,16 +8,7 @@ import path from 'node:path';
 import { StoreError } from '../errors';
 import { MemoryState, type JournalEntry, type Snapshot } from './embedded-state';
 import { readJournalFiles } from './journal';
-import type {
-  AppliedState,
-  DesiredState,
-  DesiredVersion,
-  RecordOutcome,
-  StateKey,
-  StateStore,
-  StatusUpdate,
-  UserStateRecord,
-} from './state-store';
+import type { AppliedState, DesiredState, DesiredVersion, RecordOutcome, StateKey, StateStore, StatusUpdate, UserStateRecord } from './state-store';
 import type { RecordFilter } from './user-record';
 
 /** The read-only StateStore. Create it with `openEmbeddedStoreSnapshot`. */

@@ -81,9 +81,7 @@ export class MemoryState {
   }
 
   listRecords(filter: RecordFilter | undefined): UserStateRecord[] {
-    return sortRecords([...this.users.values()].filter((record) => matchesFilter(record, filter))).map((record) =>
-      structuredClone(record),
-    );
+    return sortRecords([...this.users.values()].filter((record) => matchesFilter(record, filter))).map((record) => structuredClone(record));
   }
 
   listUnfinished(now: Date): StateKey[] {

@@ -26,16 +26,7 @@ import {
 import { MemoryState, type JournalEntry, type Snapshot } from './embedded-state';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from './private-files';
 import type { TaskLog } from './task-log';
-import {
-  assertLease,
-  assertVersion,
-  decideDesired,
-  dueAt,
-  withApplied,
-  withDesired,
-  withStatus,
-  type RecordFilter,
-} from './user-record';
+import { assertLease, assertVersion, decideDesired, dueAt, withApplied, withDesired, withStatus, type RecordFilter } from './user-record';
 
 /** Written and removed by `checkWritable`. */
 const HEALTH_PROBE_FILE = 'health.probe';

@@ -326,8 +326,7 @@ async function readSnapshot<S>(file: string): Promise<{ snapshot: S | undefined;
   }
   if (parsed.format !== SNAPSHOT_FORMAT || parsed.version !== SNAPSHOT_VERSION) {
     throw new StoreError(
-      `the snapshot ${file} has format ${String(parsed.format)} v${String(parsed.version)}; ` +
-        `this version reads ${SNAPSHOT_FORMAT} v${SNAPSHOT_VERSION}`,
+      `the snapshot ${file} has format ${String(parsed.format)} v${String(parsed.version)}; ` + `this version reads ${SNAPSHOT_FORMAT} v${SNAPSHOT_VERSION}`,
     );
   }
   return { snapshot: parsed.state as S, snapshotBytes: Buffer.byteLength(text) };

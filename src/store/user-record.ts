@@ -44,9 +44,7 @@ export function versionOf(desired: DesiredVersion): DesiredVersion {
  */
 export function assertVersion(version: DesiredVersion, what: string): void {
   if (!Number.isFinite(version.order) || !Number.isFinite(version.tiebreak)) {
-    throw new StoreError(
-      `${what}: order and tiebreak must be finite numbers (got ${String(version.order)}, ${String(version.tiebreak)})`,
-    );
+    throw new StoreError(`${what}: order and tiebreak must be finite numbers (got ${String(version.order)}, ${String(version.tiebreak)})`);
   }
   if (version.sequence !== undefined && (typeof version.sequence !== 'string' || version.sequence === '')) {
     throw new StoreError(`${what}: sequence must be a non-empty string when given (got ${JSON.stringify(version.sequence)})`);
@@ -94,12 +92,7 @@ export function withDesired(
  * state arrived meanwhile: it is what Genesys now holds, and remembering an older write could only
  * cause one extra write later, while keeping a newer one that Genesys no longer holds would skip a needed one.
  */
-export function withApplied(
-  existing: UserStateRecord,
-  applied: AppliedState,
-  forVersion: DesiredVersion,
-  updatedAt: string,
-): UserStateRecord {
+export function withApplied(existing: UserStateRecord, applied: AppliedState, forVersion: DesiredVersion, updatedAt: string): UserStateRecord {
   const current = isSameVersion(existing.desired, forVersion);
   return compact({
     ...existing,
@@ -159,9 +152,7 @@ export function matchesFilter(record: UserStateRecord, filter: RecordFilter | un
 
 /** Sorts in place for stable CLI and test output: by system, then external user id. */
 export function sortRecords<T extends { readonly key: StateKey }>(records: T[]): T[] {
-  return records.sort(
-    (a, b) => compareText(a.key.system, b.key.system) || compareText(a.key.externalUserId, b.key.externalUserId),
-  );
+  return records.sort((a, b) => compareText(a.key.system, b.key.system) || compareText(a.key.externalUserId, b.key.externalUserId));
 }
 
 function compareText(a: string, b: string): number {

@@ -25,12 +25,7 @@ export interface EmailLookup {
   find(email: string): Promise<string | undefined>;
 }
 
-export function createBatchingEmailLookup(
-  findByEmails: FindByEmails,
-  windowMs = 5,
-  maxBatch = 50,
-  lookAhead?: LookAhead,
-): EmailLookup {
+export function createBatchingEmailLookup(findByEmails: FindByEmails, windowMs = 5, maxBatch = 50, lookAhead?: LookAhead): EmailLookup {
   let pending = new Map<string, Array<{ resolve: (id: string | undefined) => void; reject: (e: unknown) => void }>>();
   let timer: NodeJS.Timeout | undefined;
 

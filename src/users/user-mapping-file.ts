@@ -29,13 +29,7 @@ function parseGenesysRef(value: string, at: string): GenesysUserRef {
   return trimmed.includes('@') ? { kind: 'email', email: trimmed.toLowerCase() } : { kind: 'id', id: trimmed };
 }
 
-function addRow(
-  byKey: Map<string, GenesysUserRef>,
-  byEmail: Map<string, GenesysUserRef>,
-  external: string,
-  genesys: string,
-  at: string,
-): void {
+function addRow(byKey: Map<string, GenesysUserRef>, byEmail: Map<string, GenesysUserRef>, external: string, genesys: string, at: string): void {
   const ext = external.trim();
   const ref = parseGenesysRef(genesys, at);
   if (ext.includes('@') && !/^[a-z]+:/i.test(ext)) {
@@ -45,9 +39,7 @@ function addRow(
   const colon = ext.indexOf(':');
   const system = ext.slice(0, colon).toLowerCase();
   if (colon <= 0 || !isSystemName(system) || colon === ext.length - 1) {
-    throw new InvalidInputError(
-      `${at}: external user "${ext}" must be an email or system:externalUserId with system teams, zoom or ringcentral`,
-    );
+    throw new InvalidInputError(`${at}: external user "${ext}" must be an email or system:externalUserId with system teams, zoom or ringcentral`);
   }
   // Ids are kept exactly as written: Zoom user ids are case-sensitive (docs/zoom.md), so `zoom:KDcu…`
   // matches only the user Zoom calls `KDcu…`, and `zoom backfill` reads it by that exact id.

@@ -8,9 +8,7 @@ import type { SystemName } from '../systems';
 import type { EmailLookup } from './email-lookup';
 import type { GenesysUserRef, UserMappingOverrides } from './user-mapping-file';
 
-export type UserMatch =
-  | { readonly kind: 'matched'; readonly genesysUserId: string }
-  | { readonly kind: 'unmatched'; readonly reason: string };
+export type UserMatch = { readonly kind: 'matched'; readonly genesysUserId: string } | { readonly kind: 'unmatched'; readonly reason: string };
 
 /** Per-system email directory for systems whose events carry no email. */
 export type EmailDirectory = (key: StateKey) => Promise<string | undefined>;
@@ -26,9 +24,7 @@ export function createUserResolver(deps: UserResolverDeps) {
   const byRef = async (ref: GenesysUserRef, via: string): Promise<UserMatch> => {
     if (ref.kind === 'id') return { kind: 'matched', genesysUserId: ref.id };
     const id = await deps.lookup.find(ref.email);
-    return id
-      ? { kind: 'matched', genesysUserId: id }
-      : { kind: 'unmatched', reason: `${via} names ${ref.email}, but no Genesys user has that email` };
+    return id ? { kind: 'matched', genesysUserId: id } : { kind: 'unmatched', reason: `${via} names ${ref.email}, but no Genesys user has that email` };
   };
 
   /** Resolves the Genesys user for a key; `email` is the one recorded with the event, if any. */

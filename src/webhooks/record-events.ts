@@ -33,11 +33,7 @@ export interface RecordSummary {
  * enqueued too: if an earlier attempt recorded but failed to enqueue, the sender's retry (a duplicate)
  * must still get the key queued. The worker finds nothing to write when it was already applied.
  */
-export async function recordEvents(
-  events: readonly PresenceEvent[],
-  deps: RecordDeps,
-  tasks: readonly QueueMessage[] = [],
-): Promise<RecordSummary> {
+export async function recordEvents(events: readonly PresenceEvent[], deps: RecordDeps, tasks: readonly QueueMessage[] = []): Promise<RecordSummary> {
   const now = deps.now();
   const recordedAt = new Date(now).toISOString();
   const bounded = events.map((event) => boundEventOrder(event, now));

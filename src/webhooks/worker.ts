@@ -197,11 +197,7 @@ async function retryAfterFailure(
     case 'parked': {
       // A long Retry-After (daily quota): park instead of sleeping; the maintainer re-enqueues when due.
       log.warn('Genesys asked to wait long; key parked', { retryAt: failure.retryAt.toISOString(), detail: failure.detail });
-      await deps.store.markStatus(
-        key,
-        { status: 'parked', detail: failure.detail, retryAt: failure.retryAt.toISOString(), genesysUserId },
-        version,
-      );
+      await deps.store.markStatus(key, { status: 'parked', detail: failure.detail, retryAt: failure.retryAt.toISOString(), genesysUserId }, version);
       return { kind: 'retry', afterMs: Math.min(MAX_RETRY_DELAY_MS, Math.max(1000, failure.retryAt.getTime() - now)) };
     }
     case 'retryable':

@@ -20,7 +20,10 @@ export interface RecordedCall {
 interface MiddlewareClient {
   middlewareStack: {
     add(
-      middleware: (next: (args: { input: unknown }) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: { input: unknown }) => Promise<unknown>,
+      middleware: (
+        next: (args: { input: unknown }) => Promise<unknown>,
+        context: { clientName?: string; commandName?: string },
+      ) => (args: { input: unknown }) => Promise<unknown>,
       options: { step: 'initialize'; name: string },
     ): void;
   };

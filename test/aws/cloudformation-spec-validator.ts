@@ -18,7 +18,17 @@ type PropertyType =
   | { readonly type: 'union'; readonly types: readonly PropertyType[] };
 
 /** https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html */
-const RESOURCE_KEYS = new Set(['Type', 'Properties', 'DependsOn', 'DeletionPolicy', 'UpdateReplacePolicy', 'Condition', 'Metadata', 'CreationPolicy', 'UpdatePolicy']);
+const RESOURCE_KEYS = new Set([
+  'Type',
+  'Properties',
+  'DependsOn',
+  'DeletionPolicy',
+  'UpdateReplacePolicy',
+  'Condition',
+  'Metadata',
+  'CreationPolicy',
+  'UpdatePolicy',
+]);
 /** https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html */
 const DELETION_POLICIES = new Set(['Delete', 'Retain', 'RetainExceptOnCreate', 'Snapshot']);
 
@@ -50,7 +60,8 @@ export class TemplateValidator {
       for (const key of Object.keys(resource)) if (!RESOURCE_KEYS.has(key)) problems.push(`${where}: unknown resource attribute ${key}`);
       for (const policy of ['DeletionPolicy', 'UpdateReplacePolicy'] as const) {
         const value = resource[policy];
-        if (value !== undefined && !DELETION_POLICIES.has(value)) problems.push(`${where}: ${policy} ${String(value)} is not one of ${[...DELETION_POLICIES].join(', ')}`);
+        if (value !== undefined && !DELETION_POLICIES.has(value))
+          problems.push(`${where}: ${policy} ${String(value)} is not one of ${[...DELETION_POLICIES].join(', ')}`);
       }
       if (resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource') continue;
       const found = this.db.lookup('resource', 'cloudFormationType', 'equals', resource.Type);

@@ -109,7 +109,12 @@ describe('IAM conformance of the packaged functions', () => {
       env,
       bridge: (fn) => ({
         dynamo: track(recordCalls(createTestClient(dynalite.endpoint), calls[fn])),
-        sqs: track(recordCalls(new SQSClient({ endpoint: new URL(sqs.queueUrl).origin, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }), calls[fn])),
+        sqs: track(
+          recordCalls(
+            new SQSClient({ endpoint: new URL(sqs.queueUrl).origin, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+            calls[fn],
+          ),
+        ),
         genesysRetry: { maxAttempts: 1 },
         workerRetryMs: 1000,
         msalNetworkClient: createMsalNetworkClient({ httpsAgent: microsoft.httpsAgent }),
@@ -248,7 +253,10 @@ describe('IAM conformance of the packaged functions', () => {
     const at = Math.floor(Date.now() / 1000);
     expect((await webhook(zoomEvent('alice@example.com', 'In_Meeting', at))).statusCode).toBe(200);
     expect((await webhook(zoomEvent('alice@example.com', 'In_Meeting', at))).statusCode).toBe(200);
-    const forged = { ...zoomEvent('bob@example.com', 'Busy', at), headers: { 'content-type': 'application/json', 'x-zm-signature': 'v0=00', 'x-zm-request-timestamp': String(at) } };
+    const forged = {
+      ...zoomEvent('bob@example.com', 'Busy', at),
+      headers: { 'content-type': 'application/json', 'x-zm-signature': 'v0=00', 'x-zm-request-timestamp': String(at) },
+    };
     expect((await webhook(forged)).statusCode).toBe(401);
 
     // Maintainer, subscription mode before any Teams service account: sources, definitions, Teams
@@ -376,10 +384,24 @@ describe('IAM conformance of the packaged functions', () => {
 
   it('the public webhook function holds no vendor-app or Genesys credentials and cannot delete, batch-read or scan', () => {
     const grants = roleOf('webhook').statements.flatMap((s) => s.Action.flatMap((action) => s.Resource.map((resource) => `${action} ${resource}`)));
-    for (const forbidden of ['dynamodb:DeleteItem', 'dynamodb:BatchGetItem', 'dynamodb:Scan', 'dynamodb:Query', 'sqs:DeleteMessage', 'ssm:GetParametersByPath']) {
+    for (const forbidden of [
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Scan',
+      'dynamodb:Query',
+      'sqs:DeleteMessage',
+      'ssm:GetParametersByPath',
+    ]) {
       expect(grants.filter((grant) => grant.startsWith(`${forbidden} `))).toEqual([]);
     }
-    for (const secret of ['GENESYS_CLIENT_ID', 'GENESYS_CLIENT_SECRET', 'TEAMS_CLIENT_SECRET', 'TEAMS_TOKEN_ENCRYPTION_KEY', 'RINGCENTRAL_CLIENT_SECRET', 'RINGCENTRAL_JWT']) {
+    for (const secret of [
+      'GENESYS_CLIENT_ID',
+      'GENESYS_CLIENT_SECRET',
+      'TEAMS_CLIENT_SECRET',
+      'TEAMS_TOKEN_ENCRYPTION_KEY',
+      'RINGCENTRAL_CLIENT_SECRET',
+      'RINGCENTRAL_JWT',
+    ]) {
       expect(grants.filter((grant) => grant.endsWith(`/${secret}`))).toEqual([]);
     }
   });

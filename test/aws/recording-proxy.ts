@@ -19,7 +19,10 @@ export async function startRecordingProxy(upstream: string, client: string, call
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? 'unknown';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? 'unknown';
       calls.push({ client, operation, input: body.length > 0 ? JSON.parse(body.toString('utf8')) : {} });
       const forward = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },

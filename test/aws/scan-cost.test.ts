@@ -76,7 +76,16 @@ describe('the maintainer Scan at 20,000 users', () => {
     await store.recordDesired(key, desired, 'firstname.lastname@example.com');
     await store.markApplied(
       key,
-      { definitionId: randomUUID(), target: 'Available', message: 'Available', order: desired.order, tiebreak: 0, appliedAt: new Date().toISOString(), genesysUserId: randomUUID(), sourceId: randomUUID() },
+      {
+        definitionId: randomUUID(),
+        target: 'Available',
+        message: 'Available',
+        order: desired.order,
+        tiebreak: 0,
+        appliedAt: new Date().toISOString(),
+        genesysUserId: randomUUID(),
+        sourceId: randomUUID(),
+      },
       desired,
     );
     const item = (await dynalite.client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `USER#teams#${key.externalUserId}` } } }))).Item!;
@@ -85,15 +94,21 @@ describe('the maintainer Scan at 20,000 users', () => {
     const items: Array<Record<string, AttributeValue>> = [];
     for (let i = 1; i < USERS; i++) {
       const id = randomUUID();
-      items.push({ ...item, pk: { S: `USER#teams#${id}` }, externalUserId: { S: id }, email: { S: `user${i}@example.com` }, emailLower: { S: `user${i}@example.com` } });
+      items.push({
+        ...item,
+        pk: { S: `USER#teams#${id}` },
+        externalUserId: { S: id },
+        email: { S: `user${i}@example.com` },
+        emailLower: { S: `user${i}@example.com` },
+      });
     }
     const batches: Array<Array<Record<string, AttributeValue>>> = [];
     for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
     for (let i = 0; i < batches.length; i += 8) {
       await Promise.all(
-        batches.slice(i, i + 8).map((batch) =>
-          dynalite.client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } })),
-        ),
+        batches
+          .slice(i, i + 8)
+          .map((batch) => dynalite.client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: batch.map((Item) => ({ PutRequest: { Item } })) } }))),
       );
     }
 

@@ -58,13 +58,11 @@ describe('packaged template against the CloudFormation resource specification', 
     delete (broken.Resources.StateTable.Properties as Record<string, unknown>).KeySchema;
     (broken.Resources.KeyDeadLetterQueue as { Type: string }).Type = 'AWS::SQS::Queu';
     (broken.Resources.KeyQueue as { DeletionPolicy: string }).DeletionPolicy = 'Keep';
-    expect(validator.validate(broken).sort()).toEqual(
-      [
-        expect.stringMatching(/^KeyDeadLetterQueue \(AWS::SQS::Queu\): no such resource type/),
-        expect.stringMatching(/^KeyQueue \(AWS::SQS::Queue\): DeletionPolicy Keep is not one of/),
-        expect.stringMatching(/^StateTable \(AWS::DynamoDB::Table\): Properties\.KeySchema is required/),
-      ],
-    );
+    expect(validator.validate(broken).sort()).toEqual([
+      expect.stringMatching(/^KeyDeadLetterQueue \(AWS::SQS::Queu\): no such resource type/),
+      expect.stringMatching(/^KeyQueue \(AWS::SQS::Queue\): DeletionPolicy Keep is not one of/),
+      expect.stringMatching(/^StateTable \(AWS::DynamoDB::Table\): Properties\.KeySchema is required/),
+    ]);
   });
 
   it('reports a value of the wrong shape', () => {

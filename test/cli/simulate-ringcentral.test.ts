@@ -43,11 +43,15 @@ describe('simulate ringcentral', () => {
 
     const runtime = readLocalRuntime(bridge.parts.config.dataDir);
     expect(runtime?.ringcentralSandbox).toEqual({ url: rc.url, adminUrl: `${rc.url}/sandbox/presence` });
-    const result = await simulate(['--email', 'bob@example.com', '--dnd', 'DoNotAcceptAnyCalls'], () => ringCentralSandboxTarget(loadConfig({ BRIDGE_DATA_DIR: bridge!.parts.config.dataDir }), runtime));
+    const result = await simulate(['--email', 'bob@example.com', '--dnd', 'DoNotAcceptAnyCalls'], () =>
+      ringCentralSandboxTarget(loadConfig({ BRIDGE_DATA_DIR: bridge!.parts.config.dataDir }), runtime),
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('bob@example.com');
-    expect(result.stdout).toMatch(new RegExp(`delivered to ${bridge.url}/webhooks/ringcentral \\(subscription ${subscription.id}, uuid [0-9a-f-]+\\): HTTP 200`));
+    expect(result.stdout).toMatch(
+      new RegExp(`delivered to ${bridge.url}/webhooks/ringcentral \\(subscription ${subscription.id}, uuid [0-9a-f-]+\\): HTTP 200`),
+    );
 
     const bob = bridge.sandbox!.listUsers().find((u) => u.email === 'bob@example.com')!;
     await waitFor(() => bridge!.sandbox!.presenceWrites.some((w) => w.userId === bob.id && w.message === 'Do not disturb'), 10_000, "Bob's write");
@@ -60,7 +64,9 @@ describe('simulate ringcentral', () => {
     expect(result.stderr).toContain('--dnd must be one of TakeAllCalls, DoNotAcceptAnyCalls, DoNotAcceptDepartmentCalls, TakeDepartmentCallsOnly, got "Busy"');
     expect(result.stderr).toContain('--telephony must be one of NoCall, CallConnected, Ringing, OnHold, ParkedCall, got "OnCall"');
     expect(target).not.toHaveBeenCalled();
-    expect(checkSimulateRingCentralOptions({ email: 'bob@example.com' })).toEqual(['give at least one of --dnd, --telephony, --presence-status, --user-status']);
+    expect(checkSimulateRingCentralOptions({ email: 'bob@example.com' })).toEqual([
+      'give at least one of --dnd, --telephony, --presence-status, --user-status',
+    ]);
   });
 
   it('says so when no subscription covers the user yet', async () => {

@@ -63,9 +63,9 @@ describe('simulate teams', () => {
         deliveries: [{ subscriptionId: 's1', notificationUrl: 'http://127.0.0.1:3000/webhooks/teams', kind: 'rich', status: 403 }],
       }),
     });
-    await expect(program.parseAsync(['node', 'x', 'simulate', 'teams', '--email', 'alice@example.com', '--availability', 'Busy', '--activity', 'InACall'])).rejects.toThrow(
-      /did not accept 1 notification/,
-    );
+    await expect(
+      program.parseAsync(['node', 'x', 'simulate', 'teams', '--email', 'alice@example.com', '--availability', 'Busy', '--activity', 'InACall']),
+    ).rejects.toThrow(/did not accept 1 notification/);
     expect(printed.join('\n')).toBe(
       formatPresenceChange({
         userId: 'u1',

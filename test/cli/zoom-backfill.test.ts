@@ -90,7 +90,12 @@ describe('zoom backfill (CLI)', () => {
     const code = await runCli(['node', 'presence-bridge', 'zoom', 'backfill']);
     expect(output.join('')).toContain('1 recorded, 0 failed');
     expect(code).toBe(0);
-    expect(zoom.apiRequests().slice(before).map((r) => r.path)).toEqual([`/v2/users/${id}/presence_status`]);
+    expect(
+      zoom
+        .apiRequests()
+        .slice(before)
+        .map((r) => r.path),
+    ).toEqual([`/v2/users/${id}/presence_status`]);
 
     const store = await openEmbeddedStore(path.join(dataDir, 'state'));
     try {

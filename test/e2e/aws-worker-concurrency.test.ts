@@ -72,8 +72,7 @@ describe('two workers on the same key (DynamoDB on dynalite, Genesys sandbox ove
     const sourceId = (await workerA.parts.genesys.sources.getSources(workerA.parts.config.genesys.sourceNames)).zoom.id;
     const definitionOf = (systemPresence: string) => sandbox.definitions().find((d) => d.systemPresence === systemPresence && d.type === 'System')!.id;
     sandbox.setFaults({
-      latencyFor: (request) =>
-        request.method === 'PATCH' && (request.body as { message?: string } | undefined)?.message === 'older' ? SLOW_MS : 0,
+      latencyFor: (request) => (request.method === 'PATCH' && (request.body as { message?: string } | undefined)?.message === 'older' ? SLOW_MS : 0),
     });
 
     // Worker A takes the older state; its PATCH reaches Genesys and is held there.

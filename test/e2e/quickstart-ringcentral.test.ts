@@ -35,6 +35,7 @@ describe('RingCentral quick start (npm start → simulate ringcentral → status
   let env: NodeJS.ProcessEnv;
   let port: number;
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read field by field in assertions
   const logLines = (): Array<Record<string, any>> =>
     output
       .trim()
@@ -47,13 +48,17 @@ describe('RingCentral quick start (npm start → simulate ringcentral → status
     child = spawn(process.execPath, ['bin/start.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    await waitFor(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
-      } catch {
-        return false;
-      }
-    }, 20_000, 'the bridge to listen');
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      'the bridge to listen',
+    );
   }
 
   async function stop(): Promise<void> {
@@ -65,11 +70,15 @@ describe('RingCentral quick start (npm start → simulate ringcentral → status
   /** The first maintenance run's RingCentral subscription result ("created …", "reused …"). */
   async function subscriptionStep(): Promise<string> {
     let detail: string | undefined;
-    await waitFor(() => {
-      const done = logLines().find((line) => line.message === 'maintenance done');
-      detail = done?.steps.find((step: { name: string }) => step.name === 'ringcentral-subscription')?.detail;
-      return done !== undefined;
-    }, 20_000, 'the startup maintenance run');
+    await waitFor(
+      () => {
+        const done = logLines().find((line) => line.message === 'maintenance done');
+        detail = done?.steps.find((step: { name: string }) => step.name === 'ringcentral-subscription')?.detail;
+        return done !== undefined;
+      },
+      20_000,
+      'the startup maintenance run',
+    );
     return detail ?? '(no ringcentral-subscription step)';
   }
 
@@ -129,16 +138,19 @@ describe('RingCentral quick start (npm start → simulate ringcentral → status
     );
     expect(simulate.stdout).toContain('HTTP 200');
     let record: StatusRecord | undefined;
-    await waitFor(async () => (record = await ringCentralRecord(extensionOf(simulate.stdout)))?.status === 'applied', 20_000, "Carol's RingCentral row to be applied");
+    await waitFor(
+      async () => (record = await ringCentralRecord(extensionOf(simulate.stdout)))?.status === 'applied',
+      20_000,
+      "Carol's RingCentral row to be applied",
+    );
     expect(record?.applied).toMatchObject({ target: 'Busy', message: 'On a phone call' });
   });
 
   it('refuses an unknown value, listing the allowed ones', async () => {
-    const failed = await run(
-      process.execPath,
-      ['bin/presence-bridge.js', 'simulate', 'ringcentral', '--email', 'bob@example.com', '--dnd', 'Busy'],
-      { cwd: root, env },
-    ).catch((error: { code: number; stderr: string }) => error);
+    const failed = await run(process.execPath, ['bin/presence-bridge.js', 'simulate', 'ringcentral', '--email', 'bob@example.com', '--dnd', 'Busy'], {
+      cwd: root,
+      env,
+    }).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2, stderr: expect.stringContaining('--dnd must be one of TakeAllCalls, DoNotAcceptAnyCalls') });
   });
 
@@ -152,11 +164,10 @@ describe('RingCentral quick start (npm start → simulate ringcentral → status
     expect(await subscriptionStep()).toBe(`reused ${before[0].id}`);
     expect(JSON.parse(fs.readFileSync(stateFile, 'utf8')).subscriptions).toEqual(before);
 
-    const simulate = await run(
-      process.execPath,
-      ['bin/presence-bridge.js', 'simulate', 'ringcentral', '--email', 'bob@example.com', '--dnd', 'TakeAllCalls'],
-      { cwd: root, env },
-    );
+    const simulate = await run(process.execPath, ['bin/presence-bridge.js', 'simulate', 'ringcentral', '--email', 'bob@example.com', '--dnd', 'TakeAllCalls'], {
+      cwd: root,
+      env,
+    });
     expect(simulate.stdout).toContain(`subscription ${before[0].id}`);
     expect(simulate.stdout).toContain('HTTP 200');
     await stop();

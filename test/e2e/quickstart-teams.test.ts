@@ -48,13 +48,17 @@ describe('quick start for Teams (npm start → teams login → simulate teams �
     child = spawn(process.execPath, ['bin/start.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    await waitFor(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
-      } catch {
-        return false;
-      }
-    }, 20_000, 'the bridge to listen');
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      'the bridge to listen',
+    );
   });
 
   afterAll(() => {
@@ -91,11 +95,15 @@ describe('quick start for Teams (npm start → teams login → simulate teams �
     expect(simulate.stdout).toMatch(/rich notification of subscription \S+ to http:\/\/127\.0\.0\.1:\d+\/webhooks\/teams: HTTP 202/);
 
     let record: { status: string; applied?: { target: string; message: string } } | undefined;
-    await waitFor(async () => {
-      const status = await cli(env, ['status', '--email', 'alice@example.com', '--system', 'teams', '--json']);
-      record = (JSON.parse(status.stdout) as Array<NonNullable<typeof record>>)[0];
-      return record?.status === 'applied';
-    }, 20_000, 'status to show the Teams write');
+    await waitFor(
+      async () => {
+        const status = await cli(env, ['status', '--email', 'alice@example.com', '--system', 'teams', '--json']);
+        record = (JSON.parse(status.stdout) as Array<NonNullable<typeof record>>)[0];
+        return record?.status === 'applied';
+      },
+      20_000,
+      'status to show the Teams write',
+    );
     expect(record?.applied).toMatchObject({ target: 'Busy', message: 'In a call' });
 
     const table = await cli(env, ['status']);

@@ -33,13 +33,17 @@ describe('quick start (npm start → simulate → status)', () => {
     child = spawn(process.execPath, ['bin/start.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
-    await waitFor(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
-      } catch {
-        return false;
-      }
-    }, 20_000, 'the bridge to listen');
+    await waitFor(
+      async () => {
+        try {
+          return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      'the bridge to listen',
+    );
   });
 
   afterAll(() => {
@@ -47,15 +51,25 @@ describe('quick start (npm start → simulate → status)', () => {
   });
 
   it('writes a simulated Zoom event to the sandbox and shows it in status', async () => {
-    const simulate = await run(process.execPath, ['bin/presence-bridge.js', 'simulate', 'zoom', '--email', 'bob@example.com', '--status', 'On_Phone_Call'], { cwd: root, env });
+    const simulate = await run(process.execPath, ['bin/presence-bridge.js', 'simulate', 'zoom', '--email', 'bob@example.com', '--status', 'On_Phone_Call'], {
+      cwd: root,
+      env,
+    });
     expect(simulate.stdout).toContain('200');
 
     let record: { status: string; applied?: { target: string; message: string }; primarySource?: string } | undefined;
-    await waitFor(async () => {
-      const status = await run(process.execPath, ['bin/presence-bridge.js', 'status', '--email', 'bob@example.com', '--system', 'zoom', '--json'], { cwd: root, env });
-      record = JSON.parse(status.stdout)[0];
-      return record?.status === 'applied';
-    }, 20_000, 'status to show the write');
+    await waitFor(
+      async () => {
+        const status = await run(process.execPath, ['bin/presence-bridge.js', 'status', '--email', 'bob@example.com', '--system', 'zoom', '--json'], {
+          cwd: root,
+          env,
+        });
+        record = JSON.parse(status.stdout)[0];
+        return record?.status === 'applied';
+      },
+      20_000,
+      'status to show the write',
+    );
     expect(record?.applied).toMatchObject({ target: 'Busy', message: 'On a phone call' });
     expect(record?.primarySource).toBe('PURECLOUD');
 

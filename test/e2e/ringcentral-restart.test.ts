@@ -37,7 +37,10 @@ async function subscriptionRunAfter(bridge: LocalBridge, version: number): Promi
 }
 
 const changes = (rc: RingCentralStandIn, from: number) =>
-  rc.requests.slice(from).filter((r) => r.method !== 'GET' && r.path !== '/restapi/oauth/token').map((r) => `${r.method} ${r.path}`);
+  rc.requests
+    .slice(from)
+    .filter((r) => r.method !== 'GET' && r.path !== '/restapi/oauth/token')
+    .map((r) => `${r.method} ${r.path}`);
 
 describe('RingCentral: restarting the local bridge', () => {
   let rc: RingCentralStandIn;

@@ -30,7 +30,10 @@ describe('serverless package', () => {
       'src/lambda/worker.handler',
     ]);
     for (const f of functions) expect(f.Properties.Runtime).toBe('nodejs22.x');
-    const routes = resources.filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey).sort();
+    const routes = resources
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
     expect(routes).toEqual([
       'GET /healthz',
       'GET /status',
@@ -132,7 +135,9 @@ function expectMonitoring(template: CfnTemplate): void {
   for (const topic of ['Events in', 'writes out', 'Lag', 'rejections by reason', '429s', 'parked', 'dead-letter queue', 'Subscription health']) {
     expect(titles).toContain(topic);
   }
-  const plotted = new Set(body.widgets.flatMap((widget) => (widget.properties.metrics ?? []).filter((row) => row[0] === 'PresenceBridge').map((row) => String(row[1]))));
+  const plotted = new Set(
+    body.widgets.flatMap((widget) => (widget.properties.metrics ?? []).filter((row) => row[0] === 'PresenceBridge').map((row) => String(row[1]))),
+  );
   for (const name of plotted) expect(emitted.has(name)).toBe(true);
   expect(plotted).toEqual(new Set([...emitted]));
 }

@@ -79,10 +79,14 @@ describeInBrowser('status page in headless Chromium', () => {
       env,
     });
     expect(simulate.stdout).toContain('200');
-    await waitFor(async () => {
-      const [record] = await bridge.parts.store.list({ email: 'bob@example.com' });
-      return record?.status === 'applied';
-    }, 15_000, 'the simulated event to be applied');
+    await waitFor(
+      async () => {
+        const [record] = await bridge.parts.store.list({ email: 'bob@example.com' });
+        return record?.status === 'applied';
+      },
+      15_000,
+      'the simulated event to be applied',
+    );
 
     if (screenshot) await recordDemoUsers(bridge);
 
@@ -159,9 +163,27 @@ async function recordDemoUsers(bridge: LocalBridge): Promise<void> {
   const events: PresenceEvent[] = [
     { system: 'zoom', externalUserId: 'zoom-alice', email: 'alice@example.com', values: { presence_status: 'In_Meeting' }, order: now - 1800 },
     { system: 'zoom', externalUserId: 'zoom-frank', email: 'frank@elsewhere.example', values: { presence_status: 'Available' }, order: now - 900 },
-    { system: 'teams', externalUserId: '5f1c2a9e-0b7d-4c1e-9a53-7d2e8f6b1c40', email: 'carol@example.com', values: { availability: 'Busy', activity: 'InACall' }, order: now - 1200 },
-    { system: 'teams', externalUserId: 'a83d6c1f-44e2-4b7a-8f0e-2c9b5d7e3a11', email: 'erin@example.com', values: { availability: 'PresenceUnknown', activity: 'PresenceUnknown' }, order: now - 700 },
-    { system: 'ringcentral', externalUserId: '62100001', email: 'dave@example.com', values: { presenceStatus: 'Available', telephonyStatus: 'NoCall', dndStatus: 'TakeAllCalls' }, order: now - 1500 },
+    {
+      system: 'teams',
+      externalUserId: '5f1c2a9e-0b7d-4c1e-9a53-7d2e8f6b1c40',
+      email: 'carol@example.com',
+      values: { availability: 'Busy', activity: 'InACall' },
+      order: now - 1200,
+    },
+    {
+      system: 'teams',
+      externalUserId: 'a83d6c1f-44e2-4b7a-8f0e-2c9b5d7e3a11',
+      email: 'erin@example.com',
+      values: { availability: 'PresenceUnknown', activity: 'PresenceUnknown' },
+      order: now - 700,
+    },
+    {
+      system: 'ringcentral',
+      externalUserId: '62100001',
+      email: 'dave@example.com',
+      values: { presenceStatus: 'Available', telephonyStatus: 'NoCall', dndStatus: 'TakeAllCalls' },
+      order: now - 1500,
+    },
   ];
   await record(events);
   await waitFor(async () => (await bridge.parts.store.list()).every((r) => r.status !== 'pending'), 15_000, 'the demo users to be handled');

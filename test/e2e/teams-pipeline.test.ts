@@ -115,7 +115,9 @@ describe('Teams end to end (subscription mode)', () => {
     for (const uncovered of [service, frank, erin]) expect(read.has(uncovered.id)).toBe(false);
     const keys = (await bridge.parts.store.list({ system: 'teams' })).map((record) => record.key.externalUserId);
     expect(keys).not.toEqual(expect.arrayContaining([frank.id]));
-    const searched = bridge.sandbox!.requests.filter((request) => request.path === '/api/v2/users/search').map((request) => JSON.stringify(request.body).toLowerCase());
+    const searched = bridge
+      .sandbox!.requests.filter((request) => request.path === '/api/v2/users/search')
+      .map((request) => JSON.stringify(request.body).toLowerCase());
     for (const email of ['svc-presence@example.com', 'frank@contoso.example', 'erin@example.com']) {
       expect(searched.filter((body) => body.includes(email))).toEqual([]);
     }
@@ -135,7 +137,7 @@ describe('Teams end to end (subscription mode)', () => {
     expect((await sandboxPresence(bridge, 'bob@example.com', 'teams'))?.message).toBe('Presenting');
   });
 
-  it('accepts a batch that mixes in other subscriptions\' items (202) and writes the valid ones', async () => {
+  it("accepts a batch that mixes in other subscriptions' items (202) and writes the valid ones", async () => {
     const subscription = [...standIn.subscriptions.values()][0];
     const otherApp = generateSelfSignedCertificate(dir, 'other-app');
     standIn.setPresence(alice.id, 'Away', 'Away');

@@ -63,9 +63,7 @@ describe('unmatched users are retried', () => {
     await waitFor(async () => (await statusOf(bridge!, key)) === 'applied', 5000, 'applied');
     expect(await sandboxPresence(bridge, 'newhire@example.com')).toMatchObject({ systemPresence: 'Busy' });
     // The worker found the user in the listing's cache: no search for it.
-    const searches = bridge.sandbox!.requests.filter(
-      (r) => r.path === '/api/v2/users/search' && JSON.stringify(r.body).includes('newhire@example.com'),
-    );
+    const searches = bridge.sandbox!.requests.filter((r) => r.path === '/api/v2/users/search' && JSON.stringify(r.body).includes('newhire@example.com'));
     expect(searches.length).toBe(1);
   });
 

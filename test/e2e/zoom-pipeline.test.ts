@@ -6,16 +6,7 @@ import crypto from 'node:crypto';
 import { mapPresence } from '../../src/presence';
 import type { LocalBridge } from '../../src/server';
 import { signZoomRequest } from '../../src/sources/zoom/verify';
-import {
-  postZoom,
-  sandboxPresence,
-  startTestBridge,
-  tempDataDir,
-  waitFor,
-  writesFor,
-  ZOOM_SECRET,
-  zoomPresenceBody,
-} from '../helpers/local-bridge';
+import { postZoom, sandboxPresence, startTestBridge, tempDataDir, waitFor, writesFor, ZOOM_SECRET, zoomPresenceBody } from '../helpers/local-bridge';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 /**

@@ -77,11 +77,7 @@ describe('PresenceDefinitions (against the sandbox)', () => {
   });
 
   it('caches the list and shares one load between concurrent callers', async () => {
-    await Promise.all([
-      setup.client.definitions.resolve('Available'),
-      setup.client.definitions.resolve('Busy'),
-      setup.client.definitions.resolve('Away'),
-    ]);
+    await Promise.all([setup.client.definitions.resolve('Available'), setup.client.definitions.resolve('Busy'), setup.client.definitions.resolve('Away')]);
     await setup.client.definitions.resolve('Offline');
 
     expect(setup.sandbox.requests.filter((r) => r.path === '/api/v2/presence/definitions')).toHaveLength(1);

@@ -1,10 +1,5 @@
 import { ConfigError } from '../../src/errors';
-import {
-  GenesysApiError,
-  GenesysParkedError,
-  GenesysPrimarySourceGuardError,
-  classifyGenesysFailure,
-} from '../../src/genesys/genesys-errors';
+import { GenesysApiError, GenesysParkedError, GenesysPrimarySourceGuardError, classifyGenesysFailure } from '../../src/genesys/genesys-errors';
 import { GENESYS_REGIONS, genesysBaseUrls, isKnownRegionHost, regionHost } from '../../src/genesys/regions';
 import { loadConfig } from '../../src/config';
 import { BridgeError } from '../../src/errors';
@@ -75,9 +70,10 @@ describe('regions', () => {
   });
 
   it('lets explicit base URLs win and strips trailing slashes', () => {
-    expect(
-      genesysBaseUrls({ region: 'mypurecloud.com', apiBaseUrl: 'http://127.0.0.1:9/', loginBaseUrl: 'http://127.0.0.1:8' }),
-    ).toEqual({ apiBaseUrl: 'http://127.0.0.1:9', loginBaseUrl: 'http://127.0.0.1:8' });
+    expect(genesysBaseUrls({ region: 'mypurecloud.com', apiBaseUrl: 'http://127.0.0.1:9/', loginBaseUrl: 'http://127.0.0.1:8' })).toEqual({
+      apiBaseUrl: 'http://127.0.0.1:9',
+      loginBaseUrl: 'http://127.0.0.1:8',
+    });
   });
 
   it('throws a ConfigError naming GENESYS_REGION when nothing is set', () => {

@@ -9,7 +9,6 @@ import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 import { clientFor, DEFAULT_SOURCE_NAMES } from './helpers/sandbox-client';
 import { maxInWindow } from '../helpers/windows';
 
-
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -52,7 +51,12 @@ describe('Genesys HTTP: budget, retries, Retry-After (against the sandbox)', () 
 
       expect(sandbox.requests).toHaveLength(51);
       expect(sandbox.requests[0]!.path).toBe('/oauth/token');
-      expect(maxInWindow(sandbox.requests.map((r) => r.at), windowMs)).toBeLessThanOrEqual(limit);
+      expect(
+        maxInWindow(
+          sandbox.requests.map((r) => r.at),
+          windowMs,
+        ),
+      ).toBeLessThanOrEqual(limit);
       expect(sandbox.presenceWrites).toHaveLength(50);
       expect(sandbox.requests.every((r) => r.status === 200)).toBe(true);
     } finally {

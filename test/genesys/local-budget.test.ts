@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { createLocalBudget } from '../../src/genesys/local-budget';
 import { maxInWindow } from '../helpers/windows';
 
-
 describe('createLocalBudget', () => {
   it('hands out the first slot at once and paces the next ones', async () => {
     const now = 1_000_000;

@@ -40,9 +40,7 @@ describe('PresenceApi (against the sandbox)', () => {
     const { busy } = await prepare();
     setup.sandbox.reset();
 
-    await expect(setup.client.presence.setSourcePresence(users[0]!.id, sourceId, busy, 'x')).rejects.toBeInstanceOf(
-      GenesysPrimarySourceGuardError,
-    );
+    await expect(setup.client.presence.setSourcePresence(users[0]!.id, sourceId, busy, 'x')).rejects.toBeInstanceOf(GenesysPrimarySourceGuardError);
     expect(setup.sandbox.requests).toEqual([]);
   });
 
@@ -71,12 +69,8 @@ describe('PresenceApi (against the sandbox)', () => {
     const { sources, busy } = await prepare();
     setup.sandbox.deleteSource(sources.zoom.id);
 
-    const sourceGone = await setup.client.presence
-      .setSourcePresence(users[0]!.id, sources.zoom.id, busy, 'x')
-      .catch((error: unknown) => error);
-    const userGone = await setup.client.presence
-      .setSourcePresence('no-such-user', sources.teams.id, busy, 'x')
-      .catch((error: unknown) => error);
+    const sourceGone = await setup.client.presence.setSourcePresence(users[0]!.id, sources.zoom.id, busy, 'x').catch((error: unknown) => error);
+    const userGone = await setup.client.presence.setSourcePresence('no-such-user', sources.teams.id, busy, 'x').catch((error: unknown) => error);
 
     expect(sourceGone).toBeInstanceOf(GenesysApiError);
     expect((sourceGone as GenesysApiError).gone).toBe('source');

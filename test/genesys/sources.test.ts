@@ -118,7 +118,12 @@ describe('PresenceSources.ensureSources (against the sandbox)', () => {
 
     const listed = await setup.client.sources.listSources();
 
-    expect(listed.map((s) => s.id).sort()).toEqual(setup.sandbox.listSources().map((s) => s.id).sort());
+    expect(listed.map((s) => s.id).sort()).toEqual(
+      setup.sandbox
+        .listSources()
+        .map((s) => s.id)
+        .sort(),
+    );
     expect(listed.find((s) => s.id === ensured.zoom.id)?.deactivated).toBe(true);
     expect(listed.some((s) => s.type === 'System')).toBe(true);
   });
@@ -153,9 +158,9 @@ describe('source names', () => {
   it('refuses two systems sharing one source name, before any request', async () => {
     const setup = await startSandboxClient();
     try {
-      await expect(
-        setup.client.sources.ensureSources({ ...DEFAULT_SOURCE_NAMES, zoom: 'microsoft teams' }),
-      ).rejects.toThrow(/GENESYS_SOURCE_NAME_TEAMS and GENESYS_SOURCE_NAME_ZOOM/);
+      await expect(setup.client.sources.ensureSources({ ...DEFAULT_SOURCE_NAMES, zoom: 'microsoft teams' })).rejects.toThrow(
+        /GENESYS_SOURCE_NAME_TEAMS and GENESYS_SOURCE_NAME_ZOOM/,
+      );
       expect(setup.sandbox.requests).toEqual([]);
     } finally {
       await setup.close();

@@ -23,10 +23,12 @@ describe('GenesysUsers (against the sandbox)', () => {
 
     const found = await setup.client.users.findByEmails(['ALICE@example.com', 'mixed.case@example.com', 'nobody@example.com']);
 
-    expect(found).toEqual(new Map([
-      ['alice@example.com', alice.id],
-      ['mixed.case@example.com', mixed.id],
-    ]));
+    expect(found).toEqual(
+      new Map([
+        ['alice@example.com', alice.id],
+        ['mixed.case@example.com', mixed.id],
+      ]),
+    );
     expect(searches(setup)).toHaveLength(1);
     const body = searches(setup)[0]!.body as { query: Array<{ type: string; fields: string[]; values: string[] }>; pageSize: number };
     expect(body.pageSize).toBe(100);

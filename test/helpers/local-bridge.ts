@@ -16,10 +16,7 @@ export function tempDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'bridge-e2e-'));
 }
 
-export async function startTestBridge(
-  env: Record<string, string> = {},
-  options: Omit<StartOptions, 'config'> = {},
-): Promise<LocalBridge> {
+export async function startTestBridge(env: Record<string, string> = {}, options: Omit<StartOptions, 'config'> = {}): Promise<LocalBridge> {
   const config = loadConfig({
     PORT: '0',
     BRIDGE_DATA_DIR: env.BRIDGE_DATA_DIR ?? tempDataDir(),
@@ -66,11 +63,7 @@ export function zoomPresenceBody(input: ZoomEventInput): Buffer {
 }
 
 /** POSTs a body to the bridge's Zoom route, signed with the test secret unless `headers` say otherwise. */
-export async function postZoom(
-  bridge: LocalBridge,
-  body: Buffer,
-  headers?: Record<string, string>,
-): Promise<{ status: number; body: string }> {
+export async function postZoom(bridge: LocalBridge, body: Buffer, headers?: Record<string, string>): Promise<{ status: number; body: string }> {
   const signed = headers ?? signZoomRequest(ZOOM_SECRET, body, Math.floor(Date.now() / 1000));
   const response = await fetch(`${bridge.url}/webhooks/zoom`, {
     method: 'POST',

@@ -49,7 +49,9 @@ export async function startSqsStandIn(): Promise<SqsStandIn> {
           const total = input.Entries.reduce((sum: number, e: { MessageBody: string }) => sum + Buffer.byteLength(e.MessageBody, 'utf8'), 0);
           if (total > 262_144) {
             res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-            res.end(JSON.stringify({ __type: 'com.amazonaws.sqs#BatchRequestTooLong', message: `Batch requests cannot be longer than 262144 bytes (${total})` }));
+            res.end(
+              JSON.stringify({ __type: 'com.amazonaws.sqs#BatchRequestTooLong', message: `Batch requests cannot be longer than 262144 bytes (${total})` }),
+            );
             return;
           }
           reply({

@@ -52,4 +52,3 @@ describe('backoffMs (full jitter)', () => {
     expect(backoffMs(1, () => -1)).toBe(0);
   });
 });
-

@@ -94,7 +94,10 @@ describe('runRequestLoop', () => {
   });
 
   it('caps the backoff: never more than the cap, however many attempts', async () => {
-    const h = harness(Array.from({ length: 9 }, () => ({ status: 503 })), { maxAttempts: 10 });
+    const h = harness(
+      Array.from({ length: 9 }, () => ({ status: 503 })),
+      { maxAttempts: 10 },
+    );
     await h.run();
     expect(Math.max(...h.sleeps)).toBe(7992); // 0.999 of the 8 s cap
     expect(h.sleeps.every((ms, i) => ms <= backoffCeilingMs(i + 1, { baseMs: 1000, capMs: 8000 }))).toBe(true);

@@ -48,4 +48,3 @@ describe('parseRetryAfter (Genesys table)', () => {
     expect(parseRetryAfter(header, GENESYS_NOW)).toBeUndefined();
   });
 });
-

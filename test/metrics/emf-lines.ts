@@ -25,7 +25,11 @@ export function captureStdout(): { lines: () => string[]; stop: () => void } {
     return true;
   }) as typeof process.stdout.write);
   return {
-    lines: () => chunks.join('').split('\n').filter((line) => line.trim() !== ''),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
     stop: () => spy.mockRestore(),
   };
 }

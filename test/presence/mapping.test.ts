@@ -1,11 +1,5 @@
 import fc from 'fast-check';
-import {
-  DEFAULT_PRESENCE_MAPPING,
-  describeValue,
-  mapPresence,
-  parsePresenceMapping,
-  type PresenceEvent,
-} from '../../src/presence';
+import { DEFAULT_PRESENCE_MAPPING, describeValue, mapPresence, parsePresenceMapping, type PresenceEvent } from '../../src/presence';
 import type { SystemName } from '../../src/systems';
 
 function event(system: SystemName, values: Record<string, string>): PresenceEvent {

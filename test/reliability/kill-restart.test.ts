@@ -41,7 +41,18 @@ const EVENTS_PER_USER = 80;
 const KILL_AFTER_ACKS = 200;
 /** Pause between one user's deliveries: the burst spans a few worker passes, so the kill finds keys applied, pending and in flight. */
 const LANE_PAUSE_MS = 25;
-const STATUSES = ['Available', 'Away', 'Do_Not_Disturb', 'In_Meeting', 'Presenting', 'On_Phone_Call', 'In_Calendar_Event', 'Offline', 'Busy', 'Mobile_signed_in'];
+const STATUSES = [
+  'Available',
+  'Away',
+  'Do_Not_Disturb',
+  'In_Meeting',
+  'Presenting',
+  'On_Phone_Call',
+  'In_Calendar_Event',
+  'Offline',
+  'Busy',
+  'Mobile_signed_in',
+];
 const SEED = Number(process.env.RELIABILITY_SEED ?? Date.now() % 100_000);
 
 interface ZoomEvent {

@@ -36,20 +36,20 @@ const versionsArb = fc.uniqueArray(
   { minLength: 1, maxLength: 6, selector: (v) => `${v.order}:${v.tiebreak}` },
 );
 
-const scenarioArb: fc.Arbitrary<Scenario> = fc
-  .array(versionsArb, { minLength: USERS_PER_RUN, maxLength: USERS_PER_RUN })
-  .chain((users) => {
-    const total = users.reduce((n, u) => n + u.length, 0);
-    const indices = Array.from({ length: total }, (_, i) => i);
-    return fc.record({
-      users: fc.constant(users),
-      deliveries: fc
-        .tuple(fc.shuffledSubarray(indices, { minLength: total, maxLength: total }), fc.array(fc.nat({ max: total - 1 }), { maxLength: 6 }))
-        .chain(([order, duplicates]) => fc.shuffledSubarray([...order, ...duplicates], { minLength: total + duplicates.length, maxLength: total + duplicates.length })),
-      batchSizes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 30 }),
-      pauses: fc.array(fc.constantFrom(0, 0, 5, 30, 80), { minLength: 1, maxLength: 30 }),
-    });
+const scenarioArb: fc.Arbitrary<Scenario> = fc.array(versionsArb, { minLength: USERS_PER_RUN, maxLength: USERS_PER_RUN }).chain((users) => {
+  const total = users.reduce((n, u) => n + u.length, 0);
+  const indices = Array.from({ length: total }, (_, i) => i);
+  return fc.record({
+    users: fc.constant(users),
+    deliveries: fc
+      .tuple(fc.shuffledSubarray(indices, { minLength: total, maxLength: total }), fc.array(fc.nat({ max: total - 1 }), { maxLength: 6 }))
+      .chain(([order, duplicates]) =>
+        fc.shuffledSubarray([...order, ...duplicates], { minLength: total + duplicates.length, maxLength: total + duplicates.length }),
+      ),
+    batchSizes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 30 }),
+    pauses: fc.array(fc.constantFrom(0, 0, 5, 30, 80), { minLength: 1, maxLength: 30 }),
   });
+});
 
 describe('latest state wins, end to end at the core (property)', () => {
   let bridge: LocalBridge;

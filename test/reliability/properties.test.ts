@@ -23,10 +23,33 @@ const ROWS = SYSTEMS.flatMap((system) =>
 /** Canonical spellings as the vendors send them (README.md#presence-mapping), for re-casing. */
 const CANONICAL: Record<string, string> = Object.fromEntries(
   [
-    'Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'InACall', 'InAConferenceCall',
-    'Presenting', 'UrgentInterruptionsOnly', 'InAMeeting', 'OutOfOffice', 'Offline', 'OffWork', 'PresenceUnknown',
-    'Mobile_signed_in', 'Do_Not_Disturb', 'On_Phone_Call', 'In_Meeting', 'In_Calendar_Event', 'Out_of_Office',
-    'DoNotAcceptAnyCalls', 'CallConnected', 'Ringing', 'OnHold', 'Connected',
+    'Available',
+    'AvailableIdle',
+    'Away',
+    'BeRightBack',
+    'Busy',
+    'BusyIdle',
+    'DoNotDisturb',
+    'InACall',
+    'InAConferenceCall',
+    'Presenting',
+    'UrgentInterruptionsOnly',
+    'InAMeeting',
+    'OutOfOffice',
+    'Offline',
+    'OffWork',
+    'PresenceUnknown',
+    'Mobile_signed_in',
+    'Do_Not_Disturb',
+    'On_Phone_Call',
+    'In_Meeting',
+    'In_Calendar_Event',
+    'Out_of_Office',
+    'DoNotAcceptAnyCalls',
+    'CallConnected',
+    'Ringing',
+    'OnHold',
+    'Connected',
   ].map((v) => [v.toLowerCase(), v]),
 );
 const canonical = (value: string) => CANONICAL[value] ?? value;
@@ -36,7 +59,10 @@ const event = (system: SystemName, values: Record<string, string>): PresenceEven
 const rowArb = fc.constantFrom(...ROWS);
 const systemArb = fc.constantFrom(...SYSTEMS);
 /** Field names: the real ones, re-cased or not, and anything else. */
-const fieldArb = fc.oneof(fc.constantFrom(...new Set(ROWS.map((r) => r.field))).chain((f) => fc.mixedCase(fc.constant(f))), fc.string({ maxLength: 12 }));
+const fieldArb = fc.oneof(
+  fc.constantFrom(...new Set(ROWS.map((r) => r.field))).chain((f) => fc.mixedCase(fc.constant(f))),
+  fc.string({ maxLength: 12 }),
+);
 /** Values: the real ones, re-cased or padded, and arbitrary text (any Unicode). */
 const valueArb = fc.oneof(
   rowArb.chain((r) => fc.mixedCase(fc.constant(canonical(r.value)))),
@@ -59,11 +85,22 @@ describe('mapping engine (properties)', () => {
 
   it('a written state always carries words to read (non-empty message) for word-like values', () => {
     fc.assert(
-      fc.property(systemArb, fc.dictionary(fieldArb, fc.oneof(valueArb.filter((v) => /[A-Za-z0-9]/.test(v)), wordArb), { maxKeys: 4 }), (system, values) => {
-        fc.pre(Object.values(values).every((v) => /[A-Za-z0-9]/.test(v)));
-        const state = mapPresence(event(system, values));
-        if (state.target !== null) expect(state.message.trim()).not.toBe('');
-      }),
+      fc.property(
+        systemArb,
+        fc.dictionary(
+          fieldArb,
+          fc.oneof(
+            valueArb.filter((v) => /[A-Za-z0-9]/.test(v)),
+            wordArb,
+          ),
+          { maxKeys: 4 },
+        ),
+        (system, values) => {
+          fc.pre(Object.values(values).every((v) => /[A-Za-z0-9]/.test(v)));
+          const state = mapPresence(event(system, values));
+          if (state.target !== null) expect(state.message.trim()).not.toBe('');
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -72,7 +109,12 @@ describe('mapping engine (properties)', () => {
     fc.assert(
       fc.property(
         rowArb.chain((row) =>
-          fc.tuple(fc.constant(row), fc.mixedCase(fc.constant(row.field)), fc.mixedCase(fc.constant(canonical(row.value))), fc.constantFrom('', ' ', '\t', '  ')),
+          fc.tuple(
+            fc.constant(row),
+            fc.mixedCase(fc.constant(row.field)),
+            fc.mixedCase(fc.constant(canonical(row.value))),
+            fc.constantFrom('', ' ', '\t', '  '),
+          ),
         ),
         ([row, field, value, pad]) => {
           const expected = mapPresence(event(row.system, { [row.field]: canonical(row.value) }));
@@ -111,7 +153,10 @@ describe('mapping engine (properties)', () => {
     const targetArb = fc.oneof(fc.constantFrom(...KNOWN_TARGETS, 'skip', 'SKIP', ' Busy ', 'Lunch break'), wordArb);
     const overrideArb = fc.tuple(
       rowArb,
-      fc.oneof(rowArb.map((r) => canonical(r.value)), wordArb), // an existing value, or a new one
+      fc.oneof(
+        rowArb.map((r) => canonical(r.value)),
+        wordArb,
+      ), // an existing value, or a new one
       targetArb,
       fc.option(fc.string({ minLength: 1, maxLength: 30 }), { nil: undefined }),
       fc.boolean(),
@@ -348,16 +393,22 @@ describe('RingCentral verification token (properties)', () => {
 
   it('rejects any one-character mutation of the token, directly and through /webhooks/ringcentral (401)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(secretArb, { minLength: 1, maxLength: 3 }), fc.nat(), stringMutationArb, headerNameArb, async (tokens, pick, m, header) => {
-        const mutated = mutateString(tokens[pick % tokens.length], m);
-        // Deleting the only character leaves no token at all: rejected as missing, which is fine too.
-        fc.pre(!tokens.includes(mutated));
-        expect(verifyRingCentralToken({ tokens, headers: { [header]: mutated } }).ok).toBe(false);
-        const config: Pick<RingCentralConfig, 'verificationTokens'> = { verificationTokens: tokens };
-        const source = createRingCentralWebhookSource(config);
-        expect(await source.handle(request({ [header.toLowerCase()]: tokens[pick % tokens.length] }))).toMatchObject({ kind: 'accepted' });
-        expect(await source.handle(request({ [header.toLowerCase()]: mutated }))).toMatchObject({ kind: 'rejected', status: 401 });
-      }),
+      fc.asyncProperty(
+        fc.uniqueArray(secretArb, { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        stringMutationArb,
+        headerNameArb,
+        async (tokens, pick, m, header) => {
+          const mutated = mutateString(tokens[pick % tokens.length], m);
+          // Deleting the only character leaves no token at all: rejected as missing, which is fine too.
+          fc.pre(!tokens.includes(mutated));
+          expect(verifyRingCentralToken({ tokens, headers: { [header]: mutated } }).ok).toBe(false);
+          const config: Pick<RingCentralConfig, 'verificationTokens'> = { verificationTokens: tokens };
+          const source = createRingCentralWebhookSource(config);
+          expect(await source.handle(request({ [header.toLowerCase()]: tokens[pick % tokens.length] }))).toMatchObject({ kind: 'accepted' });
+          expect(await source.handle(request({ [header.toLowerCase()]: mutated }))).toMatchObject({ kind: 'rejected', status: 401 });
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -100,10 +100,7 @@ function hasPrimaryKey(value: unknown, depth = 0): boolean {
  */
 export function primarySourceOffences(requests: readonly SandboxRequestRecord[]): SandboxRequestRecord[] {
   return requests.filter(
-    (r) =>
-      hasPrimaryKey(r.body) ||
-      (r.method === 'PUT' && /\/primarysource$/i.test(r.path)) ||
-      (r.method !== 'GET' && /\/presences\/purecloud$/i.test(r.path)),
+    (r) => hasPrimaryKey(r.body) || (r.method === 'PUT' && /\/primarysource$/i.test(r.path)) || (r.method !== 'GET' && /\/presences\/purecloud$/i.test(r.path)),
   );
 }
 

@@ -174,7 +174,9 @@ async function check(target: Target, route: Route, fuzz: FuzzInput, nothingRecor
   const allowed = (status >= 400 && status < 500) || unconfigured || ignored;
   const exact = fuzz.expect === undefined || status === fuzz.expect || (unconfigured && fuzz.expect !== 413 && fuzz.expect !== 431);
   if (!allowed || !exact) {
-    throw new Error(`${route.path} answered ${status} ${text.slice(0, 200)} to ${fuzz.label} (${fuzz.body.length} bytes${fuzz.expect ? `, expected ${fuzz.expect}` : ''})`);
+    throw new Error(
+      `${route.path} answered ${status} ${text.slice(0, 200)} to ${fuzz.label} (${fuzz.body.length} bytes${fuzz.expect ? `, expected ${fuzz.expect}` : ''})`,
+    );
   }
   await nothingRecorded(`${route.path} ${fuzz.label}`);
 }
@@ -199,7 +201,10 @@ function isWellFormedJson(text: string): boolean {
 
 const malformedArb = (route: Route) =>
   fc
-    .tuple(fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ maxLength: 400 }), fc.stringMatching(/^[{}[\]",:0-9a-z\\ ]{0,200}$/)), fc.boolean())
+    .tuple(
+      fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ maxLength: 400 }), fc.stringMatching(/^[{}[\]",:0-9a-z\\ ]{0,200}$/)),
+      fc.boolean(),
+    )
     .map(([text, auth]): FuzzInput => {
       const body = Buffer.from(text, 'utf8');
       // The text pattern sometimes forms well-formed JSON (`{}`, `[]`, `"a"`): then, authenticated, it is
@@ -271,8 +276,7 @@ const hugeArb = (route: Route) =>
   fc.tuple(fc.integer({ min: 1, max: 64 * 1024 }), fc.constantFrom('pad-valid', 'garbage'), fc.boolean()).map(([extra, kind, auth]): FuzzInput => {
     const size = MAX_BODY_BYTES + extra;
     // A valid notification padded with JSON whitespace is still valid JSON: only its size is wrong.
-    const body =
-      kind === 'pad-valid' ? Buffer.concat([route.valid, Buffer.alloc(size - route.valid.length, 0x20)]) : Buffer.alloc(size, 0x7b /* { */);
+    const body = kind === 'pad-valid' ? Buffer.concat([route.valid, Buffer.alloc(size - route.valid.length, 0x20)]) : Buffer.alloc(size, 0x7b /* { */);
     return input({ body, headers: withAuth(route, body, auth), expect: 413, label: `${kind} body of ${size} bytes` });
   });
 
@@ -318,8 +322,17 @@ const headerCases = (route: Route): FuzzInput[] => {
   // The valid payload missing its last byte: malformed, whatever the headers say.
   const almost = route.valid.subarray(0, route.valid.length - 1);
   return [
-    { body: route.valid, headers: { ...json, ...route.authenticate(route.valid), 'x-huge': 'h'.repeat(20 * 1024) }, expect: 431, label: '20 KiB header on a valid request' },
-    { body: almost, headers: { ...json, 'x-zm-signature': `v0=${'a'.repeat(12 * 1024)}`, 'verification-token': 't'.repeat(2048) }, label: 'oversized auth headers' },
+    {
+      body: route.valid,
+      headers: { ...json, ...route.authenticate(route.valid), 'x-huge': 'h'.repeat(20 * 1024) },
+      expect: 431,
+      label: '20 KiB header on a valid request',
+    },
+    {
+      body: almost,
+      headers: { ...json, 'x-zm-signature': `v0=${'a'.repeat(12 * 1024)}`, 'verification-token': 't'.repeat(2048) },
+      label: 'oversized auth headers',
+    },
     { body: Buffer.from('{'), headers: many, label: '300 extra headers' },
     { body: Buffer.alloc(0), headers: { ...json, ...route.authenticate(Buffer.alloc(0)) }, label: 'empty body, authenticated' },
     { body: Buffer.alloc(0), headers: {}, label: 'empty body, no headers at all' },
@@ -328,9 +341,15 @@ const headerCases = (route: Route): FuzzInput[] => {
 
 /** Broken HTTP framing, written on a raw socket: the server must answer 400 or just drop the request. */
 const rawRequests = (route: Route, host: string): Array<{ label: string; bytes: string }> => [
-  { label: 'declared length longer than the body', bytes: `POST ${route.path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"a":1}` },
+  {
+    label: 'declared length longer than the body',
+    bytes: `POST ${route.path} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"a":1}`,
+  },
   { label: 'broken chunked encoding', bytes: `POST ${route.path} HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nhello\r\n0\r\n\r\n` },
-  { label: 'Content-Length and Transfer-Encoding together', bytes: `POST ${route.path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n` },
+  {
+    label: 'Content-Length and Transfer-Encoding together',
+    bytes: `POST ${route.path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+  },
   { label: 'declared length over 1 MiB', bytes: `POST ${route.path} HTTP/1.1\r\nHost: ${host}\r\nContent-Length: ${MAX_BODY_BYTES * 4}\r\n\r\n{"a":` },
   { label: 'garbage request line', bytes: `\u0000\u0001POST ${route.path} HTTP/9.9\r\n\r\n` },
 ];
@@ -387,14 +406,26 @@ function fuzzSuite(name: string, setup: () => Promise<{ target: Target; teardown
 
     describe.each(ROUTES.map((route) => [route.path, route] as const))('%s', (_path, route) => {
       it('malformed text, wrong-shape JSON and truncated valid payloads → 4xx, nothing recorded', async () => {
-        await fc.assert(fc.asyncProperty(malformedArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)), runs(40));
-        await fc.assert(fc.asyncProperty(wrongShapeArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)), runs(40));
-        await fc.assert(fc.asyncProperty(truncatedArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)), runs(40));
+        await fc.assert(
+          fc.asyncProperty(malformedArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)),
+          runs(40),
+        );
+        await fc.assert(
+          fc.asyncProperty(wrongShapeArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)),
+          runs(40),
+        );
+        await fc.assert(
+          fc.asyncProperty(truncatedArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)),
+          runs(40),
+        );
         await assertHealthy(target);
       });
 
       it('non-UTF-8 bytes, also inside a valid payload → 4xx, nothing recorded', async () => {
-        await fc.assert(fc.asyncProperty(nonUtf8Arb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)), runs(40));
+        await fc.assert(
+          fc.asyncProperty(nonUtf8Arb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)),
+          runs(40),
+        );
         await assertHealthy(target);
       });
 
@@ -407,12 +438,18 @@ function fuzzSuite(name: string, setup: () => Promise<{ target: Target; teardown
       });
 
       it('bodies over 1 MiB → 413, nothing recorded', async () => {
-        await fc.assert(fc.asyncProperty(hugeArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)), runs(3));
+        await fc.assert(
+          fc.asyncProperty(hugeArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)),
+          runs(3),
+        );
         await assertHealthy(target);
       });
 
       it('wrong content types and encodings, huge and many headers, empty bodies → 4xx, nothing recorded', async () => {
-        await fc.assert(fc.asyncProperty(contentTypeArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)), runs(20));
+        await fc.assert(
+          fc.asyncProperty(contentTypeArb(route), (fuzz) => check(target, route, fuzz, nothingRecorded)),
+          runs(20),
+        );
         for (const fuzz of [...encodingCases(route), ...headerCases(route)]) await check(target, route, input(fuzz), nothingRecorded);
         await assertHealthy(target);
       });
@@ -485,17 +522,23 @@ fuzzSuite('every source configured (express adapter + webhook core + embedded st
   const { port } = server.address() as net.AddressInfo;
 
   // The valid payloads really are accepted here (otherwise "rejected" would prove nothing), then forgotten.
-  const probe = await fetch(`http://127.0.0.1:${port}${ROUTES[0].path}`, { method: 'POST', headers: { ...json, ...ROUTES[0].authenticate(ROUTES[0].valid) }, body: ROUTES[0].valid });
+  const probe = await fetch(`http://127.0.0.1:${port}${ROUTES[0].path}`, {
+    method: 'POST',
+    headers: { ...json, ...ROUTES[0].authenticate(ROUTES[0].valid) },
+    body: ROUTES[0].valid,
+  });
   expect(probe.status).toBe(200);
   for (const route of ROUTES.slice(1)) {
-    const outcome = await sources.find((s) => s.path === route.path)!.handle({
-      method: 'POST',
-      path: route.path,
-      query: {},
-      headers: { ...json, ...route.authenticate(route.valid) },
-      body: route.valid,
-      receivedAt: Date.now(),
-    });
+    const outcome = await sources
+      .find((s) => s.path === route.path)!
+      .handle({
+        method: 'POST',
+        path: route.path,
+        query: {},
+        headers: { ...json, ...route.authenticate(route.valid) },
+        body: route.valid,
+        receivedAt: Date.now(),
+      });
     expect({ route: route.path, kind: outcome.kind }).toEqual({ route: route.path, kind: 'accepted' });
   }
   const target: Target = {

@@ -33,7 +33,11 @@ describe('assembleBridge', () => {
     await expect(startTestBridge({ ...TEAMS_WITHOUT_TOKEN_KEY, BRIDGE_DATA_DIR: dataDir })).rejects.toThrow(ConfigError);
     await expect(startTestBridge({ ...TEAMS_WITHOUT_TOKEN_KEY, BRIDGE_DATA_DIR: dataDir })).rejects.toThrow(/TEAMS_TOKEN_ENCRYPTION_KEY must be set/);
     // The failed start closed the store and the sandbox: a corrected start on the same directory works.
-    const bridge = await startTestBridge({ ...TEAMS_WITHOUT_TOKEN_KEY, TEAMS_TOKEN_ENCRYPTION_KEY: 'a-token-encryption-key-of-32-chars', BRIDGE_DATA_DIR: dataDir });
+    const bridge = await startTestBridge({
+      ...TEAMS_WITHOUT_TOKEN_KEY,
+      TEAMS_TOKEN_ENCRYPTION_KEY: 'a-token-encryption-key-of-32-chars',
+      BRIDGE_DATA_DIR: dataDir,
+    });
     await bridge.stop();
   });
 

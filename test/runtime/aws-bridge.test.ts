@@ -13,7 +13,12 @@ describe('createAwsBridge per function', () => {
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
   const dynamo = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials });
   const sqs = new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials });
-  const config = loadConfig({ BRIDGE_TABLE_NAME: 'table', BRIDGE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/keys', GENESYS_REGION: 'mypurecloud.com', ZOOM_WEBHOOK_SECRET_TOKEN: 'z' });
+  const config = loadConfig({
+    BRIDGE_TABLE_NAME: 'table',
+    BRIDGE_QUEUE_URL: 'http://127.0.0.1:9/000000000000/keys',
+    GENESYS_REGION: 'mypurecloud.com',
+    ZOOM_WEBHOOK_SECRET_TOKEN: 'z',
+  });
 
   afterAll(() => {
     dynamo.destroy();

@@ -1,9 +1,4 @@
-import {
-  CLAIM_LEASE_MARGIN_MS,
-  claimLeaseFor,
-  createInvocationDeadline,
-  FINISH_RESERVE_MS,
-} from '../../src/runtime/invocation-deadline';
+import { CLAIM_LEASE_MARGIN_MS, claimLeaseFor, createInvocationDeadline, FINISH_RESERVE_MS } from '../../src/runtime/invocation-deadline';
 
 describe('invocation deadline', () => {
   let clock = 1_000_000;

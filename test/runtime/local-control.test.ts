@@ -32,7 +32,12 @@ describe('local control route', () => {
     token,
     teamsLogin: async (account, onPrompt, options) => {
       calls.push(`login ${account} ${options.timeoutSeconds}`);
-      onPrompt({ message: 'To sign in, enter the code ABCD1234', userCode: 'ABCD1234', verificationUri: 'https://127.0.0.1/devicelogin', expiresInSeconds: 900 });
+      onPrompt({
+        message: 'To sign in, enter the code ABCD1234',
+        userCode: 'ABCD1234',
+        verificationUri: 'https://127.0.0.1/devicelogin',
+        expiresInSeconds: 900,
+      });
       if (fail) throw fail;
       return { name: account, username: 'teams-service@example.com' };
     },

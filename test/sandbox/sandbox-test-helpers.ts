@@ -54,7 +54,12 @@ export async function loginTo(sandbox: GenesysSandbox): Promise<Api> {
 /** A clock tests move by hand. */
 export function manualClock(start = Date.UTC(2026, 0, 1)): { now: () => number; advance: (ms: number) => void } {
   let current = start;
-  return { now: () => current, advance: (ms) => { current += ms; } };
+  return {
+    now: () => current,
+    advance: (ms) => {
+      current += ms;
+    },
+  };
 }
 
 /** Id of the System definition of a system presence. */

@@ -10,7 +10,10 @@ describe('sandbox users', () => {
   beforeAll(async () => {
     sandbox = await startGenesysSandbox({
       seedDemoUsers: true,
-      users: [{ email: 'Frank.Fischer@Example.com', name: 'Frank Fischer' }, { email: 'gone@example.com', state: 'inactive' }],
+      users: [
+        { email: 'Frank.Fischer@Example.com', name: 'Frank Fischer' },
+        { email: 'gone@example.com', state: 'inactive' },
+      ],
     });
     api = await loginTo(sandbox);
   });

@@ -60,8 +60,22 @@ describe('status feed health', () => {
     });
     await store.putDocument(TEAMS_DOCUMENTS.subscriptions, {
       accounts: {
-        pool1: { account: 'pool1', subscriptionId: 'sub-1', expiresAt: '2026-11-28T03:00:00Z', userCount: 420, rich: true, settingsHash: 'settings-hash-secretish' },
-        pool2: { account: 'pool2', subscriptionId: 'sub-2', expiresAt: '2026-11-28T01:00:00Z', userCount: 10, rich: true, lastError: 'InteractionRequired: sign in again' },
+        pool1: {
+          account: 'pool1',
+          subscriptionId: 'sub-1',
+          expiresAt: '2026-11-28T03:00:00Z',
+          userCount: 420,
+          rich: true,
+          settingsHash: 'settings-hash-secretish',
+        },
+        pool2: {
+          account: 'pool2',
+          subscriptionId: 'sub-2',
+          expiresAt: '2026-11-28T01:00:00Z',
+          userCount: 10,
+          rich: true,
+          lastError: 'InteractionRequired: sign in again',
+        },
       },
     });
     await store.putDocument(TEAMS_DOCUMENTS.activity, { lastNotificationAt: { 'sub-1': '2026-11-28T01:59:00Z' } });
@@ -78,8 +92,26 @@ describe('status feed health', () => {
 
     // One implementation for the CLI (`teams subscriptions`) and the page.
     expect(await readTeamsSubscriptionStatus(store)).toEqual([
-      { account: 'pool1', username: 'svc1@contoso.example', signedInAt: '2026-11-20T00:00:00Z', users: 420, subscriptionId: 'sub-1', expiresAt: '2026-11-28T03:00:00Z', lastNotificationAt: '2026-11-28T01:59:00Z', lastError: undefined },
-      { account: 'pool2', username: undefined, signedInAt: undefined, users: 10, subscriptionId: 'sub-2', expiresAt: '2026-11-28T01:00:00Z', lastNotificationAt: undefined, lastError: 'InteractionRequired: sign in again' },
+      {
+        account: 'pool1',
+        username: 'svc1@contoso.example',
+        signedInAt: '2026-11-20T00:00:00Z',
+        users: 420,
+        subscriptionId: 'sub-1',
+        expiresAt: '2026-11-28T03:00:00Z',
+        lastNotificationAt: '2026-11-28T01:59:00Z',
+        lastError: undefined,
+      },
+      {
+        account: 'pool2',
+        username: undefined,
+        signedInAt: undefined,
+        users: 10,
+        subscriptionId: 'sub-2',
+        expiresAt: '2026-11-28T01:00:00Z',
+        lastNotificationAt: undefined,
+        lastError: 'InteractionRequired: sign in again',
+      },
     ]);
 
     const report = await collectStatusReport({ store, sourceNames: SOURCE_NAMES, feeds: SETTINGS, now: () => NOW }, query());

@@ -40,7 +40,10 @@ describe('primary source reader', () => {
   it('answers from its cache for a minute, then reads again', async () => {
     const { calls, genesys } = fakeGenesys();
     let now = 1_000_000;
-    const reader = createPrimarySourceReader(() => genesys, () => now);
+    const reader = createPrimarySourceReader(
+      () => genesys,
+      () => now,
+    );
     await reader.read(['u-zoom']);
     now += 59_000;
     expect((await reader.read(['u-zoom'])).get('u-zoom')).toBe('Zoom');

@@ -15,14 +15,7 @@ import { createAwsBridge, type AwsBridge } from '../../src/runtime/aws-bridge';
 import { buildStatusPageDeps } from '../../src/runtime/status-page-deps';
 import { startGenesysSandbox, type GenesysSandbox } from '../../src/sandbox';
 import { signZoomRequest } from '../../src/sources/zoom/verify';
-import {
-  awsStatusAccess,
-  bearerTokenOf,
-  decideStatusAccess,
-  isLoopbackAddress,
-  localStatusAccess,
-  matchesBearerToken,
-} from '../../src/status/status-access';
+import { awsStatusAccess, bearerTokenOf, decideStatusAccess, isLoopbackAddress, localStatusAccess, matchesBearerToken } from '../../src/status/status-access';
 import { serveStatusPage } from '../../src/status/status-page';
 import { createTableIfMissing } from '../../src/store/dynamodb';
 import { createExpressApp } from '../../src/webhooks/adapters/express';

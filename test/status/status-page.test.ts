@@ -37,10 +37,14 @@ describe('status page (local bridge)', () => {
       { system: 'zoom', externalUserId: 'z-evil', email: '<script>alert(1)</script>@x.example', values: { presence_status: 'Away' }, order: now - 1000 },
     ];
     await record(events);
-    await waitFor(async () => {
-      const report = await getJson(bridge);
-      return report.users.rows.every((row) => row.status === 'applied' || row.status === 'unmatched');
-    }, 15_000, 'every user to be applied or unmatched');
+    await waitFor(
+      async () => {
+        const report = await getJson(bridge);
+        return report.users.rows.every((row) => row.status === 'applied' || row.status === 'unmatched');
+      },
+      15_000,
+      'every user to be applied or unmatched',
+    );
   }, 30_000);
 
   afterAll(async () => {
@@ -100,7 +104,9 @@ describe('status page (local bridge)', () => {
     expect(html.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(html.headers.get('content-security-policy')).toContain("style-src 'unsafe-inline'");
     const text = await html.text();
-    expect(text).toMatch(/<tr data-system="zoom" data-status="applied"><td>Zoom<\/td><td class="mono">zoom-bob@example.com<\/td><td>bob@example.com<\/td><td>Busy/);
+    expect(text).toMatch(
+      /<tr data-system="zoom" data-status="applied"><td>Zoom<\/td><td class="mono">zoom-bob@example.com<\/td><td>bob@example.com<\/td><td>Busy/,
+    );
     expect(text).toContain('Microsoft Teams');
     expect(text).not.toMatch(/<script/i);
   });

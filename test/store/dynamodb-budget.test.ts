@@ -32,9 +32,7 @@ describe('DynamoDbRequestBudget', () => {
       return { client, budget: new DynamoDbRequestBudget({ client, tableName, requestsPerMinute: perMinute, now: () => T0 }) };
     });
 
-    const slots = (
-      await Promise.all(workers.map(({ budget }) => Promise.all(Array.from({ length: 10 }, () => budget.reserve()))))
-    ).flat();
+    const slots = (await Promise.all(workers.map(({ budget }) => Promise.all(Array.from({ length: 10 }, () => budget.reserve()))))).flat();
     for (const { client } of workers) client.destroy();
 
     expect(new Set(slots).size).toBe(40);

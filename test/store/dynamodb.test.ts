@@ -75,7 +75,16 @@ describe('DynamoDbStateStore (DynamoDB specifics)', () => {
           pk: { S: 'USER#teams#old-user' },
           system: { S: 'teams' },
           externalUserId: { S: 'old-user' },
-          desired: { M: { target: { S: 'Busy' }, message: { S: 'Busy' }, values: { M: {} }, order: { N: '5' }, tiebreak: { N: '0' }, recordedAt: { S: '2025-01-01T00:00:00.000Z' } } },
+          desired: {
+            M: {
+              target: { S: 'Busy' },
+              message: { S: 'Busy' },
+              values: { M: {} },
+              order: { N: '5' },
+              tiebreak: { N: '0' },
+              recordedAt: { S: '2025-01-01T00:00:00.000Z' },
+            },
+          },
           desiredOrder: { N: '5' },
           desiredTiebreak: { N: '0' },
           status: { S: 'pending' },

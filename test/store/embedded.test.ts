@@ -181,9 +181,7 @@ describe('EmbeddedStateStore (on disk)', () => {
     const dir = newDir();
     const store = await open(dir, { compactThresholdBytes: 4096 });
     for (let order = 1; order <= 60; order += 1) {
-      await Promise.all(
-        Array.from({ length: 5 }, (_, user) => store.recordDesired({ ...key, externalUserId: `u${user}` }, desired(order))),
-      );
+      await Promise.all(Array.from({ length: 5 }, (_, user) => store.recordDesired({ ...key, externalUserId: `u${user}` }, desired(order))));
     }
     await store.putDocument('doc', { kept: true });
     const journalSize = (await fs.stat(path.join(dir, JOURNAL_FILE_NAME))).size;

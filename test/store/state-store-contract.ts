@@ -5,14 +5,7 @@
  */
 import fc from 'fast-check';
 import { StoreError } from '../../src/errors';
-import type {
-  AppliedState,
-  DesiredState,
-  DesiredVersion,
-  RecordOutcome,
-  StateKey,
-  StateStore,
-} from '../../src/store/state-store';
+import type { AppliedState, DesiredState, DesiredVersion, RecordOutcome, StateKey, StateStore } from '../../src/store/state-store';
 import { isNewer } from '../../src/store/state-store';
 import type { SystemName } from '../../src/systems';
 
@@ -287,9 +280,7 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
       it('fails for a key that has no record', async () => {
         const desired = desiredAt(1);
 
-        await expect(store.markApplied(userKey('nobody'), appliedFor(desired), versionOf(desired))).rejects.toBeInstanceOf(
-          StoreError,
-        );
+        await expect(store.markApplied(userKey('nobody'), appliedFor(desired), versionOf(desired))).rejects.toBeInstanceOf(StoreError);
       });
     });
 
@@ -597,9 +588,7 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
       it('lets exactly one of many concurrent writers win a version', async () => {
         await store.putDocument('race', { winner: 'none' });
 
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => store.putDocument('race', { winner: i }, 1)),
-        );
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.putDocument('race', { winner: i }, 1)));
 
         expect(results.filter(Boolean)).toHaveLength(1);
         expect((await store.getDocument('race'))?.version).toBe(2);
@@ -636,11 +625,7 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
               for (const v of versions) {
                 const outcome = await store.recordDesired(key, desiredAt(v.order, v.tiebreak));
                 const expected: RecordOutcome =
-                  stored === undefined || isNewer(v, stored)
-                    ? 'recorded'
-                    : v.order === stored.order && v.tiebreak === stored.tiebreak
-                      ? 'duplicate'
-                      : 'stale';
+                  stored === undefined || isNewer(v, stored) ? 'recorded' : v.order === stored.order && v.tiebreak === stored.tiebreak ? 'duplicate' : 'stale';
                 expect(outcome).toBe(expected);
                 if (expected === 'recorded') stored = v;
                 outcomes.push(outcome);
@@ -658,7 +643,13 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
       });
 
       it('is safe under many concurrent writers of one key', async () => {
-        const versions = fc.sample(fc.shuffledSubarray(Array.from({ length: 60 }, (_, i) => i), { minLength: 60 }), 1)[0]!;
+        const versions = fc.sample(
+          fc.shuffledSubarray(
+            Array.from({ length: 60 }, (_, i) => i),
+            { minLength: 60 },
+          ),
+          1,
+        )[0]!;
         // Every version twice: duplicates race with their twin.
         const writes = [...versions, ...versions].map((order) => store.recordDesired(userKey(), desiredAt(order)));
 

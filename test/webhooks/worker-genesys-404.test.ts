@@ -45,8 +45,7 @@ describe('worker: PATCH 404 while the source exists', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const patches = (userId: string) =>
-    setup.sandbox.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith(`/api/v2/users/${userId}/presences/`));
+  const patches = (userId: string) => setup.sandbox.requests.filter((r) => r.method === 'PATCH' && r.path.startsWith(`/api/v2/users/${userId}/presences/`));
   const definitionLists = () => setup.sandbox.requests.filter((r) => r.method === 'GET' && r.path.includes('presence/definitions'));
 
   async function applyFirst(email: string): Promise<{ key: StateKey; userId: string; sourceId: string }> {

@@ -12,7 +12,14 @@ import type { StateKey, StateStore } from '../../src/store/state-store';
 import { applyKey, type GenesysPort, type WorkerDeps } from '../../src/webhooks/worker';
 
 const KEY: StateKey = { system: 'zoom', externalUserId: 'KDcuGIm1SaGc' };
-const desired = (order: number) => ({ target: 'Busy', message: 'In a meeting', values: { presence_status: 'In_Meeting' }, order, tiebreak: 0, recordedAt: new Date(order).toISOString() });
+const desired = (order: number) => ({
+  target: 'Busy',
+  message: 'In a meeting',
+  values: { presence_status: 'In_Meeting' },
+  order,
+  tiebreak: 0,
+  recordedAt: new Date(order).toISOString(),
+});
 
 describe('worker after a source is re-created', () => {
   let store: StateStore;

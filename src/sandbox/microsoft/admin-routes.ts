@@ -12,7 +12,17 @@ import type { PresenceChangeResult } from './microsoft-types';
 import { isLoopback, send } from './sandbox-http';
 
 /** Graph's presence availability values (https://learn.microsoft.com/graph/api/resources/presence). */
-export const GRAPH_AVAILABILITIES = ['Available', 'AvailableIdle', 'Away', 'BeRightBack', 'Busy', 'BusyIdle', 'DoNotDisturb', 'Offline', 'PresenceUnknown'] as const;
+export const GRAPH_AVAILABILITIES = [
+  'Available',
+  'AvailableIdle',
+  'Away',
+  'BeRightBack',
+  'Busy',
+  'BusyIdle',
+  'DoNotDisturb',
+  'Offline',
+  'PresenceUnknown',
+] as const;
 
 const presenceChange = z.object({
   email: z.string().trim().min(3).max(320),
@@ -47,7 +57,9 @@ export async function handleAdminRoute(
     }
     const parsed = presenceChange.safeParse(json);
     if (!parsed.success) {
-      send(res, 400, { error: `invalid presence change: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')}` });
+      send(res, 400, {
+        error: `invalid presence change: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ')}`,
+      });
       return true;
     }
     const user = state.findUserByEmail(parsed.data.email);
@@ -62,7 +74,14 @@ export async function handleAdminRoute(
   if (url.pathname === '/sandbox/subscriptions' && req.method === 'GET') {
     const live = [...state.subscriptions.values()].filter((s) => state.liveSubscription(s.id));
     send(res, 200, {
-      value: live.map((s) => ({ id: s.id, ownerUserId: s.ownerUserId, users: s.userIds.length, notificationUrl: s.notificationUrl, includeResourceData: s.includeResourceData, expirationDateTime: s.expirationDateTime })),
+      value: live.map((s) => ({
+        id: s.id,
+        ownerUserId: s.ownerUserId,
+        users: s.userIds.length,
+        notificationUrl: s.notificationUrl,
+        includeResourceData: s.includeResourceData,
+        expirationDateTime: s.expirationDateTime,
+      })),
     });
     return true;
   }

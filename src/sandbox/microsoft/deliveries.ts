@@ -103,7 +103,15 @@ export async function deliverLifecycleNotification(state: MicrosoftState, subscr
   const subscription = state.subscriptions.get(subscriptionId);
   if (!subscription?.lifecycleNotificationUrl) throw new Error(`no lifecycle URL for ${subscriptionId}`);
   return post(subscription.lifecycleNotificationUrl, {
-    value: [{ subscriptionId, subscriptionExpirationDateTime: subscription.expirationDateTime, tenantId: state.tenantId, clientState: subscription.clientState, lifecycleEvent }],
+    value: [
+      {
+        subscriptionId,
+        subscriptionExpirationDateTime: subscription.expirationDateTime,
+        tenantId: state.tenantId,
+        clientState: subscription.clientState,
+        lifecycleEvent,
+      },
+    ],
   });
 }
 

@@ -77,7 +77,14 @@ function readPresences(state: MicrosoftState, res: http.ServerResponse, body: Re
   send(res, 200, { '@odata.context': `${state.urls.graphOrigin}/v1.0/$metadata#Collection(microsoft.graph.presence)`, value });
 }
 
-async function handleApi(state: MicrosoftState, req: http.IncomingMessage, res: http.ServerResponse, url: URL, text: string, identity: Identity): Promise<void> {
+async function handleApi(
+  state: MicrosoftState,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  text: string,
+  identity: Identity,
+): Promise<void> {
   const route = url.pathname.slice('/v1.0'.length);
   let body: Record<string, unknown> = {};
   if (text) {
@@ -101,7 +108,12 @@ async function handleApi(state: MicrosoftState, req: http.IncomingMessage, res: 
   if (req.method === 'GET' && members) {
     const groupId = decodeURIComponent(members[1]);
     if (!state.groups.has(groupId)) {
-      graphError(res, 404, 'Request_ResourceNotFound', `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.`);
+      graphError(
+        res,
+        404,
+        'Request_ResourceNotFound',
+        `Resource '${groupId}' does not exist or one of its queried reference-property objects are not present.`,
+      );
       return;
     }
     // Graph's default page is 100 members; `$top` asks for up to 999.

@@ -50,7 +50,12 @@ export function createLoginHandler(state: MicrosoftState): http.RequestListener 
         const deviceCode = `dc.${randomUUID()}`;
         const userCode = randomBytes(4).toString('hex').toUpperCase();
         // The sandbox may play the operator's browser step itself (approve at once as the demo account).
-        state.deviceCodes.set(deviceCode, { userCode, clientId: form.get('client_id') ?? '', redeemed: false, approvedUserId: state.options.autoApproveDeviceCodesAs });
+        state.deviceCodes.set(deviceCode, {
+          userCode,
+          clientId: form.get('client_id') ?? '',
+          redeemed: false,
+          approvedUserId: state.options.autoApproveDeviceCodesAs,
+        });
         const autoApproved = state.options.autoApproveDeviceCodesAs ? ' (the sandbox approves it by itself)' : '';
         send(res, 200, {
           device_code: deviceCode,

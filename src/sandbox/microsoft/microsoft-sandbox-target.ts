@@ -15,7 +15,9 @@ export function microsoftSandboxAdminUrl(config: BridgeConfig, bridge: LocalRunt
   }
   if (!bridge) throw new BridgeError('no running bridge: start it with `npm start` (same BRIDGE_DATA_DIR), then `presence-bridge teams login --account demo`');
   if (!bridge.microsoftSandbox) {
-    throw new BridgeError('the running bridge does not use the Microsoft sandbox (it was started with Teams or Genesys credentials); restart `npm start` without them');
+    throw new BridgeError(
+      'the running bridge does not use the Microsoft sandbox (it was started with Teams or Genesys credentials); restart `npm start` without them',
+    );
   }
   return bridge.microsoftSandbox.adminUrl;
 }

@@ -40,9 +40,7 @@ export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions = {
   };
 
   const loginServer = https.createServer({ key: tls.keyPem, cert: tls.certPem }, createLoginHandler(state));
-  const graphServer = http.createServer(
-    createGraphHandler(state, (req, res, url, text) => handleAdminRoute(state, changePresence, req, res, url, text)),
-  );
+  const graphServer = http.createServer(createGraphHandler(state, (req, res, url, text) => handleAdminRoute(state, changePresence, req, res, url, text)));
   const loginPort = await listen(loginServer);
   const graphPort = await listen(graphServer).catch(async (error: unknown) => {
     await closeServer(loginServer);

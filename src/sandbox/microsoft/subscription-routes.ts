@@ -45,7 +45,12 @@ function subscriptionJson(state: MicrosoftState, subscription: MicrosoftSandboxS
 async function createSubscription(state: MicrosoftState, res: http.ServerResponse, userId: string, body: Record<string, unknown>): Promise<void> {
   const resource = String(body.resource ?? '');
   const match = PRESENCE_FILTER.exec(resource);
-  const ids = match ? match[1].split(',').map((part) => part.trim().replace(/^'|'$/g, '')).filter(Boolean) : [];
+  const ids = match
+    ? match[1]
+        .split(',')
+        .map((part) => part.trim().replace(/^'|'$/g, ''))
+        .filter(Boolean)
+    : [];
   if (body.changeType !== 'updated' || !match || ids.length === 0) {
     graphError(res, 400, 'InvalidRequest', `unsupported resource or changeType: ${resource}`);
     return;
@@ -106,7 +111,12 @@ export async function handleSubscriptionRoute(
 ): Promise<void> {
   if (identity.kind !== 'user') {
     // Presence subscriptions: Application "Not supported" (subscription-update permissions table).
-    graphError(res, 403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden; Reason: The request is not authorized for this user or application.]');
+    graphError(
+      res,
+      403,
+      'ExtensionError',
+      'Operation: Create; Exception: [Status Code: Forbidden; Reason: The request is not authorized for this user or application.]',
+    );
     return;
   }
   const userId = identity.userId;

@@ -6,10 +6,7 @@
 import type { RingCentralSandboxSubscription } from './ringcentral-sandbox-types';
 
 /** POSTs `notification` to the subscription's address; resolves with the HTTP status, 0 when unreachable. */
-export async function postRingCentralNotification(
-  subscription: RingCentralSandboxSubscription,
-  notification: Record<string, unknown>,
-): Promise<number> {
+export async function postRingCentralNotification(subscription: RingCentralSandboxSubscription, notification: Record<string, unknown>): Promise<number> {
   const token = subscription.deliveryMode.verificationToken;
   try {
     const response = await fetch(subscription.deliveryMode.address, {

@@ -12,9 +12,7 @@ export interface RingCentralSandboxIds {
 
 /** A filter as RingCentral stores and returns it. */
 export function expandRingCentralFilter(filter: string, ids: RingCentralSandboxIds): string {
-  return filter
-    .replace(/^(\/restapi\/v1\.0\/account\/)~(?=[/?]|$)/, `$1${ids.accountId}`)
-    .replace(/(\/extension\/)~(?=[/?]|$)/, `$1${ids.ownerExtensionId}`);
+  return filter.replace(/^(\/restapi\/v1\.0\/account\/)~(?=[/?]|$)/, `$1${ids.accountId}`).replace(/(\/extension\/)~(?=[/?]|$)/, `$1${ids.ownerExtensionId}`);
 }
 
 /** True for the account-wide presence filter (`/restapi/v1.0/account/{id}/presence[?…]`). */

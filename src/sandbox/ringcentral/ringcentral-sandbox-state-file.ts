@@ -54,7 +54,9 @@ export async function loadRingCentralSnapshot(file: string): Promise<RingCentral
   }
   const parsed = snapshotSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`ringcentral sandbox: state file ${file} has an unexpected shape (${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}); delete it to start afresh`);
+    throw new Error(
+      `ringcentral sandbox: state file ${file} has an unexpected shape (${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}); delete it to start afresh`,
+    );
   }
   return parsed.data;
 }

@@ -299,7 +299,10 @@ export class RingCentralSandbox {
     if (!parsed.success) return { status: 400, body: { message: describePresenceChangeError(parsed.error) } };
     const result = await this.changePresence(parsed.data);
     if (!result) {
-      const known = this.extensions.map((e) => e.contact?.email).filter(Boolean).join(', ');
+      const known = this.extensions
+        .map((e) => e.contact?.email)
+        .filter(Boolean)
+        .join(', ');
       return { status: 404, body: { message: `no sandbox extension has the email ${parsed.data.email}; known: ${known || 'none'}` } };
     }
     return { status: 200, body: result };
@@ -310,10 +313,16 @@ export class RingCentralSandbox {
     const expected = `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64')}`;
     const formOk = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (req.headers.authorization !== expected || !formOk) {
-      return { status: 401, body: { error: 'invalid_client', error_description: 'Invalid client', errors: [{ errorCode: 'OAU-123', message: 'Invalid client' }] } };
+      return {
+        status: 401,
+        body: { error: 'invalid_client', error_description: 'Invalid client', errors: [{ errorCode: 'OAU-123', message: 'Invalid client' }] },
+      };
     }
     if (form.grant_type !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || form.assertion !== this.jwt) {
-      return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid token', errors: [{ errorCode: 'OAU-213', message: 'Token not found' }] } };
+      return {
+        status: 400,
+        body: { error: 'invalid_grant', error_description: 'Invalid token', errors: [{ errorCode: 'OAU-213', message: 'Token not found' }] },
+      };
     }
     this.logins++;
     const token = `at-${this.logins}-${crypto.randomBytes(6).toString('hex')}`;
@@ -379,12 +388,9 @@ export class RingCentralSandbox {
     const expanded = (filters as string[]).map((f) => this.expandFilter(f));
     const accountFilters = expanded.filter(isAccountPresenceFilter);
     if (accountFilters.length > 0 && this.refuseAccountFilter === 'error') {
-      return this.error(
-        403,
-        'CMN-408',
-        'In order to call this API endpoint, user needs to have [ReadAccounts] permission for requested resource.',
-        { permissionName: 'ReadAccounts' },
-      );
+      return this.error(403, 'CMN-408', 'In order to call this API endpoint, user needs to have [ReadAccounts] permission for requested resource.', {
+        permissionName: 'ReadAccounts',
+      });
     }
     if (this.validateAddress) {
       const token = crypto.randomUUID();

@@ -187,9 +187,7 @@ export function createRingCentralClientFromConfig(
     RINGCENTRAL_JWT: config.jwt,
   });
   if (missing.length > 0) {
-    throw new ConfigError(
-      `${missing.join(', ')} must be set to call the RingCentral API (a JWT-flow app; see docs/ringcentral.md)`,
-    );
+    throw new ConfigError(`${missing.join(', ')} must be set to call the RingCentral API (a JWT-flow app; see docs/ringcentral.md)`);
   }
   return createRingCentralClient({
     ...options,

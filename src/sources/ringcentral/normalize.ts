@@ -75,9 +75,7 @@ export function toRingCentralValues(fields: {
 }): Record<string, string> {
   const values: Record<string, string> = {};
   const dnd =
-    fields.dndStatus === undefined || fields.dndStatus.toLowerCase() === 'unknown'
-      ? (fields.dndStatusPersonal ?? fields.dndStatus)
-      : fields.dndStatus;
+    fields.dndStatus === undefined || fields.dndStatus.toLowerCase() === 'unknown' ? (fields.dndStatusPersonal ?? fields.dndStatus) : fields.dndStatus;
   if (dnd !== undefined) values.dndStatus = dnd;
   if (fields.telephonyStatus !== undefined) values.telephonyStatus = fields.telephonyStatus;
   if (fields.meetingStatus !== undefined) values.meetingStatus = fields.meetingStatus;
@@ -92,9 +90,7 @@ export function parseRingCentralTimestamp(timestamp: string | undefined): number
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-export type NormalizeResult =
-  | { readonly ok: true; readonly event: PresenceEvent }
-  | { readonly ok: false; readonly reason: string };
+export type NormalizeResult = { readonly ok: true; readonly event: PresenceEvent } | { readonly ok: false; readonly reason: string };
 
 /**
  * Normalizes one presence notification. The extension is `body.extensionId`, else the one named in the
@@ -104,11 +100,7 @@ export type NormalizeResult =
  * `receivedAt` orders a notification without a readable `timestamp` (never seen, but the field is not
  * worth losing an event over).
  */
-export function normalizeRingCentralNotification(
-  notification: RingCentralNotification,
-  body: RingCentralPresenceBody,
-  receivedAt: number,
-): NormalizeResult {
+export function normalizeRingCentralNotification(notification: RingCentralNotification, body: RingCentralPresenceBody, receivedAt: number): NormalizeResult {
   const externalUserId = body.extensionId ?? extensionIdFromPath(notification.event, notification.ownerId);
   if (externalUserId === undefined) {
     return {

@@ -62,8 +62,7 @@ export function readRingCentralErrorBody(body: RingCentralErrorBody | undefined)
 /** What an operator should check for a failure, in words. */
 export function ringCentralHint(details: Pick<RingCentralApiErrorDetails, 'status' | 'errorCode' | 'permissionName' | 'vendorMessage' | 'path'>): string {
   const code = details.errorCode?.toUpperCase() ?? '';
-  const isPermission =
-    details.permissionName !== undefined || code === 'CMN-408' || /permission/i.test(details.vendorMessage ?? '');
+  const isPermission = details.permissionName !== undefined || code === 'CMN-408' || /permission/i.test(details.vendorMessage ?? '');
   if (code === 'SUB-525') {
     return (
       'RingCentral could not validate the webhook address: it must be public HTTPS (TLS 1.2+), answer the ' +
@@ -94,7 +93,7 @@ export function ringCentralHint(details: Pick<RingCentralApiErrorDetails, 'statu
     case 429:
       return 'rate limited by RingCentral; the bridge paused the whole rate group, lower RINGCENTRAL_RATE_LIMIT_* if this repeats';
     default:
-      return details.status >= 500 ? 'RingCentral had a server error; it is retried later' : 'see RingCentral\'s message';
+      return details.status >= 500 ? 'RingCentral had a server error; it is retried later' : "see RingCentral's message";
   }
 }
 

@@ -47,9 +47,7 @@ const integer = readInteger;
 export function readRingCentralSettings(env: Env): RingCentralSettings {
   const scopeRaw = env.RINGCENTRAL_SUBSCRIPTION_SCOPE?.trim().toLowerCase() || DEFAULT_RINGCENTRAL_SETTINGS.subscriptionScope;
   if (!(RINGCENTRAL_SUBSCRIPTION_SCOPES as readonly string[]).includes(scopeRaw)) {
-    throw new ConfigError(
-      `RINGCENTRAL_SUBSCRIPTION_SCOPE must be one of ${RINGCENTRAL_SUBSCRIPTION_SCOPES.join(', ')}, got "${scopeRaw}"`,
-    );
+    throw new ConfigError(`RINGCENTRAL_SUBSCRIPTION_SCOPE must be one of ${RINGCENTRAL_SUBSCRIPTION_SCOPES.join(', ')}, got "${scopeRaw}"`);
   }
   const limit = (group: RingCentralRateGroup) =>
     integer(env, `RINGCENTRAL_RATE_LIMIT_${group.toUpperCase()}`, RINGCENTRAL_DEFAULT_RATE_LIMITS[group], 1, 100_000);

@@ -18,7 +18,12 @@ import * as z from 'zod';
  * well within `Number.MAX_SAFE_INTEGER`, so a JSON number loses nothing. Becomes a state key.
  */
 export const RingCentralIdSchema = z.union([
-  z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).transform((value) => String(value)),
+  z
+    .number()
+    .int()
+    .nonnegative()
+    .max(Number.MAX_SAFE_INTEGER)
+    .transform((value) => String(value)),
   z
     .string()
     .trim()
@@ -113,7 +118,11 @@ export const RingCentralAccountInfoSchema = z.looseObject({ id: RingCentralIdSch
 export const RingCentralSubscriptionSchema = z.looseObject({
   id: z.string().min(1),
   uri: z.string().optional().catch(undefined),
-  eventFilters: z.array(z.string()).optional().catch(undefined).transform((value) => value ?? []),
+  eventFilters: z
+    .array(z.string())
+    .optional()
+    .catch(undefined)
+    .transform((value) => value ?? []),
   disabledFilters: z
     .array(z.looseObject({ filter: z.string().optional(), reason: z.string().optional() }))
     .optional()
@@ -131,16 +140,16 @@ export const RingCentralSubscriptionSchema = z.looseObject({
     })
     .optional()
     .catch(undefined),
-  blacklistedData: z
-    .looseObject({ reason: z.string().optional(), blacklistedAt: z.string().optional() })
-    .optional()
-    .catch(undefined),
+  blacklistedData: z.looseObject({ reason: z.string().optional(), blacklistedAt: z.string().optional() }).optional().catch(undefined),
 });
 export type RingCentralSubscription = z.infer<typeof RingCentralSubscriptionSchema>;
 
 /** `GET /restapi/v1.0/subscription`: `{ uri, records: SubscriptionInfo[] }`. */
 export const RingCentralSubscriptionListSchema = z.looseObject({
-  records: z.array(RingCentralSubscriptionSchema).optional().transform((value) => value ?? []),
+  records: z
+    .array(RingCentralSubscriptionSchema)
+    .optional()
+    .transform((value) => value ?? []),
 });
 
 /** `paging` and `navigation` of RingCentral list responses. */
@@ -164,13 +173,19 @@ export const RingCentralExtensionSchema = z.looseObject({
   extensionNumber: z.string().optional().catch(undefined),
   type: z.string().optional().catch(undefined),
   status: z.string().optional().catch(undefined),
-  contact: z.looseObject({ email: z.string().optional().catch(undefined) }).optional().catch(undefined),
+  contact: z
+    .looseObject({ email: z.string().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 export type RingCentralExtension = z.infer<typeof RingCentralExtensionSchema>;
 
 /** A page of extensions. Records that do not parse are counted, not fatal. */
 export const RingCentralExtensionPageSchema = z.looseObject({
-  records: z.array(z.unknown()).optional().transform((value) => value ?? []),
+  records: z
+    .array(z.unknown())
+    .optional()
+    .transform((value) => value ?? []),
   paging: PagingSchema,
   navigation: NavigationSchema,
 });
@@ -178,7 +193,10 @@ export const RingCentralExtensionPageSchema = z.looseObject({
 /** One `PresenceInfoResponse` of `GET /restapi/v1.0/account/~/presence`. */
 export const RingCentralPresenceRecordSchema = RingCentralPresenceFieldsSchema.extend({
   uri: z.string().optional().catch(undefined),
-  extension: z.looseObject({ id: RingCentralIdSchema.optional().catch(undefined) }).optional().catch(undefined),
+  extension: z
+    .looseObject({ id: RingCentralIdSchema.optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 export type RingCentralPresenceRecord = z.infer<typeof RingCentralPresenceRecordSchema>;
 
@@ -210,7 +228,5 @@ export type RingCentralErrorBody = z.infer<typeof RingCentralErrorBodySchema>;
 
 /** One line per issue, `path: message`, for a 400 reason or an error message. */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`).join('; ');
 }

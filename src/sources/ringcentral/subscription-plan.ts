@@ -20,7 +20,14 @@
  * with a question — a `create` with `probe`, or `load-extensions` — and the executor plans again with the
  * answer in `RingCentralRunProgress`. A plan that is complete ends with `remember` or `fail`.
  */
-import { sameRingCentralFilter, sameRingCentralFilterSet, includesRingCentralFilter, isRingCentralAccountPresenceFilter, isRingCentralExtensionPresenceFilter, type RingCentralFilterIds } from './event-filters';
+import {
+  sameRingCentralFilter,
+  sameRingCentralFilterSet,
+  includesRingCentralFilter,
+  isRingCentralAccountPresenceFilter,
+  isRingCentralExtensionPresenceFilter,
+  type RingCentralFilterIds,
+} from './event-filters';
 import type { RingCentralSubscriptionScope } from './ringcentral-settings';
 import type { RingCentralSubscription } from './schema';
 
@@ -212,13 +219,16 @@ function planAccountScope(pass: Pass, live: RingCentralSubscription[], dropped: 
     const disabled = created.disabledFilters.find((d) => d.filter !== undefined && sameRingCentralFilter(d.filter, probe.filter, ids));
     if (!disabled && includesRingCentralFilter(created.eventFilters, probe.filter, ids)) continue;
     const error = new FilterRefusedError(`RingCentral disabled the filter ${probe.filter}: ${disabled?.reason ?? 'no reason given'}`);
-    pass.actions.push({ kind: 'delete', id: created.id, detail: `filter ${probe.filter} was disabled by RingCentral`, refusal: { filter: probe.filter, error } });
+    pass.actions.push({
+      kind: 'delete',
+      id: created.id,
+      detail: `filter ${probe.filter} was disabled by RingCentral`,
+      refusal: { filter: probe.filter, error },
+    });
     dropped.add(created.id);
     lastError = error;
   }
-  const usable = live.find(
-    (s) => !dropped.has(s.id) && s.eventFilters.some((f) => isRingCentralAccountPresenceFilter(f) && !isDisabled(s, f, ids)),
-  );
+  const usable = live.find((s) => !dropped.has(s.id) && s.eventFilters.some((f) => isRingCentralAccountPresenceFilter(f) && !isDisabled(s, f, ids)));
   if (usable) {
     maintain(pass, usable, usable.eventFilters.filter(isRingCentralAccountPresenceFilter), true);
     return { kind: 'kept' };
@@ -238,8 +248,7 @@ function planExtensionScope(pass: Pass, candidates: RingCentralSubscription[], f
     return false;
   }
   if (extensionIds.length === 0) {
-    const message =
-      'no RingCentral extensions to subscribe to: the extension directory is empty (the app needs ReadAccounts) and no extension ids were given';
+    const message = 'no RingCentral extensions to subscribe to: the extension directory is empty (the app needs ReadAccounts) and no extension ids were given';
     pass.actions.push({ kind: 'fail', error: new Error(message) });
     return false;
   }
@@ -282,7 +291,12 @@ export function planRingCentralSubscriptions(
   const live: RingCentralSubscription[] = [];
   for (const subscription of ours) {
     if (!isBlacklisted(subscription)) live.push(subscription);
-    else pass.actions.push({ kind: 'delete', id: subscription.id, detail: `blacklisted (${subscription.blacklistedData?.reason ?? 'no reason given'}); re-created` });
+    else
+      pass.actions.push({
+        kind: 'delete',
+        id: subscription.id,
+        detail: `blacklisted (${subscription.blacklistedData?.reason ?? 'no reason given'}); re-created`,
+      });
   }
 
   // Scope: account-wide unless refused recently (auto) or configured otherwise.
@@ -305,10 +319,22 @@ export function planRingCentralSubscriptions(
       refusal = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
       refusedAt = new Date(now).toISOString();
       scope = 'extension';
-      pass.actions.push({ kind: 'report', message: 'RingCentral account-wide presence filter refused; using per-extension filters', context: { reason: refusal } });
+      pass.actions.push({
+        kind: 'report',
+        message: 'RingCentral account-wide presence filter refused; using per-extension filters',
+        context: { reason: refusal },
+      });
     }
   }
-  if (scope === 'extension' && !planExtensionScope(pass, live.filter((s) => !dropped.has(s.id)), foreign)) return pass.actions;
+  if (
+    scope === 'extension' &&
+    !planExtensionScope(
+      pass,
+      live.filter((s) => !dropped.has(s.id)),
+      foreign,
+    )
+  )
+    return pass.actions;
 
   // Whatever of ours is not kept is surplus (e.g. per-extension ones after the account filter succeeded);
   // so is one found gone on renew or update and replaced.

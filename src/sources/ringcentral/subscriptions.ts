@@ -201,9 +201,7 @@ export async function listRingCentralSubscriptions(client: RingCentralClient): P
 const MAX_PASSES = 8;
 
 /** Creates, reuses, renews or re-creates the bridge's presence subscriptions: plan, perform, plan again until done. */
-export async function ensureRingCentralSubscription(
-  options: EnsureRingCentralSubscriptionOptions,
-): Promise<RingCentralSubscriptionReport> {
+export async function ensureRingCentralSubscription(options: EnsureRingCentralSubscriptionOptions): Promise<RingCentralSubscriptionReport> {
   if (!options.verificationToken.trim()) {
     throw new Error('RINGCENTRAL_VERIFICATION_TOKEN must be set before creating RingCentral subscriptions');
   }
@@ -311,7 +309,12 @@ function createRun(
     try {
       data =
         action.kind === 'update'
-          ? await client.request({ method: 'PUT', path: path(action.id), group: 'Medium', body: { eventFilters: action.eventFilters, deliveryMode, expiresIn: settings.expiresIn } })
+          ? await client.request({
+              method: 'PUT',
+              path: path(action.id),
+              group: 'Medium',
+              body: { eventFilters: action.eventFilters, deliveryMode, expiresIn: settings.expiresIn },
+            })
           : await client.request({ method: 'POST', path: `${path(action.id)}/renew`, group: 'Light' });
     } catch (error) {
       if (!(error instanceof RingCentralApiError && error.status === 404)) throw error;

@@ -127,9 +127,7 @@ export function createRingCentralTokenProvider(options: RingCentralTokenProvider
       if (!documents) return;
       const stored = await readStored();
       if (stored.token?.accessToken === token && stored.version !== undefined) {
-        await documents
-          .putDocument(name, encrypt(key, { accessToken: '', refreshAt: 0 }), stored.version)
-          .catch(() => false);
+        await documents.putDocument(name, encrypt(key, { accessToken: '', refreshAt: 0 }), stored.version).catch(() => false);
       }
     },
   };

@@ -64,9 +64,7 @@ export function decideRingCentralWebhook(config: Pick<RingCentralConfig, 'verifi
   }
   const notification = envelope.data;
   const bodyLooksLikePresence =
-    typeof notification.body === 'object' &&
-    notification.body !== null &&
-    RINGCENTRAL_PRESENCE_FIELDS.some((field) => field in (notification.body as object));
+    typeof notification.body === 'object' && notification.body !== null && RINGCENTRAL_PRESENCE_FIELDS.some((field) => field in (notification.body as object));
   const isPresence = notification.event !== undefined ? isRingCentralPresenceEvent(notification.event) : bodyLooksLikePresence;
   if (!isPresence) {
     return { kind: 'ignored', reason: `RingCentral event "${notification.event ?? '(none)'}" is not a presence notification` };

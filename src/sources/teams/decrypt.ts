@@ -60,10 +60,7 @@ export function decryptEncryptedContent(content: EncryptedContent, keyring: Decr
   try {
     // OAEP with SHA-1 is Node's default oaepHash and what Graph uses
     // (docs/vendors.md#teams-rich-notification-decryption).
-    symmetricKey = privateDecrypt(
-      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-      base64(content.dataKey, 'dataKey'),
-    );
+    symmetricKey = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, base64(content.dataKey, 'dataKey'));
   } catch (error) {
     throw new TeamsVerificationError('dataKey could not be decrypted with the configured private key', { cause: error });
   }

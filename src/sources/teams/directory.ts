@@ -81,9 +81,7 @@ const SELECT = '$select=id,mail,userPrincipalName,accountEnabled&$top=999';
 
 /** The first page: every user, or only the group's transitive members that are users. */
 export function directoryFirstPage(groupId?: string): string {
-  return groupId
-    ? `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?${SELECT}`
-    : `/users?${SELECT}`;
+  return groupId ? `/groups/${encodeURIComponent(groupId)}/transitiveMembers/microsoft.graph.user?${SELECT}` : `/users?${SELECT}`;
 }
 
 export interface DirectoryListing {
@@ -241,10 +239,7 @@ const DIRECTORY_MISS_RELOAD_MS = 30_000;
  * An email lookup for the worker (matches `EmailDirectory` in src/users/user-resolver.ts): reads the
  * user's shard at most once per `DIRECTORY_TTL_MS`, and again on a miss at most once per `DIRECTORY_MISS_RELOAD_MS`.
  */
-export function createTeamsEmailDirectory(
-  store: DocumentStore,
-  options: { readonly now?: () => number } = {},
-): (key: StateKey) => Promise<string | undefined> {
+export function createTeamsEmailDirectory(store: DocumentStore, options: { readonly now?: () => number } = {}): (key: StateKey) => Promise<string | undefined> {
   const now = options.now ?? Date.now;
   const cache = new Map<string, { users: Readonly<Record<string, string>>; loadedAt: number; loading?: Promise<void> }>();
 

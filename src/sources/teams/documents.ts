@@ -28,12 +28,7 @@ export const TEAMS_DOCUMENTS = {
  * Reads, changes and writes a document with optimistic concurrency, retrying on a concurrent write.
  * `update` gets the current value (undefined when absent) and returns the new one.
  */
-export async function updateDocument<T>(
-  store: DocumentStore,
-  name: string,
-  update: (current: T | undefined) => T,
-  attempts = 5,
-): Promise<T> {
+export async function updateDocument<T>(store: DocumentStore, name: string, update: (current: T | undefined) => T, attempts = 5): Promise<T> {
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     const current = await store.getDocument<T>(name);
     const next = update(current?.value);

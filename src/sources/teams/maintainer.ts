@@ -178,11 +178,15 @@ async function maintainSubscriptions(
   errors: string[],
 ): Promise<{ accounts: AccountReport[]; uncovered: number }> {
   const names = (await serviceAccounts.list()).map((account) => account.name);
-  const plan = await subscriptions.planRun(names, users.map((user) => user.objectId));
+  const plan = await subscriptions.planRun(
+    names,
+    users.map((user) => user.objectId),
+  );
   const accounts: AccountReport[] = [];
   for (const action of plan.actions) {
     if (action.kind === 'report') log.warn(action.message, action.context);
-    else if (action.kind === 'remove') await subscriptions.remove(action.account).catch((error: unknown) => errors.push(`${action.account}: ${describeError(error)}`));
+    else if (action.kind === 'remove')
+      await subscriptions.remove(action.account).catch((error: unknown) => errors.push(`${action.account}: ${describeError(error)}`));
     // `delete-leftover` comes only from Graph's listing, which planRun does not read (the 409 path does).
     else if (action.kind !== 'delete-leftover') {
       const { account } = action;

@@ -53,7 +53,13 @@ export interface MsalNetworkOptions {
   readonly timeoutMs?: number;
 }
 
-function request<T>(url: string, method: 'GET' | 'POST', options: NetworkRequestOptions | undefined, settings: MsalNetworkOptions, timeoutMs: number): Promise<NetworkResponse<T>> {
+function request<T>(
+  url: string,
+  method: 'GET' | 'POST',
+  options: NetworkRequestOptions | undefined,
+  settings: MsalNetworkOptions,
+  timeoutMs: number,
+): Promise<NetworkResponse<T>> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const lib = target.protocol === 'https:' ? https : http;
@@ -94,8 +100,7 @@ function request<T>(url: string, method: 'GET' | 'POST', options: NetworkRequest
 export function createMsalNetworkClient(settings: MsalNetworkOptions = {}): INetworkModule {
   const timeoutMs = settings.timeoutMs ?? 15_000;
   return {
-    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
-      request<T>(url, 'GET', options, settings, timeout ?? timeoutMs),
+    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => request<T>(url, 'GET', options, settings, timeout ?? timeoutMs),
     sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => request<T>(url, 'POST', options, settings, timeoutMs),
   };
 }

@@ -54,7 +54,12 @@ function filterUserId(query: string): string | undefined {
   if (!filter) return undefined;
   const ids = filter[1]
     .split(',')
-    .map((part) => part.trim().replace(/^'(.*)'$/, '$1').trim())
+    .map((part) =>
+      part
+        .trim()
+        .replace(/^'(.*)'$/, '$1')
+        .trim(),
+    )
     .filter(Boolean);
   return ids.length === 1 ? ids[0] : undefined;
 }
@@ -124,8 +129,7 @@ export interface NormalizeOptions {
 /** Normalizes one presence resource; undefined when it is not a presence or names no user. */
 export function normalizePresence(resource: Readonly<Record<string, unknown>>, options: NormalizeOptions): PresenceEvent | undefined {
   if (!isPresenceType(resource)) return undefined;
-  const externalUserId =
-    extractUserId(readField(resource, 'id')) ?? extractUserId(readField(resource, '@odata.id')) ?? options.fallbackUserId;
+  const externalUserId = extractUserId(readField(resource, 'id')) ?? extractUserId(readField(resource, '@odata.id')) ?? options.fallbackUserId;
   if (!externalUserId) return undefined;
   const availability = readText(resource, 'availability');
   const activity = readText(resource, 'activity');

@@ -11,11 +11,7 @@ export interface PollingLoop {
   stop(): Promise<void>;
 }
 
-export function startTeamsPolling(options: {
-  readonly intervalMs: number;
-  readonly run: () => Promise<unknown>;
-  readonly logger?: Logger;
-}): PollingLoop {
+export function startTeamsPolling(options: { readonly intervalMs: number; readonly run: () => Promise<unknown>; readonly logger?: Logger }): PollingLoop {
   const log = options.logger ?? silentLogger;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

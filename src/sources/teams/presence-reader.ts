@@ -28,10 +28,7 @@ export interface PresenceReadProgress {
   readonly total: number;
 }
 
-export type PresenceReader = (
-  userIds: readonly string[],
-  onProgress?: (progress: PresenceReadProgress) => void,
-) => Promise<PresenceResource[]>;
+export type PresenceReader = (userIds: readonly string[], onProgress?: (progress: PresenceReadProgress) => void) => Promise<PresenceResource[]>;
 
 const WINDOW_MS = 30_000;
 
@@ -79,11 +76,7 @@ export function createPresenceReader(options: PresenceReaderOptions): PresenceRe
  * Turns read presences into events. `readAt` is when the read was issued: the state is at least
  * that fresh, so it orders correctly against webhook events stamped with their receipt time.
  */
-export function presencesToEvents(
-  presences: readonly PresenceResource[],
-  readAt: number,
-  emailOf?: (objectId: string) => string | undefined,
-): PresenceEvent[] {
+export function presencesToEvents(presences: readonly PresenceResource[], readAt: number, emailOf?: (objectId: string) => string | undefined): PresenceEvent[] {
   const events: PresenceEvent[] = [];
   for (const presence of presences) {
     const event = normalizePresence(presence, { order: readAt, tiebreak: 0 });

@@ -26,7 +26,13 @@ import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
 import type { TeamsSettings } from './teams-settings';
 import { createTokenVault } from './token-vault';
 import type { SigningKeySource } from './validation-tokens';
-import { createTeamsSigningKeys, createTeamsTenantId, createTeamsWebhookSources, DEFAULT_ENCRYPTION_CERTIFICATE_ID, warmTeamsTenantId } from './webhook-sources';
+import {
+  createTeamsSigningKeys,
+  createTeamsTenantId,
+  createTeamsWebhookSources,
+  DEFAULT_ENCRYPTION_CERTIFICATE_ID,
+  warmTeamsTenantId,
+} from './webhook-sources';
 
 export { DEFAULT_ENCRYPTION_CERTIFICATE_ID } from './webhook-sources';
 
@@ -107,9 +113,7 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       }),
     }),
   );
-  const reader = makeNow<PresenceReader>(() =>
-    createPresenceReader({ graph: appGraph(), requestsPer30Seconds: settings.presenceRequestsPer30Seconds, now }),
-  );
+  const reader = makeNow<PresenceReader>(() => createPresenceReader({ graph: appGraph(), requestsPer30Seconds: settings.presenceRequestsPer30Seconds, now }));
   const readPresences: PresenceReader = (ids, progress) => reader()(ids, progress);
 
   const serviceAccounts = makeNow<ServiceAccounts>(() => {
@@ -202,7 +206,11 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
       if (subscriptionMode) warmTeamsTenantId(tenantId, logger);
       // Rich notifications carry validation tokens: keep the keys that check them warm in the store.
       if (subscriptionMode && config.encryptionCertificate && !options.keySource) {
-        await signingKeys.warm().catch((error: unknown) => logger.warn('could not refresh Microsoft signing keys; the webhook fetches them when needed', { error: describeError(error) }));
+        await signingKeys
+          .warm()
+          .catch((error: unknown) =>
+            logger.warn('could not refresh Microsoft signing keys; the webhook fetches them when needed', { error: describeError(error) }),
+          );
       }
       return runTeamsMaintenance({
         mode: settings.mode,

@@ -122,9 +122,7 @@ export function createServiceAccounts(options: ServiceAccountsOptions): ServiceA
       });
       const account = result?.account;
       if (!account) throw new InvalidInputError('the sign-in completed without an account; try again');
-      const other = Object.values((await registry()).accounts).find(
-        (record) => record.homeAccountId === account.homeAccountId && record.name !== name,
-      );
+      const other = Object.values((await registry()).accounts).find((record) => record.homeAccountId === account.homeAccountId && record.name !== name);
       if (other) {
         await options.vault.clear(name);
         // One presence subscription per user per app: two names for one user would 409 each other.

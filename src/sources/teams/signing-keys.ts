@@ -56,7 +56,9 @@ export function jwksToPem(document: unknown): Record<string, string> {
   for (const jwk of keys as Array<JsonWebKey & { kid?: unknown; use?: unknown }>) {
     if (jwk?.kty !== 'RSA' || typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
     try {
-      pems[jwk.kid] = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+      pems[jwk.kid] = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' })
+        .export({ type: 'spki', format: 'pem' })
+        .toString();
     } catch {
       // A malformed key is not usable for any token; the others still are.
     }

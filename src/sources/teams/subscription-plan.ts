@@ -87,7 +87,10 @@ export function assignUsersToAccounts(
 }
 
 export function hashTeamsSubscriptionUsers(userIds: readonly string[]): string {
-  return createHash('sha256').update([...userIds].sort().join(',')).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update([...userIds].sort().join(','))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The hash of what a subscription is created with besides its users (see `AccountSubscription.settingsHash`). */
@@ -157,7 +160,12 @@ export type TeamsAccountIntent =
   /** subscriptionRemoved: delete (if present) and create again. */
   | 'recreate';
 
-function write(account: string, userIds: readonly string[], outcome: 'created' | 'recreated', replaces: string | undefined): TeamsCreateAction | TeamsClearAction {
+function write(
+  account: string,
+  userIds: readonly string[],
+  outcome: 'created' | 'recreated',
+  replaces: string | undefined,
+): TeamsCreateAction | TeamsClearAction {
   const also = replaces !== undefined ? { replaces } : {};
   if (userIds.length === 0) return { kind: 'clear', account, ...also, outcome: replaces !== undefined ? 'deleted' : 'none' };
   return { kind: 'create', account, userIds, ...also, outcome };
@@ -253,7 +261,13 @@ export function planTeamsSubscriptions(
   for (const account of names) {
     const known = stored.index.accounts[account]?.subscriptionId;
     const listed = existing[account];
-    if (listed) actions.push(...planTeamsLeftoverDeletes(account, listed.filter((s) => s.id !== known)));
+    if (listed)
+      actions.push(
+        ...planTeamsLeftoverDeletes(
+          account,
+          listed.filter((s) => s.id !== known),
+        ),
+      );
     const entry = stored.index.accounts[account];
     actions.push(planTeamsAccount(account, entry, assignment.byAccount[account] ?? [], stored.assignments[account] ?? [], now, settings));
   }

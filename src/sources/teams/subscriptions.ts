@@ -129,8 +129,9 @@ function createIndexStore(ctx: ManagerContext) {
       return { accounts };
     });
   };
-  const usersOf = async (account: string): Promise<string[]> =>
-    [...((await store.getDocument<AssignmentDocument>(TEAMS_DOCUMENTS.assignment(account)))?.value.userIds ?? [])];
+  const usersOf = async (account: string): Promise<string[]> => [
+    ...((await store.getDocument<AssignmentDocument>(TEAMS_DOCUMENTS.assignment(account)))?.value.userIds ?? []),
+  ];
   const setUsers = async (account: string, userIds: readonly string[]): Promise<void> => {
     await updateDocument<AssignmentDocument>(store, TEAMS_DOCUMENTS.assignment(account), () => ({ userIds: [...userIds] }));
   };
@@ -149,7 +150,9 @@ function createGraphCalls(ctx: ManagerContext) {
 
   const deleteRemote = async (account: string, subscriptionId: string): Promise<void> => {
     try {
-      await graphFor(account).api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).delete();
+      await graphFor(account)
+        .api(`/subscriptions/${encodeURIComponent(subscriptionId)}`)
+        .delete();
     } catch (error) {
       if (graphErrorStatus(error) === 404) return; // already gone
       throw toGraphRequestError(error, `deleting subscription ${subscriptionId} of ${account}`);
@@ -202,7 +205,11 @@ function createGraphCalls(ctx: ManagerContext) {
   };
 
   const renewRemote = async (account: string, subscriptionId: string): Promise<SubscriptionResource> =>
-    SubscriptionResourceSchema.parse(await graphFor(account).api(`/subscriptions/${encodeURIComponent(subscriptionId)}`).patch({ expirationDateTime: expiry() }));
+    SubscriptionResourceSchema.parse(
+      await graphFor(account)
+        .api(`/subscriptions/${encodeURIComponent(subscriptionId)}`)
+        .patch({ expirationDateTime: expiry() }),
+    );
 
   return { deleteRemote, createRemote, renewRemote };
 }

@@ -26,10 +26,7 @@ export class ServiceAccountSignInRequiredError extends BridgeError {
     detail: string,
     options?: { cause?: unknown },
   ) {
-    super(
-      `Teams service account "${account}" must be signed in again: run \`presence-bridge teams login --account ${account}\` (${detail})`,
-      options,
-    );
+    super(`Teams service account "${account}" must be signed in again: run \`presence-bridge teams login --account ${account}\` (${detail})`, options);
   }
 }
 

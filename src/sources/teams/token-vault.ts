@@ -93,11 +93,7 @@ export interface TokenVault {
 
 type StoredCache = { readonly sealed: SealedSecret | null; readonly updatedAt: string };
 
-export function createTokenVault(options: {
-  readonly store: DocumentStore;
-  readonly secrets: readonly string[];
-  readonly now?: () => number;
-}): TokenVault {
+export function createTokenVault(options: { readonly store: DocumentStore; readonly secrets: readonly string[]; readonly now?: () => number }): TokenVault {
   const now = options.now ?? Date.now;
   const vault: TokenVault = {
     async read(account) {

@@ -114,15 +114,13 @@ export function createValidationTokenValidator(options: ValidationTokenOptions):
     if (!decoded || typeof decoded.payload === 'string') throw new TeamsVerificationError(`${at} is not a JWT`);
     if (decoded.header.alg !== 'RS256') throw new TeamsVerificationError(`${at} is not RS256-signed`);
 
-    const publicKey = await withTimeout(options.keySource(decoded.header.kid), keyTimeoutMs, `${at}: signing key lookup`).catch(
-      (error: unknown) => {
-        if (error instanceof TeamsSigningKeyUnavailableError || error instanceof TeamsVerificationError) throw error;
-        const kid = decoded.header.kid ?? '';
-        if (isUnknownKid(error)) throw new TeamsVerificationError(`${at}: no Microsoft signing key has kid "${kid}"`, { cause: error });
-        // Network failure, JWKS rate limit: cannot decide now.
-        throw new TeamsSigningKeyUnavailableError(`${at}: signing keys unavailable (${(error as Error)?.message ?? String(error)})`, { cause: error });
-      },
-    );
+    const publicKey = await withTimeout(options.keySource(decoded.header.kid), keyTimeoutMs, `${at}: signing key lookup`).catch((error: unknown) => {
+      if (error instanceof TeamsSigningKeyUnavailableError || error instanceof TeamsVerificationError) throw error;
+      const kid = decoded.header.kid ?? '';
+      if (isUnknownKid(error)) throw new TeamsVerificationError(`${at}: no Microsoft signing key has kid "${kid}"`, { cause: error });
+      // Network failure, JWKS rate limit: cannot decide now.
+      throw new TeamsSigningKeyUnavailableError(`${at}: signing keys unavailable (${(error as Error)?.message ?? String(error)})`, { cause: error });
+    });
 
     let payload: JwtPayload;
     try {

@@ -143,10 +143,7 @@ async function judgeBatch(request: InboundRequest, deps: TeamsWebhookDeps, log: 
   if (typeof collection === 'string') return reject(400, collection);
   if (collection.value.length > MAX_ITEMS_PER_POST || (collection.validationTokens?.length ?? 0) > MAX_VALIDATION_TOKENS_PER_POST) {
     // Bounds the per-item work (clientState compares, decryptions, token checks) one request can cause.
-    return reject(
-      413,
-      `a notification collection carries at most ${MAX_ITEMS_PER_POST} items and ${MAX_VALIDATION_TOKENS_PER_POST} validation tokens`,
-    );
+    return reject(413, `a notification collection carries at most ${MAX_ITEMS_PER_POST} items and ${MAX_VALIDATION_TOKENS_PER_POST} validation tokens`);
   }
 
   const dropped: DroppedItem[] = [];
@@ -267,12 +264,7 @@ function dedupeTasks(tasks: readonly TeamsTaskMessage[]): TeamsTaskMessage[] {
   });
 }
 
-function notifyVerified(
-  deps: TeamsWebhookDeps,
-  items: ReadonlyArray<{ readonly item: ChangeNotification }>,
-  receivedAt: number,
-  log: Logger,
-): void {
+function notifyVerified(deps: TeamsWebhookDeps, items: ReadonlyArray<{ readonly item: ChangeNotification }>, receivedAt: number, log: Logger): void {
   if (!deps.onVerifiedNotifications || items.length === 0) return;
   const expiries: Record<string, number> = {};
   for (const { item } of items) {
@@ -289,9 +281,7 @@ function notifyVerified(
 /** The user an item is about, from its resource data or its `resource` path. */
 function itemUserId(item: ChangeNotification): string | undefined {
   const data = item.resourceData ?? {};
-  return (
-    extractUserId(readField(data, 'id')) ?? extractUserId(item.resource) ?? extractUserId(readField(data, '@odata.id'))
-  );
+  return extractUserId(readField(data, 'id')) ?? extractUserId(item.resource) ?? extractUserId(readField(data, '@odata.id'));
 }
 
 /** Change types that carry a presence change; presence subscriptions only use `updated`. */
@@ -359,7 +349,12 @@ export function createTeamsWebhookSource(deps: TeamsWebhookDeps): WebhookSource 
           };
           if (decryptItemBytes(queued) > MAX_DECRYPT_TASK_BYTES) {
             // A presence is a few hundred bytes; an item this large is not one and cannot be queued.
-            dropped.push({ index, subscriptionId: item.subscriptionId, reason: 'encryptedContent', detail: 'encryptedContent is larger than 200 KiB: not a presence' });
+            dropped.push({
+              index,
+              subscriptionId: item.subscriptionId,
+              reason: 'encryptedContent',
+              detail: 'encryptedContent is larger than 200 KiB: not a presence',
+            });
             continue;
           }
           toDecrypt.push(queued);

@@ -21,11 +21,7 @@ function newestByEmail(records: readonly UserStateRecord[]): Map<string, UserSta
   return newest;
 }
 
-export async function zoomBackfillUsers(
-  store: StateStore,
-  overrides: UserMappingOverrides,
-  emails?: readonly string[],
-): Promise<ZoomBackfillUser[]> {
+export async function zoomBackfillUsers(store: StateStore, overrides: UserMappingOverrides, emails?: readonly string[]): Promise<ZoomBackfillUser[]> {
   const known = newestByEmail(await store.list({ system: 'zoom' }));
   if (emails && emails.length > 0) {
     return emails.map((email) => ({

@@ -60,12 +60,7 @@ export interface ZoomBackfillOptions {
  * right: the read already shows its effect or something later. The stamp is split like webhook ones
  * (whole seconds in `order`, milliseconds in `tiebreak`) so both compare on one scale (normalize.ts).
  */
-export function buildZoomBackfillEvent(
-  externalUserId: string,
-  email: string | undefined,
-  restStatus: string,
-  readStartedAtMs: number,
-): PresenceEvent {
+export function buildZoomBackfillEvent(externalUserId: string, email: string | undefined, restStatus: string, readStartedAtMs: number): PresenceEvent {
   return {
     system: 'zoom',
     externalUserId: normalizeZoomUserId(externalUserId),

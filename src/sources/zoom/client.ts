@@ -232,9 +232,7 @@ export function createZoomClient(options: ZoomClientOptions): ZoomClient {
   return {
     getPresenceStatus(userIdOrEmail) {
       const segment = userSegment(userIdOrEmail);
-      return apiGet('getPresenceStatus', userIdOrEmail, `/users/${segment}/presence_status`, (json) =>
-        ZoomRestPresenceSchema.safeParse(json),
-      );
+      return apiGet('getPresenceStatus', userIdOrEmail, `/users/${segment}/presence_status`, (json) => ZoomRestPresenceSchema.safeParse(json));
     },
     getUser(userIdOrEmail) {
       const segment = userSegment(userIdOrEmail);

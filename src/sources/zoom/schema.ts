@@ -43,7 +43,11 @@ export function parseZoomDateTime(text: string): number | undefined {
 
 /** Epoch ms as a JSON number or a numeric string (lenient: either has been seen for timestamps). */
 const epochMs = z.union([
-  z.number().finite().nonnegative().transform((value) => Math.trunc(value)),
+  z
+    .number()
+    .finite()
+    .nonnegative()
+    .transform((value) => Math.trunc(value)),
   z
     .string()
     .trim()
@@ -75,10 +79,7 @@ export const ZoomUrlValidationSchema = z.object({
 export type ZoomUrlValidation = z.infer<typeof ZoomUrlValidationSchema>;
 
 /** `object.app`: which client reported. Optional and never worth rejecting an event over. */
-const AppSchema = z
-  .looseObject({ type: z.string().optional(), presence_status: z.string().optional() })
-  .optional()
-  .catch(undefined);
+const AppSchema = z.looseObject({ type: z.string().optional(), presence_status: z.string().optional() }).optional().catch(undefined);
 
 /**
  * Zoom user ids are opaque base64url-like strings. The id becomes a state key and appears in logs and CLI
@@ -167,7 +168,10 @@ export type ZoomTokenResponse = z.infer<typeof ZoomTokenResponseSchema>;
 
 /** Zoom's error body: `{ "code": 1001, "message": "User does not exist: …" }`. OAuth errors use `reason`/`error`. */
 export const ZoomErrorBodySchema = z.looseObject({
-  code: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).optional().catch(undefined),
+  code: z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+    .optional()
+    .catch(undefined),
   message: z.string().optional().catch(undefined),
   reason: z.string().optional().catch(undefined),
   error: z.string().optional().catch(undefined),
@@ -176,7 +180,5 @@ export type ZoomErrorBody = z.infer<typeof ZoomErrorBodySchema>;
 
 /** One line per issue, `path: message`, for a 400 reason or an error message. */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(body)'}: ${issue.message}`).join('; ');
 }

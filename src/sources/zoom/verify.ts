@@ -22,13 +22,7 @@ export const ZOOM_TIMESTAMP_HEADER = 'x-zm-request-timestamp';
 
 /** Why a request failed verification; stable codes for logs and tests. */
 export type ZoomVerifyFailureCode =
-  | 'no_secret_configured'
-  | 'missing_timestamp'
-  | 'malformed_timestamp'
-  | 'stale_timestamp'
-  | 'missing_signature'
-  | 'malformed_signature'
-  | 'signature_mismatch';
+  'no_secret_configured' | 'missing_timestamp' | 'malformed_timestamp' | 'stale_timestamp' | 'missing_signature' | 'malformed_signature' | 'signature_mismatch';
 
 export type ZoomVerifyResult =
   | {
@@ -118,10 +112,7 @@ export function verifyZoomSignature(input: VerifyZoomSignatureInput): ZoomVerify
   }
   const ageMs = nowMs - Number(timestamp) * 1000;
   if (!(ageMs <= toleranceSeconds * 1000)) {
-    return fail(
-      'stale_timestamp',
-      `${ZOOM_TIMESTAMP_HEADER} is ${Math.round(ageMs / 1000)} s old (ZOOM_SIGNATURE_TOLERANCE_SECONDS is ${toleranceSeconds})`,
-    );
+    return fail('stale_timestamp', `${ZOOM_TIMESTAMP_HEADER} is ${Math.round(ageMs / 1000)} s old (ZOOM_SIGNATURE_TOLERANCE_SECONDS is ${toleranceSeconds})`);
   }
   const futureSeconds = Math.min(toleranceSeconds, ZOOM_MAX_FUTURE_SKEW_SECONDS);
   if (!(-ageMs <= futureSeconds * 1000)) {

@@ -29,12 +29,7 @@ export const ZOOM_WEBHOOK_PATH = '/webhooks/zoom';
 export const ZOOM_ACCOUNT_REFUSED = 'this endpoint does not accept events from this Zoom account';
 
 /** Handles one request to the Zoom route. Exported for tests and adapters that need no factory. */
-export function handleZoomWebhook(
-  config: ZoomConfig,
-  request: InboundRequest,
-  nowMs: number,
-  log: Logger = silentLogger,
-): WebhookOutcome {
+export function handleZoomWebhook(config: ZoomConfig, request: InboundRequest, nowMs: number, log: Logger = silentLogger): WebhookOutcome {
   const secrets = config.webhookSecretTokens;
   if (secrets.length === 0) {
     return {
@@ -99,11 +94,7 @@ export function handleZoomWebhook(
 }
 
 /** The Zoom `WebhookSource`, mounted at `/webhooks/zoom`. `now` is the injected clock (epoch ms). */
-export function createZoomWebhookSource(
-  config: ZoomConfig,
-  now: () => number = Date.now,
-  logger: Logger = silentLogger,
-): WebhookSource {
+export function createZoomWebhookSource(config: ZoomConfig, now: () => number = Date.now, logger: Logger = silentLogger): WebhookSource {
   const log = logger.child({ route: ZOOM_WEBHOOK_PATH });
   return {
     system: 'zoom',

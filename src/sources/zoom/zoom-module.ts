@@ -30,8 +30,7 @@ export const zoomModule: VendorModule = {
         return runZoomBackfill({ client, users, onProgress, record: async (event) => void (await bridge.record([event])) });
       },
       async simulate({ email, status, url, userId }) {
-        const secret =
-          config.zoom.webhookSecretTokens[0] ?? (config.genesys.mode === 'sandbox' ? readZoomDevSecret(config.dataDir, false) : undefined);
+        const secret = config.zoom.webhookSecretTokens[0] ?? (config.genesys.mode === 'sandbox' ? readZoomDevSecret(config.dataDir, false) : undefined);
         if (!secret) {
           throw new BridgeError(
             'no Zoom secret to sign with: set ZOOM_WEBHOOK_SECRET_TOKEN, or start the bridge once in sandbox mode (npm start) so it creates a development secret',

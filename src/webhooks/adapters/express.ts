@@ -95,8 +95,7 @@ export function createExpressApp(options: ExpressAdapterOptions): express.Expres
   app.use((error: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
     void _next;
     const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    const message =
-      status === 413 ? 'body larger than 1 MiB' : status === 500 ? 'internal error; please retry' : error.message ?? 'bad request';
+    const message = status === 413 ? 'body larger than 1 MiB' : status === 500 ? 'internal error; please retry' : (error.message ?? 'bad request');
     res.status(status).json({ error: message });
   });
   return app;

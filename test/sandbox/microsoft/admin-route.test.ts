@@ -67,7 +67,11 @@ describe('Microsoft sandbox admin route', () => {
   };
 
   const change = (body: unknown): Promise<Response> =>
-    fetch(`${sandbox.adminUrl}/presence`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${sandbox.adminUrl}/presence`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('delivers a rich notification to a resource-data subscription and a basic one otherwise', async () => {
     const alice = userId('alice@example.com');

@@ -69,6 +69,7 @@ async function subscribe(sandbox: RingCentralSandbox, address: string, verificat
   return (await response.json()) as Record<string, unknown>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read field by field in assertions
 async function admin(sandbox: RingCentralSandbox, body: unknown, method = 'POST'): Promise<{ status: number; body: any }> {
   const response = await fetch(`${sandbox.url}/sandbox/presence`, {
     method,
@@ -98,7 +99,13 @@ describe('RingCentral sandbox', () => {
     const extensions = (await (await fetch(`${sandbox.url}/restapi/v1.0/account/~/extension`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
       records: Array<{ id: number; type: string; contact: { email: string } }>;
     };
-    expect(extensions.records.map((e) => e.contact.email)).toEqual(['alice@example.com', 'bob@example.com', 'carol@example.com', 'dave@example.com', 'erin@example.com']);
+    expect(extensions.records.map((e) => e.contact.email)).toEqual([
+      'alice@example.com',
+      'bob@example.com',
+      'carol@example.com',
+      'dave@example.com',
+      'erin@example.com',
+    ]);
     expect(extensions.records.every((e) => e.type === 'User' && typeof e.id === 'number')).toBe(true);
     const presence = (await (await fetch(`${sandbox.url}/restapi/v1.0/account/~/presence`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
       records: Array<{ extension: { id: number }; dndStatus: string }>;
@@ -117,7 +124,10 @@ describe('RingCentral sandbox', () => {
     const refused = await fetch(`${sandbox.url}/restapi/v1.0/subscription`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ eventFilters: ['/restapi/v1.0/account/~/presence'], deliveryMode: { transportType: 'WebHook', address: `${sandbox.url}/nowhere` } }),
+      body: JSON.stringify({
+        eventFilters: ['/restapi/v1.0/account/~/presence'],
+        deliveryMode: { transportType: 'WebHook', address: `${sandbox.url}/nowhere` },
+      }),
     });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ errorCode: 'SUB-525' });

@@ -18,7 +18,14 @@ let client: RingCentralClient;
 
 /** `PresenceInfoResponse` records as `GET /account/~/presence` returns them. */
 const presence = [
-  { uri: 'https://platform.ringcentral.com/restapi/v1.0/account/1/extension/101/presence', extension: { id: 101, extensionNumber: '101' }, presenceStatus: 'Available', telephonyStatus: 'NoCall', dndStatus: 'TakeAllCalls', meetingStatus: 'Disconnected' },
+  {
+    uri: 'https://platform.ringcentral.com/restapi/v1.0/account/1/extension/101/presence',
+    extension: { id: 101, extensionNumber: '101' },
+    presenceStatus: 'Available',
+    telephonyStatus: 'NoCall',
+    dndStatus: 'TakeAllCalls',
+    meetingStatus: 'Disconnected',
+  },
   { extension: { id: '102' }, presenceStatus: 'Busy', telephonyStatus: 'CallConnected', dndStatus: 'TakeAllCalls' },
   { extension: { id: 103 }, presenceStatus: 'Available', dndStatus: 'DoNotAcceptAnyCalls' },
   { uri: '/restapi/v1.0/account/1/extension/104/presence', presenceStatus: 'Offline' },
@@ -30,7 +37,14 @@ beforeEach(async () => {
   rc = await startRingCentralStandIn({ clock: clock.now });
   rc.presence = presence;
   rc.extensions = [{ id: 101, type: 'User', status: 'Enabled', contact: { email: 'ada@example.com' } }];
-  client = createRingCentralClient({ serverUrl: rc.url, clientId: rc.clientId, clientSecret: rc.clientSecret, jwt: rc.jwt, now: clock.now, sleep: clock.sleep });
+  client = createRingCentralClient({
+    serverUrl: rc.url,
+    clientId: rc.clientId,
+    clientSecret: rc.clientSecret,
+    jwt: rc.jwt,
+    now: clock.now,
+    sleep: clock.sleep,
+  });
 });
 afterEach(() => rc.close());
 
@@ -50,7 +64,11 @@ describe('backfill', () => {
 
     expect(result).toMatchObject({ pages: 3, read: 5, recorded: 4 });
     expect(result.failures).toEqual([{ page: 3, reason: expect.stringContaining('names no extension') }]);
-    expect(progress.map((p) => [p.page, p.totalPages])).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(progress.map((p) => [p.page, p.totalPages])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     const events = recorded.flat();
     expect(events.map((e) => e.externalUserId)).toEqual(['101', '102', '103', '104']);
     expect(events.map((e) => mapPresence(e).target)).toEqual(['Available', 'Busy', 'Busy', 'Offline']);
@@ -60,7 +78,15 @@ describe('backfill', () => {
   });
 
   it('paces pages to the Heavy limit', async () => {
-    const paced = createRingCentralClient({ serverUrl: rc.url, clientId: rc.clientId, clientSecret: rc.clientSecret, jwt: rc.jwt, now: clock.now, sleep: clock.sleep, rateLimits: { Heavy: 2 } });
+    const paced = createRingCentralClient({
+      serverUrl: rc.url,
+      clientId: rc.clientId,
+      clientSecret: rc.clientSecret,
+      jwt: rc.jwt,
+      now: clock.now,
+      sleep: clock.sleep,
+      rateLimits: { Heavy: 2 },
+    });
     await backfillRingCentralPresence({ client: paced, perPage: 2, now: clock.now, record: async () => undefined });
     const reads = rc.requestsTo(/\/account\/~\/presence$/);
     expect(reads[2].at - reads[0].at).toBeGreaterThanOrEqual(60_000);

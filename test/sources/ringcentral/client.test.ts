@@ -67,7 +67,9 @@ describe('JWT login', () => {
   });
 
   it('says which variables to check when the credentials are wrong', async () => {
-    const error = await client({ jwt: 'wrong' }).request(listSubscriptions).catch((e: unknown) => e);
+    const error = await client({ jwt: 'wrong' })
+      .request(listSubscriptions)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RingCentralApiError);
     expect((error as RingCentralApiError).errorCode).toBe('OAU-213');
     expect((error as Error).message).toContain('RINGCENTRAL_JWT');
@@ -131,7 +133,13 @@ describe('typed errors', () => {
       body: {
         errorCode: 'CMN-408',
         message: 'In order to call this API endpoint, user needs to have [ReadPresence] permission for requested resource.',
-        errors: [{ errorCode: 'CMN-408', message: 'In order to call this API endpoint, user needs to have [ReadPresence] permission for requested resource.', permissionName: 'ReadPresence' }],
+        errors: [
+          {
+            errorCode: 'CMN-408',
+            message: 'In order to call this API endpoint, user needs to have [ReadPresence] permission for requested resource.',
+            permissionName: 'ReadPresence',
+          },
+        ],
       },
     });
     const error = (await c.request(readPresence).catch((e: unknown) => e)) as RingCentralApiError;

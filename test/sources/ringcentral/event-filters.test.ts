@@ -16,14 +16,34 @@ const ids = { accountId: '130829004', extensionId: '6610372004' };
 describe('sameRingCentralFilter', () => {
   const rows: Array<[string, string, string, boolean]> = [
     ['~ account = its id', '/restapi/v1.0/account/~/presence', '/restapi/v1.0/account/130829004/presence', true],
-    ['~ account with query', '/restapi/v1.0/account/~/presence?detailedTelephonyState=true', '/restapi/v1.0/account/130829004/presence?detailedTelephonyState=true', true],
+    [
+      '~ account with query',
+      '/restapi/v1.0/account/~/presence?detailedTelephonyState=true',
+      '/restapi/v1.0/account/130829004/presence?detailedTelephonyState=true',
+      true,
+    ],
     ['another account', '/restapi/v1.0/account/~/presence', '/restapi/v1.0/account/999/presence', false],
     ['~ extension = the owner', '/restapi/v1.0/account/~/extension/~/presence', '/restapi/v1.0/account/130829004/extension/6610372004/presence', true],
     ['~ extension ≠ another extension', '/restapi/v1.0/account/~/extension/~/presence', '/restapi/v1.0/account/130829004/extension/101/presence', false],
-    ['explicit extension', '/restapi/v1.0/account/~/extension/101/presence?detailedTelephonyState=true', '/restapi/v1.0/account/130829004/extension/101/presence?detailedTelephonyState=true', true],
-    ['query order does not matter', '/restapi/v1.0/account/~/extension/101/presence?detailedTelephonyState=true&sipData=true', '/restapi/v1.0/account/130829004/extension/101/presence?sipData=true&detailedTelephonyState=true', true],
+    [
+      'explicit extension',
+      '/restapi/v1.0/account/~/extension/101/presence?detailedTelephonyState=true',
+      '/restapi/v1.0/account/130829004/extension/101/presence?detailedTelephonyState=true',
+      true,
+    ],
+    [
+      'query order does not matter',
+      '/restapi/v1.0/account/~/extension/101/presence?detailedTelephonyState=true&sipData=true',
+      '/restapi/v1.0/account/130829004/extension/101/presence?sipData=true&detailedTelephonyState=true',
+      true,
+    ],
     ['a missing query parameter matters', '/restapi/v1.0/account/~/presence?detailedTelephonyState=true', '/restapi/v1.0/account/130829004/presence', false],
-    ['a different query value matters', '/restapi/v1.0/account/~/presence?detailedTelephonyState=true', '/restapi/v1.0/account/~/presence?detailedTelephonyState=false', false],
+    [
+      'a different query value matters',
+      '/restapi/v1.0/account/~/presence?detailedTelephonyState=true',
+      '/restapi/v1.0/account/~/presence?detailedTelephonyState=false',
+      false,
+    ],
     ['encoded query', '/restapi/v1.0/account/~/presence?detailedTelephonyState=true', '/restapi/v1.0/account/~/presence?detailedTelephonyState=%74rue', true],
     ['trailing slash', '/restapi/v1.0/account/~/presence/', '/restapi/v1.0/account/130829004/presence', true],
     ['absolute URL form', 'https://platform.ringcentral.com/restapi/v1.0/account/130829004/presence', '/restapi/v1.0/account/~/presence', true],
@@ -47,8 +67,14 @@ describe('sameRingCentralFilter', () => {
 
 describe('filter sets', () => {
   it('compares lists by meaning, ignoring order and repeats', () => {
-    const wanted = ['/restapi/v1.0/account/~/extension/101/presence?detailedTelephonyState=true', '/restapi/v1.0/account/~/extension/102/presence?detailedTelephonyState=true'];
-    const returned = ['/restapi/v1.0/account/130829004/extension/102/presence?detailedTelephonyState=true', '/restapi/v1.0/account/130829004/extension/101/presence?detailedTelephonyState=true'];
+    const wanted = [
+      '/restapi/v1.0/account/~/extension/101/presence?detailedTelephonyState=true',
+      '/restapi/v1.0/account/~/extension/102/presence?detailedTelephonyState=true',
+    ];
+    const returned = [
+      '/restapi/v1.0/account/130829004/extension/102/presence?detailedTelephonyState=true',
+      '/restapi/v1.0/account/130829004/extension/101/presence?detailedTelephonyState=true',
+    ];
     expect(sameRingCentralFilterSet(wanted, returned, ids)).toBe(true);
     expect(sameRingCentralFilterSet(wanted, returned.slice(1), ids)).toBe(false);
     expect(sameRingCentralFilterSet([...wanted, wanted[0]], returned, ids)).toBe(true);

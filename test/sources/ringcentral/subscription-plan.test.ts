@@ -24,7 +24,11 @@ const ext = (id: string) => `/restapi/v1.0/account/~/extension/${id}/presence?de
 const extExpanded = (id: string) => `/restapi/v1.0/account/555/extension/${id}/presence?detailedTelephonyState=true`;
 const apiRefusal = Object.assign(new Error('needs ReadAccounts'), { status: 403 });
 
-function sub(id: string, eventFilters: string[], extra: Partial<RingCentralSubscription> & { address?: string; transport?: string } = {}): RingCentralSubscription {
+function sub(
+  id: string,
+  eventFilters: string[],
+  extra: Partial<RingCentralSubscription> & { address?: string; transport?: string } = {},
+): RingCentralSubscription {
   const { address = URL, transport = 'WebHook', ...rest } = extra;
   return {
     id,
@@ -105,7 +109,11 @@ const rows: Row[] = [
     name: 'renewed when less than the margin is left',
     existing: [sub('s1', [ACCOUNT], { expirationTime: new Date(NOW + 6 * DAY).toISOString() })],
     stored: { tokenHashes: hashes('s1') },
-    expected: [`renew s1 — was expiring ${new Date(NOW + 6 * DAY).toISOString()} (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [
+      `renew s1 — was expiring ${new Date(NOW + 6 * DAY).toISOString()} (refusable)`,
+      'delete s1 — no longer needed (if replaced)',
+      'remember account',
+    ],
   },
   {
     name: 'not renewed just outside the margin',
@@ -118,7 +126,11 @@ const rows: Row[] = [
     existing: [sub('s1', [ACCOUNT], { expirationTime: new Date(NOW + 2 * DAY).toISOString() })],
     stored: { tokenHashes: hashes('s1') },
     settings: { expiresIn: 6 * 24 * 3600 },
-    expected: [`renew s1 — was expiring ${new Date(NOW + 2 * DAY).toISOString()} (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [
+      `renew s1 — was expiring ${new Date(NOW + 2 * DAY).toISOString()} (refusable)`,
+      'delete s1 — no longer needed (if replaced)',
+      'remember account',
+    ],
   },
   {
     name: 'the margin is half a short lifetime (6 days: kept with 4 days left)',
@@ -142,7 +154,11 @@ const rows: Row[] = [
   {
     name: 'a token not remembered is sent once',
     existing: [sub('s1', [ACCOUNT])],
-    expected: [`update s1 ${ACCOUNT} — verification token not remembered, sent again (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [
+      `update s1 ${ACCOUNT} — verification token not remembered, sent again (refusable)`,
+      'delete s1 — no longer needed (if replaced)',
+      'remember account',
+    ],
   },
   {
     name: 'extra filters on the account subscription are dropped with PUT',
@@ -154,7 +170,11 @@ const rows: Row[] = [
     name: 'token and filters differ: one PUT says both',
     existing: [sub('s1', [ACCOUNT, ext('101')])],
     stored: { tokenHashes: { s1: 'hash-old' } },
-    expected: [`update s1 ${ACCOUNT} — verification token rotated, event filters changed (refusable)`, 'delete s1 — no longer needed (if replaced)', 'remember account'],
+    expected: [
+      `update s1 ${ACCOUNT} — verification token rotated, event filters changed (refusable)`,
+      'delete s1 — no longer needed (if replaced)',
+      'remember account',
+    ],
   },
   {
     name: 'a blacklisted subscription is deleted and the filter asked for again',
@@ -210,11 +230,17 @@ const rows: Row[] = [
   },
   {
     name: 'the probe was accepted: an old disabled subscription is deleted after',
-    existing: [
-      sub('s1', [ACCOUNT], { disabledFilters: [{ filter: ACCOUNT }] } as Partial<RingCentralSubscription>),
-      sub('s2', [ACCOUNT_PLAIN]),
-    ],
-    stored: { tokenHashes: hashes('s1', 's2'), run: { probes: [{ filter: ACCOUNT, error: apiRefusal }, { filter: ACCOUNT_PLAIN, subscriptionId: 's2' }], created: ['s2'] } },
+    existing: [sub('s1', [ACCOUNT], { disabledFilters: [{ filter: ACCOUNT }] } as Partial<RingCentralSubscription>), sub('s2', [ACCOUNT_PLAIN])],
+    stored: {
+      tokenHashes: hashes('s1', 's2'),
+      run: {
+        probes: [
+          { filter: ACCOUNT, error: apiRefusal },
+          { filter: ACCOUNT_PLAIN, subscriptionId: 's2' },
+        ],
+        created: ['s2'],
+      },
+    },
     expected: ['keep s2 silently', 'delete s1 — no longer needed', 'remember account'],
   },
   {
@@ -224,7 +250,11 @@ const rows: Row[] = [
   },
   {
     name: 'the probe came back disabled: delete it, ask for the next',
-    existing: [sub('s2', [ACCOUNT_EXPANDED], { disabledFilters: [{ filter: ACCOUNT_EXPANDED, reason: 'Insufficient permissions' }] } as Partial<RingCentralSubscription>)],
+    existing: [
+      sub('s2', [ACCOUNT_EXPANDED], {
+        disabledFilters: [{ filter: ACCOUNT_EXPANDED, reason: 'Insufficient permissions' }],
+      } as Partial<RingCentralSubscription>),
+    ],
     stored: { tokenHashes: hashes('s2'), filterIds: { accountId: '555' }, run: { probes: [{ filter: ACCOUNT, subscriptionId: 's2' }], created: ['s2'] } },
     expected: [
       `delete s2 — filter ${ACCOUNT} was disabled by RingCentral [refused: RingCentral disabled the filter ${ACCOUNT}: Insufficient permissions]`,
@@ -243,7 +273,15 @@ const rows: Row[] = [
   {
     name: 'both filters refused (auto): per-extension filters, the refusal remembered',
     desired: { extensionIds: ['101'] },
-    stored: { run: { probes: [{ filter: ACCOUNT, error: apiRefusal }, { filter: ACCOUNT_PLAIN, error: apiRefusal }], created: [] } },
+    stored: {
+      run: {
+        probes: [
+          { filter: ACCOUNT, error: apiRefusal },
+          { filter: ACCOUNT_PLAIN, error: apiRefusal },
+        ],
+        created: [],
+      },
+    },
     expected: [FALLBACK, `create ${ext('101')} — per-extension presence (1)`, `remember extension (refused at ${refusedAt(0)}: needs ReadAccounts)`],
   },
   {
@@ -251,7 +289,13 @@ const rows: Row[] = [
     existing: [sub('s3', [ACCOUNT_PLAIN], { disabledFilters: [{ filter: ACCOUNT_PLAIN }] } as Partial<RingCentralSubscription>)],
     stored: {
       tokenHashes: hashes('s3'),
-      run: { probes: [{ filter: ACCOUNT, subscriptionId: 's1', error: new FilterRefusedError('first') }, { filter: ACCOUNT_PLAIN, subscriptionId: 's3' }], created: ['s1', 's3'] },
+      run: {
+        probes: [
+          { filter: ACCOUNT, subscriptionId: 's1', error: new FilterRefusedError('first') },
+          { filter: ACCOUNT_PLAIN, subscriptionId: 's3' },
+        ],
+        created: ['s1', 's3'],
+      },
     },
     expected: [
       `delete s3 — filter ${ACCOUNT_PLAIN} was disabled by RingCentral [refused: RingCentral disabled the filter ${ACCOUNT_PLAIN}: no reason given]`,
@@ -263,7 +307,10 @@ const rows: Row[] = [
     name: 'after loading the extensions, a refusal recorded earlier is what is remembered',
     stored: {
       run: {
-        probes: [{ filter: ACCOUNT, error: apiRefusal }, { filter: ACCOUNT_PLAIN, subscriptionId: 's3', error: new FilterRefusedError('disabled plain') }],
+        probes: [
+          { filter: ACCOUNT, error: apiRefusal },
+          { filter: ACCOUNT_PLAIN, subscriptionId: 's3', error: new FilterRefusedError('disabled plain') },
+        ],
         created: ['s3'],
         extensionIds: ['102', '101'],
       },
@@ -273,7 +320,15 @@ const rows: Row[] = [
   {
     name: 'both filters refused with scope account: fail with the last refusal',
     desired: { scope: 'account', extensionIds: ['101'] },
-    stored: { run: { probes: [{ filter: ACCOUNT, error: new Error('first') }, { filter: ACCOUNT_PLAIN, error: apiRefusal }], created: [] } },
+    stored: {
+      run: {
+        probes: [
+          { filter: ACCOUNT, error: new Error('first') },
+          { filter: ACCOUNT_PLAIN, error: apiRefusal },
+        ],
+        created: [],
+      },
+    },
     expected: ['fail needs ReadAccounts'],
   },
   {
@@ -281,7 +336,12 @@ const rows: Row[] = [
     desired: { extensionIds: ['101'] },
     existing: [sub('s1', [ACCOUNT])],
     stored: { tokenHashes: { s1: 'hash-old' }, run: { probes: [], created: [], accountRefusal: { error: apiRefusal } } },
-    expected: [FALLBACK, `create ${ext('101')} — per-extension presence (1)`, 'delete s1 — no longer needed', `remember extension (refused at ${refusedAt(0)}: needs ReadAccounts)`],
+    expected: [
+      FALLBACK,
+      `create ${ext('101')} — per-extension presence (1)`,
+      'delete s1 — no longer needed',
+      `remember extension (refused at ${refusedAt(0)}: needs ReadAccounts)`,
+    ],
   },
   {
     name: 'keeping the account subscription was refused with scope account: fail',
@@ -367,9 +427,7 @@ const rows: Row[] = [
   {
     name: 'scope extension: no extensions is a failure that says what to fix',
     desired: { scope: 'extension', extensionIds: [] },
-    expected: [
-      'fail no RingCentral extensions to subscribe to: the extension directory is empty (the app needs ReadAccounts) and no extension ids were given',
-    ],
+    expected: ['fail no RingCentral extensions to subscribe to: the extension directory is empty (the app needs ReadAccounts) and no extension ids were given'],
   },
   {
     name: 'scope extension: more than 30 subscriptions with the foreign ones is a failure',
@@ -409,7 +467,11 @@ describe('planRingCentralSubscriptions', () => {
 
 describe('ringCentralPlanSettings', () => {
   it.each([
-    ['defaults: the maximum lifetime, a 7-day margin, 1000 filters, a day before retrying', {}, { expiresIn: 315360000, renewBeforeMs: 7 * DAY, filtersPerSubscription: 1000, retryAccountScopeAfterMs: DAY }],
+    [
+      'defaults: the maximum lifetime, a 7-day margin, 1000 filters, a day before retrying',
+      {},
+      { expiresIn: 315360000, renewBeforeMs: 7 * DAY, filtersPerSubscription: 1000, retryAccountScopeAfterMs: DAY },
+    ],
     ['a longer lifetime than RingCentral allows is clamped', { expiresIn: 999999999 }, { expiresIn: 315360000 }],
     ['a short lifetime renews at half of it', { expiresIn: 3600 }, { expiresIn: 3600, renewBeforeMs: 1800 * 1000 }],
     ['an explicit margin wins', { expiresIn: 3600, renewBeforeMs: 60_000 }, { renewBeforeMs: 60_000 }],

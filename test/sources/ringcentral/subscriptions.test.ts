@@ -11,11 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../../src/logger';
 import { createRingCentralClient, type RingCentralClient } from '../../../src/sources/ringcentral/client';
-import {
-  createRingCentralEmailDirectory,
-  readRingCentralDirectory,
-  refreshRingCentralDirectory,
-} from '../../../src/sources/ringcentral/directory';
+import { createRingCentralEmailDirectory, readRingCentralDirectory, refreshRingCentralDirectory } from '../../../src/sources/ringcentral/directory';
 import { RingCentralApiError } from '../../../src/sources/ringcentral/ringcentral-errors';
 import {
   ensureRingCentralSubscription,
@@ -66,7 +62,14 @@ beforeEach(async () => {
   rc.validateAddress = true;
   rc.extensions = extensions;
   documents = createMemoryDocuments();
-  client = createRingCentralClient({ serverUrl: rc.url, clientId: rc.clientId, clientSecret: rc.clientSecret, jwt: rc.jwt, now: clock.now, sleep: clock.sleep });
+  client = createRingCentralClient({
+    serverUrl: rc.url,
+    clientId: rc.clientId,
+    clientSecret: rc.clientSecret,
+    jwt: rc.jwt,
+    now: clock.now,
+    sleep: clock.sleep,
+  });
 });
 afterEach(() => rc.close());
 
@@ -117,7 +120,10 @@ describe('account-wide subscription', () => {
   });
 
   it('keeps the account-wide subscription when the account id cannot be read (~ then matches any account)', async () => {
-    rc.failNext(/^\/restapi\/v1\.0\/account\/~$/, { status: 403, body: { errorCode: 'CMN-408', message: 'In order to call this API endpoint, user needs to have [ReadCompanyInfo] permission for requested resource.' } });
+    rc.failNext(/^\/restapi\/v1\.0\/account\/~$/, {
+      status: 403,
+      body: { errorCode: 'CMN-408', message: 'In order to call this API endpoint, user needs to have [ReadCompanyInfo] permission for requested resource.' },
+    });
     const first = await ensure();
     expect(first.scope).toBe('account');
     expect(first.actions.map((a) => a.action)).toEqual(['created']);
@@ -184,7 +190,11 @@ describe('account-wide subscription', () => {
   it('updates the verification token after a rotation, though RingCentral never shows the token', async () => {
     await ensure();
     const [subscription] = [...rc.subscriptions.values()];
-    const listed = await client.request<{ records: Array<{ deliveryMode: Record<string, unknown> }> }>({ method: 'GET', path: '/restapi/v1.0/subscription', group: 'Light' });
+    const listed = await client.request<{ records: Array<{ deliveryMode: Record<string, unknown> }> }>({
+      method: 'GET',
+      path: '/restapi/v1.0/subscription',
+      group: 'Light',
+    });
     expect(listed.records[0].deliveryMode).not.toHaveProperty('verificationToken');
 
     const report = await ensure({ verificationToken: 'rc-verification-token-2' });
@@ -274,8 +284,15 @@ describe('verification token rotation as docs/ringcentral.md describes it (new,o
     expect(forged.status).toBe(401);
 
     // Every delivery was recorded, for the extension named by its numeric id.
-    expect(accepted.map((e) => [e.externalUserId, e.tiebreak])).toEqual([['101', 1], ['101', 2], ['101', 3], ['101', 4]]);
-    expect(rc.deliveries.map((d) => d.notification.event)).toEqual(Array(4).fill(`/restapi/v1.0/account/${rc.accountId}/extension/101/presence?detailedTelephonyState=true`));
+    expect(accepted.map((e) => [e.externalUserId, e.tiebreak])).toEqual([
+      ['101', 1],
+      ['101', 2],
+      ['101', 3],
+      ['101', 4],
+    ]);
+    expect(rc.deliveries.map((d) => d.notification.event)).toEqual(
+      Array(4).fill(`/restapi/v1.0/account/${rc.accountId}/extension/101/presence?detailedTelephonyState=true`),
+    );
   });
 });
 
@@ -324,11 +341,18 @@ describe('per-extension fallback', () => {
   it('falls back when keeping the account-wide subscription is refused (PUT answered 403)', async () => {
     const first = await ensure();
     const accountId = first.subscriptions[0].id;
-    rc.failNext(/\/subscription\/[^/]+$/, { status: 403, body: { errorCode: 'CMN-401', message: 'In order to call this API endpoint, user needs to have [ReadAccounts] permission' } }, 'PUT');
+    rc.failNext(
+      /\/subscription\/[^/]+$/,
+      { status: 403, body: { errorCode: 'CMN-401', message: 'In order to call this API endpoint, user needs to have [ReadAccounts] permission' } },
+      'PUT',
+    );
     const report = await ensure({ verificationToken: 'rc-verification-token-2' });
     expect(report.scope).toBe('extension');
     expect(report.accountScopeRefusal).toMatch(/ReadAccounts/);
-    expect(report.actions.map((a) => [a.action, a.id === accountId])).toEqual([['created', false], ['deleted', true]]);
+    expect(report.actions.map((a) => [a.action, a.id === accountId])).toEqual([
+      ['created', false],
+      ['deleted', true],
+    ]);
     expect([...rc.subscriptions.values()].map((s) => s.eventFilters.length)).toEqual([3]);
   });
 

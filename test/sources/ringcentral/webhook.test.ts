@@ -13,10 +13,7 @@ import { createExpressApp } from '../../../src/webhooks/adapters/express';
 import { handleWebhook, type WebhookCoreDeps } from '../../../src/webhooks/handle-webhook';
 import type { InboundRequest, WebhookOutcome } from '../../../src/webhooks/types';
 import { silentLogger } from '../../../src/logger';
-import {
-  createRingCentralWebhookSource,
-  RINGCENTRAL_WEBHOOK_PATH,
-} from '../../../src/sources/ringcentral/webhook';
+import { createRingCentralWebhookSource, RINGCENTRAL_WEBHOOK_PATH } from '../../../src/sources/ringcentral/webhook';
 import { probeRingCentralHandshake } from '../../helpers/ringcentral-stand-in';
 
 const fixtureDir = path.join(__dirname, '../../fixtures/ringcentral');
@@ -65,7 +62,12 @@ describe('creation handshake', () => {
     expect(headers['validation-token']).toBe('b8f1c6a2-3d4e-4f50-9a61-7c8d9e0f1a2b');
     expect(headers['content-type']).toMatch(/^application\/json/);
     const serialized =
-      'HTTP/1.1 200 OK\r\n' + Object.entries(response.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n' + response.body;
+      'HTTP/1.1 200 OK\r\n' +
+      Object.entries(response.headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('') +
+      '\r\n' +
+      response.body;
     expect(Buffer.byteLength(serialized)).toBeLessThanOrEqual(1024);
   });
 
@@ -185,7 +187,9 @@ describe('normalization', () => {
   });
 
   it('uses dndStatusPersonal when dndStatus is Unknown (new communication handling service)', async () => {
-    const event = accepted(await handle(request(notification({ dndStatus: 'Unknown', dndStatusPersonal: 'DoNotAcceptAnyCalls', presenceStatus: 'Available' }))));
+    const event = accepted(
+      await handle(request(notification({ dndStatus: 'Unknown', dndStatusPersonal: 'DoNotAcceptAnyCalls', presenceStatus: 'Available' }))),
+    );
     expect(event.values.dndStatus).toBe('DoNotAcceptAnyCalls');
     expect(mapPresence(event).target).toBe('Busy');
   });
@@ -196,7 +200,12 @@ describe('normalization', () => {
   });
 
   it('ignores non-presence notifications (e.g. subscription renewal reminders) with 200', async () => {
-    const reminder = { uuid: 'r-1', event: '/restapi/v1.0/subscription/~?threshold=86400&interval=3600', timestamp: '2026-01-05T10:00:00Z', body: { id: 'sub-1' } };
+    const reminder = {
+      uuid: 'r-1',
+      event: '/restapi/v1.0/subscription/~?threshold=86400&interval=3600',
+      timestamp: '2026-01-05T10:00:00Z',
+      body: { id: 'sub-1' },
+    };
     expect(await handle(request(reminder))).toMatchObject({ kind: 'ignored' });
   });
 
@@ -232,8 +241,7 @@ describe('mapping (README presence mapping, RingCentral rows, DND first)', () =>
 
 describe('ordering', () => {
   const version = (e: PresenceEvent) => ({ order: e.order, tiebreak: e.tiebreak ?? 0 });
-  const at = async (timestamp: string, sequence: number) =>
-    accepted(await handle(request(notification({ presenceStatus: 'Busy', sequence }, { timestamp }))));
+  const at = async (timestamp: string, sequence: number) => accepted(await handle(request(notification({ presenceStatus: 'Busy', sequence }, { timestamp }))));
 
   it('a later notification is newer; one stamped in the same millisecond is ordered by sequence', async () => {
     const first = await at('2026-01-05T10:00:00.000Z', 10);

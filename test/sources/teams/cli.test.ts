@@ -40,7 +40,9 @@ afterAll(async () => {
 async function run(...args: string[]): Promise<void> {
   stdout = [];
   stderr = [];
-  const program = new Command('presence-bridge').exitOverride().configureOutput({ writeErr: (text) => void stderr.push(text), writeOut: (text) => void stdout.push(text) });
+  const program = new Command('presence-bridge')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => void stderr.push(text), writeOut: (text) => void stdout.push(text) });
   registerTeamsCommands(program, {
     openRuntime: async () => ({ runtime }),
     stdout: (text) => void stdout.push(text),

@@ -186,7 +186,7 @@ test('a new Genesys user is covered after the next directory refresh; one who le
   expect(genesysSearches()).toEqual([]);
 });
 
-test('TEAMS_USER_GROUP_ID limits coverage to the group\'s transitive members, read page by page', async () => {
+test("TEAMS_USER_GROUP_ID limits coverage to the group's transitive members, read page by page", async () => {
   const report = await runtimeWith({ env: { TEAMS_USER_GROUP_ID: GROUP } }).runMaintenance();
 
   // alice (direct), bob (nested); dave is disabled; frank and the crowd member have no Genesys user;

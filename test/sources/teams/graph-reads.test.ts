@@ -127,8 +127,23 @@ test('basic notification → read-presence task → the runner reads Graph and r
   const [task] = readPresenceTasks([USERS[2].id, USERS[3].id]);
   await expect(runner(task)).resolves.toEqual({ kind: 'done' });
   expect(recorded).toEqual([
-    { system: 'teams', externalUserId: USERS[2].id, email: 'user00002@contoso.example', values: { availability: 'Busy', activity: 'InACall' }, order: 1_750_000_000_000, tiebreak: 0, sequence: standIn.sequenceOf(USERS[2].id) },
-    { system: 'teams', externalUserId: USERS[3].id, values: { availability: 'Away', activity: 'BeRightBack' }, order: 1_750_000_000_000, tiebreak: 0, sequence: standIn.sequenceOf(USERS[3].id) },
+    {
+      system: 'teams',
+      externalUserId: USERS[2].id,
+      email: 'user00002@contoso.example',
+      values: { availability: 'Busy', activity: 'InACall' },
+      order: 1_750_000_000_000,
+      tiebreak: 0,
+      sequence: standIn.sequenceOf(USERS[2].id),
+    },
+    {
+      system: 'teams',
+      externalUserId: USERS[3].id,
+      values: { availability: 'Away', activity: 'BeRightBack' },
+      order: 1_750_000_000_000,
+      tiebreak: 0,
+      sequence: standIn.sequenceOf(USERS[3].id),
+    },
   ]);
 });
 

@@ -26,7 +26,7 @@ describe('extractUserId', () => {
 
   test.each([
     [`communications/presences?$filter=id in ('${ID}', 'b')`],
-    ["communications/presences?$filter=id in ()"],
+    ['communications/presences?$filter=id in ()'],
     ['communications/presences?$filter=id+in+(%27{userId}%27)'],
     ['communications/presences?$filter=%E0%A4%A'],
     [''],

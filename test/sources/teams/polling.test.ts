@@ -18,7 +18,10 @@ beforeAll(async () => {
 });
 afterAll(async () => standIn.close());
 
-function runtimeWith(recordEvents: (events: PresenceEvent[]) => Promise<void>, extra: { loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>> } = {}) {
+function runtimeWith(
+  recordEvents: (events: PresenceEvent[]) => Promise<void>,
+  extra: { loadRecordedValues?: () => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>> } = {},
+) {
   const config = standInConnection(standIn);
   return createTeamsRuntime({
     config,

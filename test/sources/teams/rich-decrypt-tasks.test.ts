@@ -48,7 +48,12 @@ function deps(keySource: SigningKeySource = async () => signer.publicKeyPem, ove
     clientStates: [CLIENT_STATE],
     isKnownSubscription: (id) => id === SUBSCRIPTION,
     decryptionKeys: [{ certificateId: CERT_ID, privateKeyPem: certificate.keyPem }],
-    validateTokens: createValidationTokenValidator({ appIds: [APP_ID], tenantId: async () => TENANT, changeTrackingAppIds: [CHANGE_TRACKING_APP_ID], keySource }),
+    validateTokens: createValidationTokenValidator({
+      appIds: [APP_ID],
+      tenantId: async () => TENANT,
+      changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
+      keySource,
+    }),
     ...overrides,
   };
 }
@@ -152,12 +157,10 @@ describe('a 100-item rich batch', () => {
     expect(rejected()).toBe(1);
   });
 
-  test('100 large items: every task stays under the size bound and SQS\'s 256 KiB; an item over the bound is dropped at the ack', async () => {
+  test("100 large items: every task stays under the size bound and SQS's 256 KiB; an item over the bound is dropped at the ack", async () => {
     // About 30 KiB of resource each (a presence is a few hundred bytes; this is the worst case the bound guards).
     const padding = 'p'.repeat(30 * 1024);
-    const outcome = await createTeamsWebhookSource(deps()).handle(
-      inbound('/webhooks/teams', batchOf(USERS, { padding }), { receivedAt: RECEIVED_AT }),
-    );
+    const outcome = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', batchOf(USERS, { padding }), { receivedAt: RECEIVED_AT }));
     const tasks = decryptTasks(outcome);
     expect(tasks.length).toBeGreaterThan(100 / MAX_ITEMS_PER_DECRYPT_TASK);
     for (const task of tasks) {
@@ -171,7 +174,11 @@ describe('a 100-item rich batch', () => {
     huge.value[1] = richItem(USERS[1], 1, { padding: 'p'.repeat(MAX_DECRYPT_TASK_BYTES) });
     const partial = await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', huge, { receivedAt: RECEIVED_AT }));
     expect(partial).toMatchObject({ kind: 'accepted', ackStatus: 202, dropped: 1 });
-    expect(decryptTasks(partial).flatMap((task) => JSON.parse(task.data.items) as Array<{ userId: string }>).map((item) => item.userId)).toEqual([USERS[0]]);
+    expect(
+      decryptTasks(partial)
+        .flatMap((task) => JSON.parse(task.data.items) as Array<{ userId: string }>)
+        .map((item) => item.userId),
+    ).toEqual([USERS[0]]);
   });
 });
 

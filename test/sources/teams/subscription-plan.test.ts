@@ -65,7 +65,12 @@ const accountRows: AccountRow[] = [
   // The maintainer's run (intent ensure)
   { name: 'no entry: created', desired: ['u2', 'u1'], expected: 'create svc-a [u1,u2] created' },
   { name: 'no entry, no users: nothing', desired: [], expected: 'clear svc-a none' },
-  { name: 'an entry without a subscription id: created', entry: entry(['u1'], { subscriptionId: undefined }), desired: ['u1'], expected: 'create svc-a [u1] created' },
+  {
+    name: 'an entry without a subscription id: created',
+    entry: entry(['u1'], { subscriptionId: undefined }),
+    desired: ['u1'],
+    expected: 'create svc-a [u1] created',
+  },
   { name: 'users unchanged, time left: kept', entry: entry(['u1', 'u2']), desired: ['u2', 'u1', 'u1'], stored: ['u1', 'u2'], expected: 'keep svc-a' },
   {
     name: 'users changed: re-created, the old one deleted first',
@@ -96,9 +101,21 @@ const accountRows: AccountRow[] = [
     stored: ['u1'],
     expected: 'renew svc-a sub-1; if gone: create svc-a [u1] recreated',
   },
-  { name: 'exactly the renew window left: renewed', entry: entry(['u1'], { minutesLeft: 25 }), desired: ['u1'], stored: ['u1'], expected: 'renew svc-a sub-1; if gone: create svc-a [u1] recreated' },
+  {
+    name: 'exactly the renew window left: renewed',
+    entry: entry(['u1'], { minutesLeft: 25 }),
+    desired: ['u1'],
+    stored: ['u1'],
+    expected: 'renew svc-a sub-1; if gone: create svc-a [u1] recreated',
+  },
   { name: 'just over the renew window: kept', entry: entry(['u1'], { minutesLeft: 26 }), desired: ['u1'], stored: ['u1'], expected: 'keep svc-a' },
-  { name: 'already expired: renewed', entry: entry(['u1'], { minutesLeft: -5 }), desired: ['u1'], stored: ['u1'], expected: 'renew svc-a sub-1; if gone: create svc-a [u1] recreated' },
+  {
+    name: 'already expired: renewed',
+    entry: entry(['u1'], { minutesLeft: -5 }),
+    desired: ['u1'],
+    stored: ['u1'],
+    expected: 'renew svc-a sub-1; if gone: create svc-a [u1] recreated',
+  },
   {
     name: 'unknown expiry: renewed',
     entry: entry(['u1'], { expiresAt: undefined }),
@@ -114,13 +131,36 @@ const accountRows: AccountRow[] = [
     expected: 'renew svc-a sub-1; if gone: clear svc-a none',
   },
   // reauthorizationRequired (intent renew)
-  { name: 'reauthorizationRequired: PATCH', entry: entry(['u1']), stored: ['u1'], intent: 'renew', expected: 'renew svc-a sub-1; if gone: create svc-a [u1] recreated' },
-  { name: 'reauthorizationRequired without a subscription: created for the stored users', stored: ['u1'], intent: 'renew', expected: 'create svc-a [u1] created' },
+  {
+    name: 'reauthorizationRequired: PATCH',
+    entry: entry(['u1']),
+    stored: ['u1'],
+    intent: 'renew',
+    expected: 'renew svc-a sub-1; if gone: create svc-a [u1] recreated',
+  },
+  {
+    name: 'reauthorizationRequired without a subscription: created for the stored users',
+    stored: ['u1'],
+    intent: 'renew',
+    expected: 'create svc-a [u1] created',
+  },
   { name: 'reauthorizationRequired without a subscription or users: nothing', stored: [], intent: 'renew', expected: 'clear svc-a none' },
   // subscriptionRemoved (intent recreate)
-  { name: 'subscriptionRemoved: re-created for the stored users', entry: entry(['u1']), stored: ['u1'], intent: 'recreate', expected: 'create svc-a [u1] recreated replacing sub-1' },
+  {
+    name: 'subscriptionRemoved: re-created for the stored users',
+    entry: entry(['u1']),
+    stored: ['u1'],
+    intent: 'recreate',
+    expected: 'create svc-a [u1] recreated replacing sub-1',
+  },
   { name: 'subscriptionRemoved without a known subscription: created again', stored: ['u1'], intent: 'recreate', expected: 'create svc-a [u1] recreated' },
-  { name: 'subscriptionRemoved, nobody assigned: deleted', entry: entry(['u1']), stored: [], intent: 'recreate', expected: 'clear svc-a deleted replacing sub-1' },
+  {
+    name: 'subscriptionRemoved, nobody assigned: deleted',
+    entry: entry(['u1']),
+    stored: [],
+    intent: 'recreate',
+    expected: 'clear svc-a deleted replacing sub-1',
+  },
 ];
 
 describe('planTeamsAccount', () => {
@@ -151,7 +191,12 @@ const UNCOVERED = 'report more covered Teams users than service accounts can sub
 
 const runRows: RunRow[] = [
   { name: 'no account and no users: only a warning', accounts: [], users: [], expected: [NO_ACCOUNT] },
-  { name: 'no account signed in: every user is uncovered', accounts: [], users: ['u1'], expected: [NO_ACCOUNT, `${UNCOVERED} {"uncovered":1,"accounts":0,"accountsNeeded":1}`] },
+  {
+    name: 'no account signed in: every user is uncovered',
+    accounts: [],
+    users: ['u1'],
+    expected: [NO_ACCOUNT, `${UNCOVERED} {"uncovered":1,"accounts":0,"accountsNeeded":1}`],
+  },
   {
     name: 'no account signed in: the subscriptions of signed-out accounts are removed',
     accounts: [],
@@ -247,7 +292,11 @@ describe('planTeamsLeftoverDeletes (after a 409)', () => {
     ['every presence subscription is a leftover', [presence('a'), presence('b')], ['delete-leftover svc-a a', 'delete-leftover svc-a b']],
     ['subscriptions to other resources are not the bridge’s', [other('mail'), presence('a')], ['delete-leftover svc-a a']],
     ['a subscription without a resource is left alone', [{ id: 'x' } as SubscriptionResource], []],
-    ['the resource is matched case-insensitively', [{ id: 'c', resource: '/Communications/Presences/u1' } as SubscriptionResource], ['delete-leftover svc-a c']],
+    [
+      'the resource is matched case-insensitively',
+      [{ id: 'c', resource: '/Communications/Presences/u1' } as SubscriptionResource],
+      ['delete-leftover svc-a c'],
+    ],
   ] as const)('%s', (_name, listed, expected) => {
     expect(planTeamsLeftoverDeletes('svc-a', listed).map(describeAction)).toEqual(expected);
   });

@@ -56,7 +56,10 @@ beforeAll(async () => {
     now: () => clock,
   });
   sources.push(...runtime.createWebhookSources());
-  for (const [name, user] of [['svc-a', USERS[0]], ['svc-b', USERS[1]]] as const) {
+  for (const [name, user] of [
+    ['svc-a', USERS[0]],
+    ['svc-b', USERS[1]],
+  ] as const) {
     await runtime.login(name, (prompt) => standIn.approveDeviceCode(prompt.userCode, user.id));
   }
 });
@@ -206,7 +209,9 @@ test('re-creation: a subscription Graph dropped (404 on renew) is created again 
     path: '/webhooks/teams',
     query: {},
     headers: {},
-    body: Buffer.from(JSON.stringify({ value: [{ subscriptionId: old.id, clientState: CLIENT_STATE, resource: `communications/presences/${old.userIds[0]}` }] })),
+    body: Buffer.from(
+      JSON.stringify({ value: [{ subscriptionId: old.id, clientState: CLIENT_STATE, resource: `communications/presences/${old.userIds[0]}` }] }),
+    ),
     receivedAt: clock + 5 * MINUTE, // past the lookup's cache age
   });
   expect(stale).toMatchObject({ kind: 'rejected', status: 403 });

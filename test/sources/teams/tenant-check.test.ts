@@ -126,7 +126,11 @@ describe('the runtime wires the tenant check into the webhook (TEAMS_TENANT_ID a
             changeType: 'updated',
             tenantId,
             resource: `communications/presences/${userId}`,
-            encryptedContent: encryptLikeGraph({ id: userId, availability: 'Busy', activity: 'InACall', sequenceNumber: '0001' }, certificate.certPem, 'cert-1'),
+            encryptedContent: encryptLikeGraph(
+              { id: userId, availability: 'Busy', activity: 'InACall', sequenceNumber: '0001' },
+              certificate.certPem,
+              'cert-1',
+            ),
           },
         ],
         validationTokens: [tokenOf(tenantId)],

@@ -56,7 +56,12 @@ function deps(overrides: Partial<TeamsWebhookDeps> = {}): TeamsWebhookDeps {
     clientStates: [CLIENT_STATE, 'client-state-previous'],
     isKnownSubscription: (id) => id === SUB_A || id === SUB_B,
     decryptionKeys: [{ certificateId: CERT_ID, privateKeyPem: certificate.keyPem }],
-    validateTokens: createValidationTokenValidator({ appIds: [APP_ID], tenantId: async () => TENANT, changeTrackingAppIds: [CHANGE_TRACKING_APP_ID], keySource }),
+    validateTokens: createValidationTokenValidator({
+      appIds: [APP_ID],
+      tenantId: async () => TENANT,
+      changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
+      keySource,
+    }),
     ...overrides,
   };
 }
@@ -84,11 +89,7 @@ function token(claims: Record<string, unknown> = {}, by: TokenSigner = signer): 
 
 function richBatch(): { value: Array<Record<string, unknown>>; validationTokens: Array<string | null> } {
   return {
-    value: [
-      richItem(SUB_A, USERS[0], 'Busy', 'InAMeeting'),
-      richItem(SUB_B, USERS[1], 'Away', 'Away'),
-      richItem(SUB_A, USERS[2], 'Available', 'Available'),
-    ],
+    value: [richItem(SUB_A, USERS[0], 'Busy', 'InAMeeting'), richItem(SUB_B, USERS[1], 'Away', 'Away'), richItem(SUB_A, USERS[2], 'Available', 'Available')],
     validationTokens: [token()],
   };
 }
@@ -98,7 +99,10 @@ function richBatch(): { value: Array<Record<string, unknown>>; validationTokens:
  * after the 202: the settled outcome carries the events they recorded instead of those tasks, and
  * `rejected` counts the items dropped for their dataSignature (EventsRejected, reason `signature`).
  */
-async function settle(outcome: WebhookOutcome, keys: readonly DecryptionKey[] = deps().decryptionKeys ?? []): Promise<{ outcome: WebhookOutcome; rejected: number }> {
+async function settle(
+  outcome: WebhookOutcome,
+  keys: readonly DecryptionKey[] = deps().decryptionKeys ?? [],
+): Promise<{ outcome: WebhookOutcome; rejected: number }> {
   if (outcome.kind !== 'accepted') return { outcome, rejected: 0 };
   let rejected = 0;
   const metrics: Metrics = {
@@ -128,7 +132,12 @@ describe('POST /webhooks/teams — rich notifications', () => {
     const source = createTeamsWebhookSource(deps());
     const acked = await source.handle(inbound('/webhooks/teams', richBatch(), { receivedAt: RECEIVED_AT }));
     // At the ack: nothing decrypted yet, one durable decrypt task carrying the three authenticated items.
-    expect(acked).toMatchObject({ kind: 'accepted', ackStatus: 202, events: [], tasks: [{ kind: 'task', system: 'teams', task: TEAMS_TASKS.decryptPresence }] });
+    expect(acked).toMatchObject({
+      kind: 'accepted',
+      ackStatus: 202,
+      events: [],
+      tasks: [{ kind: 'task', system: 'teams', task: TEAMS_TASKS.decryptPresence }],
+    });
     const { outcome } = await settle(acked);
     expect(outcome).toEqual({
       kind: 'accepted',
@@ -160,24 +169,127 @@ describe('POST /webhooks/teams — rich notifications', () => {
   const otherTenant = randomUUID();
   // Breaks that hit every item (or the batch's only token): nothing passes, so the old 4xx stays.
   const rejections: Array<[string, (batch: ReturnType<typeof richBatch>) => void, number, RegExp]> = [
-    ['wrong clientState on every item', (b) => { for (const item of b.value) item.clientState = 'guess'; }, 403, /clientState/],
-    ['missing clientState on every item', (b) => { for (const item of b.value) delete item.clientState; }, 403, /clientState/],
-    ['unknown subscription id on every item', (b) => { for (const item of b.value) item.subscriptionId = randomUUID(); }, 403, /unknown subscription/],
-    ['JWT signed by a foreign key (same kid)', (b) => { b.validationTokens = [token({}, foreign())]; }, 401, /invalid signature/],
-    ['JWT with wrong aud', (b) => { b.validationTokens = [token({ aud: randomUUID() })]; }, 401, /audience/],
-    ['JWT with wrong azp', (b) => { b.validationTokens = [token({ azp: randomUUID() })]; }, 401, /Change Tracking/],
-    ['v1 JWT with wrong appid', (b) => { b.validationTokens = [token({ ver: '1.0', azp: undefined, appid: randomUUID(), iss: `https://sts.windows.net/${TENANT}/` })]; }, 401, /Change Tracking/],
-    ['expired JWT', (b) => { b.validationTokens = [token({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 90000 })]; }, 401, /expired/],
-    ['JWT from another issuer', (b) => { b.validationTokens = [token({ iss: `https://evil.example/${TENANT}/v2.0` })]; }, 401, /issuer/],
-    ['JWT of another tenant (items claim it too)', (b) => {
-      b.validationTokens = [token({ tid: otherTenant, iss: `https://login.microsoftonline.com/${otherTenant}/v2.0` })];
-      for (const item of b.value) item.tenantId = otherTenant;
-    }, 401, /not this tenant/],
-    ['JWT of another tenant (items claim ours)', (b) => { b.validationTokens = [token({ tid: otherTenant, iss: `https://login.microsoftonline.com/${otherTenant}/v2.0` })]; }, 401, /not this tenant/],
-    ['items of another tenant next to a token of ours', (b) => { for (const item of b.value) item.tenantId = otherTenant; }, 401, /no valid validation token for tenant/],
-    ['null validation token', (b) => { b.validationTokens = [null]; }, 401, /null/],
-    ['no validation tokens', (b) => { b.validationTokens = []; }, 401, /without validationTokens/],
-    ['HS256 token', (b) => { b.validationTokens = [require('jsonwebtoken').sign(validationTokenClaims({ appId: APP_ID, tenantId: TENANT }), 'secret')]; }, 401, /RS256/],
+    [
+      'wrong clientState on every item',
+      (b) => {
+        for (const item of b.value) item.clientState = 'guess';
+      },
+      403,
+      /clientState/,
+    ],
+    [
+      'missing clientState on every item',
+      (b) => {
+        for (const item of b.value) delete item.clientState;
+      },
+      403,
+      /clientState/,
+    ],
+    [
+      'unknown subscription id on every item',
+      (b) => {
+        for (const item of b.value) item.subscriptionId = randomUUID();
+      },
+      403,
+      /unknown subscription/,
+    ],
+    [
+      'JWT signed by a foreign key (same kid)',
+      (b) => {
+        b.validationTokens = [token({}, foreign())];
+      },
+      401,
+      /invalid signature/,
+    ],
+    [
+      'JWT with wrong aud',
+      (b) => {
+        b.validationTokens = [token({ aud: randomUUID() })];
+      },
+      401,
+      /audience/,
+    ],
+    [
+      'JWT with wrong azp',
+      (b) => {
+        b.validationTokens = [token({ azp: randomUUID() })];
+      },
+      401,
+      /Change Tracking/,
+    ],
+    [
+      'v1 JWT with wrong appid',
+      (b) => {
+        b.validationTokens = [token({ ver: '1.0', azp: undefined, appid: randomUUID(), iss: `https://sts.windows.net/${TENANT}/` })];
+      },
+      401,
+      /Change Tracking/,
+    ],
+    [
+      'expired JWT',
+      (b) => {
+        b.validationTokens = [token({ exp: Math.floor(Date.now() / 1000) - 3600, iat: Math.floor(Date.now() / 1000) - 90000 })];
+      },
+      401,
+      /expired/,
+    ],
+    [
+      'JWT from another issuer',
+      (b) => {
+        b.validationTokens = [token({ iss: `https://evil.example/${TENANT}/v2.0` })];
+      },
+      401,
+      /issuer/,
+    ],
+    [
+      'JWT of another tenant (items claim it too)',
+      (b) => {
+        b.validationTokens = [token({ tid: otherTenant, iss: `https://login.microsoftonline.com/${otherTenant}/v2.0` })];
+        for (const item of b.value) item.tenantId = otherTenant;
+      },
+      401,
+      /not this tenant/,
+    ],
+    [
+      'JWT of another tenant (items claim ours)',
+      (b) => {
+        b.validationTokens = [token({ tid: otherTenant, iss: `https://login.microsoftonline.com/${otherTenant}/v2.0` })];
+      },
+      401,
+      /not this tenant/,
+    ],
+    [
+      'items of another tenant next to a token of ours',
+      (b) => {
+        for (const item of b.value) item.tenantId = otherTenant;
+      },
+      401,
+      /no valid validation token for tenant/,
+    ],
+    [
+      'null validation token',
+      (b) => {
+        b.validationTokens = [null];
+      },
+      401,
+      /null/,
+    ],
+    [
+      'no validation tokens',
+      (b) => {
+        b.validationTokens = [];
+      },
+      401,
+      /without validationTokens/,
+    ],
+    [
+      'HS256 token',
+      (b) => {
+        b.validationTokens = [require('jsonwebtoken').sign(validationTokenClaims({ appId: APP_ID, tenantId: TENANT }), 'secret')];
+      },
+      401,
+      /RS256/,
+    ],
   ];
 
   test.each(rejections)('%s → rejected, nothing accepted', async (_name, breakIt, status, reason) => {
@@ -191,10 +303,34 @@ describe('POST /webhooks/teams — rich notifications', () => {
 
   // Breaks that hit ONE item of three: that item is dropped and counted, the other two are recorded (202).
   const oneBadItem: Array<[string, number, (batch: ReturnType<typeof richBatch>) => void]> = [
-    ['wrong clientState', 2, (b) => { b.value[2].clientState = 'guess'; }],
-    ['missing clientState', 0, (b) => { delete b.value[0].clientState; }],
-    ['unknown subscription id', 1, (b) => { b.value[1].subscriptionId = randomUUID(); }],
-    ['tenant no token vouches for', 0, (b) => { b.value[0].tenantId = randomUUID(); }],
+    [
+      'wrong clientState',
+      2,
+      (b) => {
+        b.value[2].clientState = 'guess';
+      },
+    ],
+    [
+      'missing clientState',
+      0,
+      (b) => {
+        delete b.value[0].clientState;
+      },
+    ],
+    [
+      'unknown subscription id',
+      1,
+      (b) => {
+        b.value[1].subscriptionId = randomUUID();
+      },
+    ],
+    [
+      'tenant no token vouches for',
+      0,
+      (b) => {
+        b.value[0].tenantId = randomUUID();
+      },
+    ],
   ];
 
   test.each(oneBadItem)('one item with a %s is dropped; the others are accepted (202)', async (_name, bad, breakIt) => {
@@ -210,18 +346,26 @@ describe('POST /webhooks/teams — rich notifications', () => {
   // Breaks of ONE item's ciphertext: the batch is authentic, so it is acknowledged whole (202); the worker
   // checks the dataSignature, drops that item (logged, counted) and records the other two.
   const oneTamperedItem: Array<[string, number, (batch: ReturnType<typeof richBatch>) => void]> = [
-    ['tampered dataSignature', 1, (b) => {
-      const content = b.value[1].encryptedContent as Record<string, string>;
-      const signature = Buffer.from(content.dataSignature, 'base64');
-      signature[0] ^= 1;
-      content.dataSignature = signature.toString('base64');
-    }],
-    ['tampered data', 2, (b) => {
-      const content = b.value[2].encryptedContent as Record<string, string>;
-      const data = Buffer.from(content.data, 'base64');
-      data[data.length - 1] ^= 1;
-      content.data = data.toString('base64');
-    }],
+    [
+      'tampered dataSignature',
+      1,
+      (b) => {
+        const content = b.value[1].encryptedContent as Record<string, string>;
+        const signature = Buffer.from(content.dataSignature, 'base64');
+        signature[0] ^= 1;
+        content.dataSignature = signature.toString('base64');
+      },
+    ],
+    [
+      'tampered data',
+      2,
+      (b) => {
+        const content = b.value[2].encryptedContent as Record<string, string>;
+        const data = Buffer.from(content.data, 'base64');
+        data[data.length - 1] ^= 1;
+        content.data = data.toString('base64');
+      },
+    ],
   ];
 
   test.each(oneTamperedItem)('one item with a %s is acked, then dropped by the worker; the others are recorded', async (_name, bad, breakIt) => {
@@ -260,7 +404,7 @@ describe('POST /webhooks/teams — rich notifications', () => {
     expect(outcome).toMatchObject({ kind: 'accepted', events: [{}, {}, {}] });
   });
 
-  test('a mixed batch (another app\'s subscription with its own clientState and token) keeps our items, logs one warn line and tells only our subscriptions', async () => {
+  test("a mixed batch (another app's subscription with its own clientState and token) keeps our items, logs one warn line and tells only our subscriptions", async () => {
     const batch = richBatch();
     const otherApp = randomUUID();
     const foreignItem: Record<string, unknown> = { ...richItem(randomUUID(), randomUUID(), 'Busy', 'Busy'), clientState: 'other-app-state' };
@@ -268,14 +412,18 @@ describe('POST /webhooks/teams — rich notifications', () => {
     batch.validationTokens = [token({ aud: otherApp }), token()];
     const warnings: Array<[string, Record<string, unknown> | undefined]> = [];
     const logger = {
-      debug: () => undefined, info: () => undefined, error: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      error: () => undefined,
       warn: (message: string, fields?: Record<string, unknown>) => warnings.push([message, fields]),
-      child() { return this; },
+      child() {
+        return this;
+      },
     };
     const told: string[][] = [];
-    const outcome = await createTeamsWebhookSource(
-      deps({ logger: logger as never, onVerifiedNotifications: (ids) => told.push([...ids]) }),
-    ).handle(inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }));
+    const outcome = await createTeamsWebhookSource(deps({ logger: logger as never, onVerifiedNotifications: (ids) => told.push([...ids]) })).handle(
+      inbound('/webhooks/teams', batch, { receivedAt: RECEIVED_AT }),
+    );
     expect(outcome).toMatchObject({ kind: 'accepted', ackStatus: 202, dropped: 1 });
     const { outcome: settled } = await settle(outcome);
     expect((settled as unknown as { events: Array<{ externalUserId: string; tiebreak: number }> }).events.map((e) => [e.externalUserId, e.tiebreak])).toEqual([
@@ -284,7 +432,10 @@ describe('POST /webhooks/teams — rich notifications', () => {
       [USERS[2], 3],
     ]);
     expect(warnings).toEqual([
-      [expect.stringMatching(/dropped/), expect.objectContaining({ passed: 3, dropped: 1, reasons: { clientState: 1 }, subscriptionIds: [foreignItem.subscriptionId] })],
+      [
+        expect.stringMatching(/dropped/),
+        expect.objectContaining({ passed: 3, dropped: 1, reasons: { clientState: 1 }, subscriptionIds: [foreignItem.subscriptionId] }),
+      ],
     ]);
     expect(told).toEqual([[SUB_A, SUB_B]]);
   });
@@ -296,7 +447,10 @@ describe('POST /webhooks/teams — rich notifications', () => {
     try {
       const batch = richBatch();
       for (const item of batch.value) item.clientState = 'forged';
-      expect(await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', batch))).toMatchObject({ kind: 'rejected', status: 403 });
+      expect(await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', batch))).toMatchObject({
+        kind: 'rejected',
+        status: 403,
+      });
       expect(validateTokens).not.toHaveBeenCalled();
       expect(decipher).not.toHaveBeenCalled();
       expect(privateDecrypt).not.toHaveBeenCalled();
@@ -317,7 +471,10 @@ describe('POST /webhooks/teams — rich notifications', () => {
       kind: 'rejected',
       status: 503,
     });
-    const basic = { value: [{ subscriptionId: SUB_A, clientState: CLIENT_STATE, changeType: 'updated', resource: `communications/presences/${USERS[0]}` }], validationTokens: [token()] };
+    const basic = {
+      value: [{ subscriptionId: SUB_A, clientState: CLIENT_STATE, changeType: 'updated', resource: `communications/presences/${USERS[0]}` }],
+      validationTokens: [token()],
+    };
     expect(await createTeamsWebhookSource(deps({ validateTokens: unavailable })).handle(inbound('/webhooks/teams', basic))).toMatchObject({ kind: 'accepted' });
   });
 
@@ -367,7 +524,10 @@ describe('POST /webhooks/teams — rich notifications', () => {
       changeTrackingAppIds: [CHANGE_TRACKING_APP_ID],
       keySource: async () => Promise.reject(notFound),
     });
-    expect(await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', richBatch()))).toMatchObject({ kind: 'rejected', status: 401 });
+    expect(await createTeamsWebhookSource(deps({ validateTokens })).handle(inbound('/webhooks/teams', richBatch()))).toMatchObject({
+      kind: 'rejected',
+      status: 401,
+    });
   });
 
   test('a store failure while checking subscription ids is a 503, not a verdict on the sender', async () => {
@@ -418,7 +578,10 @@ describe('POST /webhooks/teams — basic notifications and malformed input', () 
     ['not JSON', '{"value": ['],
     ['no value array', { notifications: [] }],
     ['item without subscriptionId', { value: [{ clientState: CLIENT_STATE }] }],
-    ['encryptedContent without dataSignature', { value: [{ subscriptionId: SUB_A, clientState: CLIENT_STATE, encryptedContent: { data: 'AA==', dataKey: 'AA==' } }] }],
+    [
+      'encryptedContent without dataSignature',
+      { value: [{ subscriptionId: SUB_A, clientState: CLIENT_STATE, encryptedContent: { data: 'AA==', dataKey: 'AA==' } }] },
+    ],
   ])('%s → 400', async (_name, body) => {
     expect(await createTeamsWebhookSource(deps()).handle(inbound('/webhooks/teams', body))).toMatchObject({ kind: 'rejected', status: 400 });
   });
@@ -463,8 +626,14 @@ describe('POST /webhooks/teams/lifecycle', () => {
 
   test('wrong clientState → 403; unknown subscription → 403', async () => {
     const source = createTeamsLifecycleWebhookSource(deps());
-    expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(SUB_A, 'missed', 'nope')] }))).toMatchObject({ kind: 'rejected', status: 403 });
-    expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(randomUUID(), 'missed')] }))).toMatchObject({ kind: 'rejected', status: 403 });
+    expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(SUB_A, 'missed', 'nope')] }))).toMatchObject({
+      kind: 'rejected',
+      status: 403,
+    });
+    expect(await source.handle(inbound('/webhooks/teams/lifecycle', { value: [item(randomUUID(), 'missed')] }))).toMatchObject({
+      kind: 'rejected',
+      status: 403,
+    });
   });
 
   test('a mixed lifecycle batch keeps the events of our subscriptions and drops the others', async () => {

@@ -29,9 +29,7 @@ describe('zoomBackfillUsers', () => {
     await record('kdcugim1qgepto8wboqwiq', 'kim@example.com', 1_000);
     await record('KDcuGIm1QgePTO8WbOqwIQ', 'kim@example.com', 2_000);
     expect(await zoomBackfillUsers(store, NO_OVERRIDES)).toEqual([{ externalUserId: 'KDcuGIm1QgePTO8WbOqwIQ', email: 'kim@example.com' }]);
-    expect(await zoomBackfillUsers(store, NO_OVERRIDES, ['Kim@Example.com'])).toEqual([
-      { externalUserId: 'KDcuGIm1QgePTO8WbOqwIQ', email: 'Kim@Example.com' },
-    ]);
+    expect(await zoomBackfillUsers(store, NO_OVERRIDES, ['Kim@Example.com'])).toEqual([{ externalUserId: 'KDcuGIm1QgePTO8WbOqwIQ', email: 'Kim@Example.com' }]);
   });
 
   it('leaves the id empty for an email it has no record of (backfill looks it up)', async () => {

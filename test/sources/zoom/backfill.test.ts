@@ -4,14 +4,7 @@ import { createZoomClient, type ZoomClientOptions } from '../../../src/sources/z
 import { normalizeZoomPresenceEvent } from '../../../src/sources/zoom/normalize';
 import { ZoomPresenceEventSchema } from '../../../src/sources/zoom/schema';
 import { isNewer } from '../../../src/store/state-store';
-import {
-  fakeClock,
-  STAND_IN_ACCOUNT,
-  STAND_IN_CLIENT_ID,
-  STAND_IN_CLIENT_SECRET,
-  startZoomRestStandIn,
-  type ZoomRestStandIn,
-} from './zoom-rest-stand-in';
+import { fakeClock, STAND_IN_ACCOUNT, STAND_IN_CLIENT_ID, STAND_IN_CLIENT_SECRET, startZoomRestStandIn, type ZoomRestStandIn } from './zoom-rest-stand-in';
 
 let standIn: ZoomRestStandIn;
 
@@ -68,9 +61,7 @@ describe('runZoomBackfill', () => {
 
     expect(summary).toMatchObject({ total: 4, recorded: 3, failed: 1 });
     expect(summary.stoppedEarly).toBeUndefined();
-    expect(summary.failures).toEqual([
-      expect.objectContaining({ externalUserId: 'gone', email: 'gone@example.com', status: 404, code: 1001 }),
-    ]);
+    expect(summary.failures).toEqual([expect.objectContaining({ externalUserId: 'gone', email: 'gone@example.com', status: 404, code: 1001 })]);
     expect(sortById(recorded).map((e) => [e.externalUserId, e.email, e.values.presence_status])).toEqual([
       // Ids exactly as Zoom spells them (case-sensitive); emails lower-cased.
       ['abcD3ojfdbjfg', 'jchill@example.com', 'In_Meeting'],
@@ -117,10 +108,7 @@ describe('runZoomBackfill', () => {
     expect(summary).toMatchObject({ recorded: 1, failed: 0 });
     // The key stays the one the webhooks used; no second key is invented for the same user.
     expect(recorded.map((e) => [e.externalUserId, e.values.presence_status])).toEqual([['abcd3ojfdbjfg', 'In_Meeting']]);
-    expect(standIn.apiRequests().map((r) => r.path)).toEqual([
-      '/v2/users/abcd3ojfdbjfg/presence_status',
-      '/v2/users/jchill@example.com/presence_status',
-    ]);
+    expect(standIn.apiRequests().map((r) => r.path)).toEqual(['/v2/users/abcd3ojfdbjfg/presence_status', '/v2/users/jchill@example.com/presence_status']);
   });
 
   it('keeps the 404 / 1001 when there is no email to re-resolve by, or the email is unknown too', async () => {

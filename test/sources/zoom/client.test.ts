@@ -1,22 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../../../src/errors';
-import {
-  createZoomClient,
-  createZoomClientFromConfig,
-  ZOOM_ERROR_CODES,
-  ZoomApiError,
-  type ZoomClientOptions,
-} from '../../../src/sources/zoom/client';
+import { createZoomClient, createZoomClientFromConfig, ZOOM_ERROR_CODES, ZoomApiError, type ZoomClientOptions } from '../../../src/sources/zoom/client';
 import { zoomConfig } from './helpers';
-import {
-  fakeClock,
-  STAND_IN_ACCOUNT,
-  STAND_IN_CLIENT_ID,
-  STAND_IN_CLIENT_SECRET,
-  startZoomRestStandIn,
-  type ZoomRestStandIn,
-} from './zoom-rest-stand-in';
+import { fakeClock, STAND_IN_ACCOUNT, STAND_IN_CLIENT_ID, STAND_IN_CLIENT_SECRET, startZoomRestStandIn, type ZoomRestStandIn } from './zoom-rest-stand-in';
 
 let standIn: ZoomRestStandIn;
 
@@ -65,9 +52,7 @@ describe('Zoom client: Server-to-Server OAuth', () => {
     const [tokenRequest] = standIn.tokenRequests();
     expect(tokenRequest.method).toBe('POST');
     expect(tokenRequest.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
-    expect(tokenRequest.headers.authorization).toBe(
-      'Basic ' + Buffer.from(`${STAND_IN_CLIENT_ID}:${STAND_IN_CLIENT_SECRET}`).toString('base64'),
-    );
+    expect(tokenRequest.headers.authorization).toBe('Basic ' + Buffer.from(`${STAND_IN_CLIENT_ID}:${STAND_IN_CLIENT_SECRET}`).toString('base64'));
     expect(Object.fromEntries(new URLSearchParams(tokenRequest.body))).toEqual({
       grant_type: 'account_credentials',
       account_id: STAND_IN_ACCOUNT,
@@ -171,7 +156,7 @@ describe('Zoom client: GET /users/{id}/presence_status', () => {
     standIn.script(/presence_status$/, {
       status: 429,
       headers: { 'retry-after': '2' },
-      body: { code: 429, message: "You have reached the maximum per-second rate limit for this API. Try again later." },
+      body: { code: 429, message: 'You have reached the maximum per-second rate limit for this API. Try again later.' },
     });
     const { zoom, clock } = client();
     const started = clock.now();
@@ -200,10 +185,13 @@ describe('Zoom client: GET /users/{id}/presence_status', () => {
     expect(standIn.apiRequests()).toHaveLength(3);
   });
 
-  it('does not retry Zoom\'s daily limit', async () => {
+  it("does not retry Zoom's daily limit", async () => {
     standIn.script(/presence_status$/, {
       status: 429,
-      body: { code: 429, message: 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.' },
+      body: {
+        code: 429,
+        message: 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.',
+      },
     });
     const { zoom } = client();
     const error = await rejection(zoom.getPresenceStatus('abcD3ojfdbjfg'));

@@ -55,9 +55,7 @@ describe('normalizeZoomPresenceEvent', () => {
   });
 
   it('keeps the user id exactly as sent (only trimmed): Zoom user ids are case-sensitive', () => {
-    expect(normalize({ ...base, id: 't2bS3bJKRamtTrbWCKMVtA', presence_status: 'Away' }).externalUserId).toBe(
-      't2bS3bJKRamtTrbWCKMVtA',
-    );
+    expect(normalize({ ...base, id: 't2bS3bJKRamtTrbWCKMVtA', presence_status: 'Away' }).externalUserId).toBe('t2bS3bJKRamtTrbWCKMVtA');
     expect(normalizeZoomUserId(' t2bS3bJKRamtTrbWCKMVtA ')).toBe('t2bS3bJKRamtTrbWCKMVtA');
   });
 

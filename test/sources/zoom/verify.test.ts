@@ -202,43 +202,37 @@ describe('property: any single-byte mutation is rejected', () => {
 
   it('rejects a mutated body, signature or timestamp', () => {
     fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 256 }),
-        target,
-        fc.nat(),
-        fc.integer({ min: 1, max: 255 }),
-        (bytes, where, position, delta) => {
-          const original = Buffer.from(bytes);
-          const headers = signZoomRequest(SECRET, original, NOW_SECONDS);
-          let mutatedBody = original;
-          let timestamp = headers['x-zm-request-timestamp'];
-          let signature = headers['x-zm-signature'];
-          // XOR with a non-zero delta: the byte always changes.
-          const mutate = (text: string): string => {
-            const buffer = Buffer.from(text, 'latin1');
-            const at = position % buffer.length;
-            buffer[at] = buffer[at] ^ delta;
-            return buffer.toString('latin1');
-          };
-          if (where === 'body') {
-            mutatedBody = Buffer.from(original);
-            const at = position % mutatedBody.length;
-            mutatedBody[at] = mutatedBody[at] ^ delta;
-          } else if (where === 'signature') {
-            signature = mutate(signature);
-          } else {
-            timestamp = mutate(timestamp);
-          }
-          const result = verifyZoomSignature({
-            secrets: [SECRET],
-            headers: { 'x-zm-request-timestamp': timestamp, 'x-zm-signature': signature },
-            body: mutatedBody,
-            nowMs: NOW_MS,
-            toleranceSeconds: 300,
-          });
-          return result.ok === false;
-        },
-      ),
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 256 }), target, fc.nat(), fc.integer({ min: 1, max: 255 }), (bytes, where, position, delta) => {
+        const original = Buffer.from(bytes);
+        const headers = signZoomRequest(SECRET, original, NOW_SECONDS);
+        let mutatedBody = original;
+        let timestamp = headers['x-zm-request-timestamp'];
+        let signature = headers['x-zm-signature'];
+        // XOR with a non-zero delta: the byte always changes.
+        const mutate = (text: string): string => {
+          const buffer = Buffer.from(text, 'latin1');
+          const at = position % buffer.length;
+          buffer[at] = buffer[at] ^ delta;
+          return buffer.toString('latin1');
+        };
+        if (where === 'body') {
+          mutatedBody = Buffer.from(original);
+          const at = position % mutatedBody.length;
+          mutatedBody[at] = mutatedBody[at] ^ delta;
+        } else if (where === 'signature') {
+          signature = mutate(signature);
+        } else {
+          timestamp = mutate(timestamp);
+        }
+        const result = verifyZoomSignature({
+          secrets: [SECRET],
+          headers: { 'x-zm-request-timestamp': timestamp, 'x-zm-signature': signature },
+          body: mutatedBody,
+          nowMs: NOW_MS,
+          toleranceSeconds: 300,
+        });
+        return result.ok === false;
+      }),
       { numRuns: 2000 },
     );
   });

@@ -68,7 +68,7 @@ describe('Zoom webhook source', () => {
     expect(outcome).toMatchObject({ kind: 'rejected', status: 401 });
   });
 
-  describe('timestamp tolerance (ZOOM_SIGNATURE_TOLERANCE_SECONDS) covers Zoom\'s retries', () => {
+  describe("timestamp tolerance (ZOOM_SIGNATURE_TOLERANCE_SECONDS) covers Zoom's retries", () => {
     const configured = (env: Record<string, string> = {}) =>
       createZoomWebhookSource(loadConfig({ ZOOM_WEBHOOK_SECRET_TOKEN: SECRET, ...env }).zoom, () => NOW_MS);
     const aged = (seconds: number) => signedRequest(fixtureBytes('presence-date-underscore.json'), { timestampSeconds: NOW_SECONDS - seconds });

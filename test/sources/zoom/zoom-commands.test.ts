@@ -112,10 +112,9 @@ describe('simulate zoom', () => {
   it('passes --url and --user-id, warns about an undocumented status, and fails on a non-2xx answer', async () => {
     const calls: unknown[] = [];
     const { root, io } = program({ simulate: async (opts) => (calls.push(opts), { status: 401, body: 'bad signature' }) });
-    await root.parseAsync(
-      ['simulate', 'zoom', '--email', 'a@x.example', '--status', 'Focus', '--url', 'http://127.0.0.1:4000', '--user-id', 'U1'],
-      { from: 'user' },
-    );
+    await root.parseAsync(['simulate', 'zoom', '--email', 'a@x.example', '--status', 'Focus', '--url', 'http://127.0.0.1:4000', '--user-id', 'U1'], {
+      from: 'user',
+    });
     expect(calls).toEqual([{ email: 'a@x.example', status: 'Focus', url: 'http://127.0.0.1:4000', userId: 'U1' }]);
     expect(io.stderr.text()).toMatch(/not a documented Zoom presence_status/);
     expect(io.stdout.text()).toBe('HTTP 401 bad signature\n');
@@ -211,7 +210,7 @@ describe('sendSimulatedZoomEvent', () => {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', async () => {
         const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value ?? '';
+        for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : (value ?? '');
         const outcome = await source.handle({
           method: req.method ?? 'POST',
           path: new URL(req.url ?? '/', 'http://127.0.0.1').pathname,

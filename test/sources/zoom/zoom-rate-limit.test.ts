@@ -114,7 +114,7 @@ describe('zoomRateLimitWaitMs', () => {
 describe('isZoomDailyLimit', () => {
   it.each<[string | undefined, boolean]>([
     ['You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.', true],
-    ["You have reached the maximum per-second rate limit for this API. Try again later.", false],
+    ['You have reached the maximum per-second rate limit for this API. Try again later.', false],
     [undefined, false],
   ])('%p → %p', (message, expected) => {
     expect(isZoomDailyLimit(message)).toBe(expected);

@@ -49,9 +49,7 @@ export const STAND_IN_ACCOUNT = 'acct-123';
 export const STAND_IN_CLIENT_ID = 'client-abc';
 export const STAND_IN_CLIENT_SECRET = 'secret-xyz';
 
-export async function startZoomRestStandIn(
-  options: { users?: StandInUser[]; expiresIn?: number; latencyMs?: number } = {},
-): Promise<ZoomRestStandIn> {
+export async function startZoomRestStandIn(options: { users?: StandInUser[]; expiresIn?: number; latencyMs?: number } = {}): Promise<ZoomRestStandIn> {
   const requests: RecordedRequest[] = [];
   const users: StandInUser[] = options.users ?? [];
   const scripts: Array<{ match: RegExp; responses: ScriptedResponse[] }> = [];
@@ -166,7 +164,12 @@ export async function startZoomRestStandIn(
 }
 
 /** A clock whose `sleep` advances it instantly and records every wait. */
-export function fakeClock(start = 1_711_512_000_000): { now: () => number; sleep: (ms: number) => Promise<void>; sleeps: number[]; advance: (ms: number) => void } {
+export function fakeClock(start = 1_711_512_000_000): {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  sleeps: number[];
+  advance: (ms: number) => void;
+} {
   let offset = 0;
   const sleeps: number[] = [];
   return {

@@ -27,10 +27,7 @@ interface Received {
 }
 interface Runtime {
   name: string;
-  start(
-    handle: (r: InboundRequest) => Promise<OutboundResponse>,
-    health?: () => Promise<OutboundResponse>,
-  ): Promise<(s: Sent) => Promise<Received>>;
+  start(handle: (r: InboundRequest) => Promise<OutboundResponse>, health?: () => Promise<OutboundResponse>): Promise<(s: Sent) => Promise<Received>>;
   stop(): Promise<void>;
 }
 
