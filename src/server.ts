@@ -86,7 +86,15 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
       handle: (request) => handleWebhook(request, bridge.webhook),
       health: () => checkHealth({ checkWritable: () => parts.store.checkWritable(), isStopping: () => stopping, logger }),
       status: (request) => serveStatusPage(request, statusDeps),
-      routers: [createLocalControlRouter({ token: controlToken, teamsLogin: teams.login, runTeamsMaintenance: teams.runMaintenance, logger })],
+      routers: [
+        createLocalControlRouter({
+          token: controlToken,
+          teamsLogin: teams.login,
+          runTeamsMaintenance: teams.runMaintenance,
+          onTeamsMaintenanceFinished: teams.onMaintenanceFinished,
+          logger,
+        }),
+      ],
     }),
   );
   const work = await startLocalWork(bridge, local, options.maintenanceIntervalMs);

@@ -20,15 +20,19 @@ import type { TeamsMaintenanceReport } from '../sources/teams/maintainer';
 
 export const LOCAL_TEAMS_LOGIN_PATH = '/local/teams/login';
 
+/** What the sign-in's maintenance did for one service account. */
+export interface MaintenanceAccountLine {
+  readonly account: string;
+  readonly users: number;
+  readonly action?: string;
+  readonly error?: string;
+}
+
 /** One JSON line of the login stream. */
 export type LocalLoginEvent =
   | { readonly event: 'prompt'; readonly message: string }
   | { readonly event: 'signed-in'; readonly account: string; readonly username: string }
-  | {
-      readonly event: 'maintenance';
-      readonly accounts: ReadonlyArray<{ readonly account: string; readonly users: number; readonly action?: string; readonly error?: string }>;
-      readonly errors: readonly string[];
-    }
+  | { readonly event: 'maintenance'; readonly accounts: readonly MaintenanceAccountLine[]; readonly errors: readonly string[] }
   | { readonly event: 'error'; readonly message: string };
 
 export interface LocalControlDeps {
@@ -40,6 +44,8 @@ export interface LocalControlDeps {
     options: { timeoutSeconds: number },
   ) => Promise<{ readonly name: string; readonly username: string }>;
   readonly runTeamsMaintenance: () => Promise<TeamsMaintenanceReport>;
+  /** Hears every finished Teams maintenance run (the timer's too); returns the unsubscribe function. */
+  readonly onTeamsMaintenanceFinished: (listener: (report: TeamsMaintenanceReport) => void) => () => void;
   readonly logger: Logger;
 }
 
@@ -80,6 +86,21 @@ function refuse(req: Request, res: Response, token: string): boolean {
   return false;
 }
 
+/**
+ * Each account as the sign-in's own run left it, with the action of the first run since the sign-in
+ * began that changed it: when the timer's run made the subscription, ours finds it "unchanged", and
+ * "created" is what the operator should read.
+ */
+export function accountsSinceSignIn(overlapping: readonly TeamsMaintenanceReport[], own: TeamsMaintenanceReport): MaintenanceAccountLine[] {
+  return own.accounts.map((a) => {
+    const changed = overlapping
+      .flatMap((report) => report.accounts)
+      .find((earlier) => earlier.account === a.account && !earlier.error && earlier.action !== undefined && earlier.action !== 'unchanged');
+    const action = !a.error && (a.action === undefined || a.action === 'unchanged') && changed ? changed.action : a.action;
+    return { account: a.account, users: a.users, action, error: a.error };
+  });
+}
+
 /** The control routes as an express router (mounted by the express adapter). */
 export function createLocalControlRouter(deps: LocalControlDeps): express.Router {
   const router = express.Router();
@@ -105,6 +126,9 @@ export function createLocalControlRouter(deps: LocalControlDeps): express.Router
     res.status(200).set('content-type', 'application/x-ndjson').set('cache-control', 'no-store');
     res.flushHeaders();
     const write = (event: LocalLoginEvent): void => void res.write(JSON.stringify(event) + '\n');
+    // A run of the timer may overlap the sign-in and make the subscription first: report what it did.
+    const overlapping: TeamsMaintenanceReport[] = [];
+    const stopListening = deps.onTeamsMaintenanceFinished((report) => overlapping.push(report));
     try {
       const record = await deps.teamsLogin(account, (prompt) => write({ event: 'prompt', message: prompt.message }), {
         timeoutSeconds: parsed.data.timeoutSeconds ?? 900,
@@ -112,14 +136,12 @@ export function createLocalControlRouter(deps: LocalControlDeps): express.Router
       write({ event: 'signed-in', account: record.name, username: record.username });
       deps.logger.info('Teams service account signed in through the local control route', { account: record.name, username: record.username });
       const report = await deps.runTeamsMaintenance();
-      write({
-        event: 'maintenance',
-        accounts: report.accounts.map((a) => ({ account: a.account, users: a.users, action: a.action, error: a.error })),
-        errors: [...report.errors],
-      });
+      write({ event: 'maintenance', accounts: accountsSinceSignIn(overlapping, report), errors: [...report.errors] });
     } catch (error) {
       deps.logger.warn('Teams sign-in through the local control route failed', { account, error: describeError(error) });
       write({ event: 'error', message: (error as Error).message });
+    } finally {
+      stopListening();
     }
     res.end();
   });

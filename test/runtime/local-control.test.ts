@@ -28,6 +28,10 @@ describe('local control route', () => {
   const token = createControlToken();
   const calls: string[] = [];
   let fail: Error | undefined;
+  let ownReport = report;
+  /** A run of the timer that finishes while the sign-in is going (undefined: none). */
+  let timerRunDuringSignIn: TeamsMaintenanceReport | undefined;
+  const listeners = new Set<(report: TeamsMaintenanceReport) => void>();
   const deps: LocalControlDeps = {
     token,
     teamsLogin: async (account, onPrompt, options) => {
@@ -39,11 +43,16 @@ describe('local control route', () => {
         expiresInSeconds: 900,
       });
       if (fail) throw fail;
+      if (timerRunDuringSignIn) for (const listener of listeners) listener(timerRunDuringSignIn);
       return { name: account, username: 'teams-service@example.com' };
     },
     runTeamsMaintenance: async () => {
       calls.push('maintenance');
-      return report;
+      return ownReport;
+    },
+    onTeamsMaintenanceFinished: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     logger: silentLogger,
   };
@@ -66,6 +75,8 @@ describe('local control route', () => {
   beforeEach(() => {
     calls.length = 0;
     fail = undefined;
+    ownReport = report;
+    timerRunDuringSignIn = undefined;
   });
 
   const post = (body: string, authorization?: string): Promise<Response> =>
@@ -134,6 +145,23 @@ describe('local control route', () => {
       { event: 'signed-in', account: 'demo', username: 'teams-service@example.com' },
       { event: 'maintenance', accounts: [{ account: 'demo', users: 5, action: 'created' }], errors: [] },
     ]);
+  });
+
+  it('reports "created" when a timer run during the sign-in made the subscription and ours found it unchanged', async () => {
+    timerRunDuringSignIn = { ...report, accounts: [{ account: 'demo', users: 5, action: 'created' }] };
+    ownReport = { ...report, accounts: [{ account: 'demo', users: 5, action: 'unchanged' }] };
+    const events: Array<{ event: string }> = [];
+    await loginThroughLocalBridge({ port, controlToken: token }, { account: 'demo', timeoutSeconds: 30 }, (event) => events.push(event));
+    expect(events.at(-1)).toEqual({ event: 'maintenance', accounts: [{ account: 'demo', users: 5, action: 'created' }], errors: [] });
+    expect(listeners.size).toBe(0);
+  });
+
+  it("keeps its own run's error over an earlier run's success", async () => {
+    timerRunDuringSignIn = { ...report, accounts: [{ account: 'demo', users: 5, action: 'created' }] };
+    ownReport = { ...report, accounts: [{ account: 'demo', users: 5, error: 'Graph answered 403' }] };
+    const events: Array<{ event: string }> = [];
+    await loginThroughLocalBridge({ port, controlToken: token }, { account: 'demo', timeoutSeconds: 30 }, (event) => events.push(event));
+    expect(events.at(-1)).toEqual({ event: 'maintenance', accounts: [{ account: 'demo', users: 5, error: 'Graph answered 403' }], errors: [] });
   });
 
   it('streams a sign-in failure as an error event and skips maintenance', async () => {

@@ -22,6 +22,7 @@ import { createServiceAccounts, type DeviceCodePrompt, type ServiceAccountRecord
 import { readTeamsSubscriptionStatus, type SubscriptionStatus } from './subscription-status';
 import { createSubscriptionManager, type SubscriptionManager } from './subscriptions';
 import { createLifecycleThrottle } from './lifecycle-throttle';
+import { serialRuns } from './serial-runs';
 import { createTeamsTaskRunner, type TeamsTaskRunner } from './task-runner';
 import type { TeamsSettings } from './teams-settings';
 import { createTokenVault } from './token-vault';
@@ -61,12 +62,20 @@ export interface TeamsRuntimeOptions {
 
 export type { SubscriptionStatus } from './subscription-status';
 
+export interface TeamsMaintenanceOptions {
+  readonly forceDirectoryRefresh?: boolean;
+  readonly onProgress?: (progress: MaintenanceProgress) => void;
+}
+
 export interface TeamsRuntime {
   readonly settings: TeamsSettings;
   /** `/webhooks/teams` and `/webhooks/teams/lifecycle`. */
   createWebhookSources(): WebhookSource[];
   readonly taskRunner: TeamsTaskRunner;
-  runMaintenance(options?: { forceDirectoryRefresh?: boolean; onProgress?: (progress: MaintenanceProgress) => void }): Promise<TeamsMaintenanceReport>;
+  /** One run at a time in this process (serial-runs.ts): a call made during a run waits, then runs. */
+  runMaintenance(options?: TeamsMaintenanceOptions): Promise<TeamsMaintenanceReport>;
+  /** Hears each finished maintenance run's report from now on; returns the unsubscribe function. */
+  onMaintenanceFinished(listener: (report: TeamsMaintenanceReport) => void): () => void;
   login(account: string, onPrompt: (prompt: DeviceCodePrompt) => void, options?: { timeoutSeconds?: number }): Promise<ServiceAccountRecord>;
   logout(account: string): Promise<void>;
   listSubscriptions(): Promise<SubscriptionStatus[]>;
@@ -191,6 +200,37 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
     logger,
   });
 
+  const maintenance = serialRuns<TeamsMaintenanceOptions, TeamsMaintenanceReport>(async (runOptions = {}) => {
+    const subscriptionMode = settings.mode === 'subscription';
+    if (subscriptionMode) warmTeamsTenantId(tenantId, logger);
+    // Rich notifications carry validation tokens: keep the keys that check them warm in the store.
+    if (subscriptionMode && config.encryptionCertificate && !options.keySource) {
+      await signingKeys
+        .warm()
+        .catch((error: unknown) =>
+          logger.warn('could not refresh Microsoft signing keys; the webhook fetches them when needed', { error: describeError(error) }),
+        );
+    }
+    return runTeamsMaintenance({
+      mode: settings.mode,
+      store,
+      appGraph: appGraph(),
+      graphBaseUrl: config.graphApiBaseUrl,
+      readPresences,
+      recordEvents: options.recordEvents,
+      directoryMaxAgeMs: settings.directoryRefreshMinutes * 60_000,
+      serviceAccounts: subscriptionMode ? serviceAccounts() : undefined,
+      subscriptions: subscriptionMode ? subscriptions() : undefined,
+      resolveCoverage: options.resolveCoverage,
+      groupId: settings.userGroupId,
+      loadRecordedValues: options.loadRecordedValues,
+      forceDirectoryRefresh: runOptions.forceDirectoryRefresh,
+      onProgress: runOptions.onProgress,
+      now,
+      logger,
+    });
+  });
+
   return {
     settings,
 
@@ -201,36 +241,8 @@ export function createTeamsRuntime(options: TeamsRuntimeOptions): TeamsRuntime {
 
     taskRunner,
 
-    async runMaintenance(runOptions = {}) {
-      const subscriptionMode = settings.mode === 'subscription';
-      if (subscriptionMode) warmTeamsTenantId(tenantId, logger);
-      // Rich notifications carry validation tokens: keep the keys that check them warm in the store.
-      if (subscriptionMode && config.encryptionCertificate && !options.keySource) {
-        await signingKeys
-          .warm()
-          .catch((error: unknown) =>
-            logger.warn('could not refresh Microsoft signing keys; the webhook fetches them when needed', { error: describeError(error) }),
-          );
-      }
-      return runTeamsMaintenance({
-        mode: settings.mode,
-        store,
-        appGraph: appGraph(),
-        graphBaseUrl: config.graphApiBaseUrl,
-        readPresences,
-        recordEvents: options.recordEvents,
-        directoryMaxAgeMs: settings.directoryRefreshMinutes * 60_000,
-        serviceAccounts: subscriptionMode ? serviceAccounts() : undefined,
-        subscriptions: subscriptionMode ? subscriptions() : undefined,
-        resolveCoverage: options.resolveCoverage,
-        groupId: settings.userGroupId,
-        loadRecordedValues: options.loadRecordedValues,
-        forceDirectoryRefresh: runOptions.forceDirectoryRefresh,
-        onProgress: runOptions.onProgress,
-        now,
-        logger,
-      });
-    },
+    runMaintenance: (runOptions) => maintenance.run(runOptions),
+    onMaintenanceFinished: (listener) => maintenance.onFinished(listener),
 
     login: (account, onPrompt, loginOptions) => serviceAccounts().login(account, onPrompt, loginOptions),
     logout: (account) => serviceAccounts().remove(account),
