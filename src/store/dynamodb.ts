@@ -228,10 +228,7 @@ export class DynamoDbStateStore implements StateStore {
       `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`,
       ...this.unfinishedSet(e, key, 0),
     ];
-    if (email !== undefined) {
-      set.push(`${e.name('email')} = ${e.value('email', { S: email })}`);
-      set.push(`${e.name('emailLower')} = ${e.value('emailLower', { S: email.toLowerCase() })}`);
-    }
+    set.push(...emailSet(e, email));
     // The same rule as isNewer (state-store.ts): by sequence when both sides have one (DynamoDB
     // compares strings by UTF-8 bytes, like compareSequences), otherwise by (order, tiebreak). Records
     // written before sequences existed lack the attribute and fall back.
@@ -280,7 +277,7 @@ export class DynamoDbStateStore implements StateStore {
    * Two steps, each atomic: mark applied if the version is still current; otherwise store only the
    * applied state (a newer desired state is waiting, so the record stays pending).
    */
-  async markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion): Promise<void> {
+  async markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion, email?: string): Promise<void> {
     assertVersion(forVersion, `markApplied ${formatKey(key)}`);
     const what = `markApplied ${formatKey(key)}`;
     const e = new Expression();
@@ -288,6 +285,7 @@ export class DynamoDbStateStore implements StateStore {
       `${e.name('applied')} = ${e.value('applied', { M: marshallMap(applied) })}`,
       `${e.name('genesysUserId')} = ${e.value('genesysUserId', { S: applied.genesysUserId })}`,
       `${e.name('updatedAt')} = ${e.value('updatedAt', { S: this.stamp() })}`,
+      ...emailSet(e, email),
     ];
     const current = await this.conditional(what, () =>
       this.client.send(
@@ -316,6 +314,7 @@ export class DynamoDbStateStore implements StateStore {
               `${f.name('applied')} = ${f.value('applied', { M: marshallMap(applied) })}`,
               `${f.name('genesysUserId')} = ${f.value('genesysUserId', { S: applied.genesysUserId })}`,
               `${f.name('updatedAt')} = ${f.value('updatedAt', { S: this.stamp() })}`,
+              ...emailSet(f, email),
             ],
             [],
           ),
@@ -336,6 +335,7 @@ export class DynamoDbStateStore implements StateStore {
     const remove: string[] = [];
     setOrRemove(e, set, remove, 'detail', update.detail);
     setOrRemove(e, set, remove, 'retryAt', update.retryAt);
+    set.push(...emailSet(e, update.email));
     if (update.forgetGenesysUser) {
       remove.push(e.name('genesysUserId'));
     } else if (update.genesysUserId !== undefined) {
@@ -608,6 +608,12 @@ function userKey(key: StateKey): Record<string, AttributeValue> {
 
 function marshallMap(value: object): Record<string, AttributeValue> {
   return marshall(value as Record<string, unknown>, { removeUndefinedValues: true, convertEmptyValues: false });
+}
+
+/** SET clauses remembering an email (and its lower-case form, which `list` filters on), or none. */
+function emailSet(e: Expression, email: string | undefined): string[] {
+  if (email === undefined) return [];
+  return [`${e.name('email')} = ${e.value('email', { S: email })}`, `${e.name('emailLower')} = ${e.value('emailLower', { S: email.toLowerCase() })}`];
 }
 
 function setOrRemove(e: Expression, set: string[], remove: string[], attribute: string, value: string | undefined): void {

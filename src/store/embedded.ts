@@ -104,14 +104,14 @@ export class EmbeddedStateStore implements StateStore, TaskLog {
     return this.state.getRecord(key);
   }
 
-  async markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion): Promise<void> {
+  async markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion, email?: string): Promise<void> {
     this.assertOpen();
     assertVersion(forVersion, `markApplied ${formatKey(key)}`);
     const existing = this.state.users.get(formatKey(key));
     if (existing === undefined) {
       throw new StoreError(`markApplied: there is no record for ${formatKey(key)}; record a desired state first`);
     }
-    this.writeUser(withApplied(existing, applied, forVersion, this.stamp()));
+    this.writeUser(withApplied(existing, applied, forVersion, this.stamp(), email));
     await this.journal.whenDurable();
   }
 

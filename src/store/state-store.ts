@@ -88,6 +88,8 @@ export interface StatusUpdate {
   readonly genesysUserId?: string;
   /** Drop the remembered Genesys user id (it turned out to be gone), so the next attempt matches again. */
   readonly forgetGenesysUser?: boolean;
+  /** The external user's email, when the worker learned it from a directory: remembered with the record. */
+  readonly email?: string;
 }
 
 /** Small JSON documents with optimistic concurrency (version starts at 1). */
@@ -107,8 +109,9 @@ export interface StateStore extends DocumentStore {
   /**
    * Records what was written to Genesys. Status becomes `applied` only if the desired state is still
    * `forVersion`; if a newer desired state arrived meanwhile, the applied state is stored but status stays pending.
+   * `email`, when given, is remembered with the record (one the worker learned from a directory).
    */
-  markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion): Promise<void>;
+  markApplied(key: StateKey, applied: AppliedState, forVersion: DesiredVersion, email?: string): Promise<void>;
   /** Records skipped/unmatched/parked/failed, only if the desired state is still `forVersion`. */
   markStatus(key: StateKey, update: StatusUpdate, forVersion: DesiredVersion): Promise<void>;
   /**

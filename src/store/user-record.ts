@@ -92,10 +92,11 @@ export function withDesired(
  * state arrived meanwhile: it is what Genesys now holds, and remembering an older write could only
  * cause one extra write later, while keeping a newer one that Genesys no longer holds would skip a needed one.
  */
-export function withApplied(existing: UserStateRecord, applied: AppliedState, forVersion: DesiredVersion, updatedAt: string): UserStateRecord {
+export function withApplied(existing: UserStateRecord, applied: AppliedState, forVersion: DesiredVersion, updatedAt: string, email?: string): UserStateRecord {
   const current = isSameVersion(existing.desired, forVersion);
   return compact({
     ...existing,
+    email: email ?? existing.email,
     genesysUserId: applied.genesysUserId,
     applied,
     status: current ? 'applied' : existing.status,
@@ -115,6 +116,7 @@ export function withStatus(
   if (existing === undefined || !isSameVersion(existing.desired, forVersion)) return undefined;
   return compact({
     ...existing,
+    email: update.email ?? existing.email,
     genesysUserId: update.forgetGenesysUser ? undefined : (update.genesysUserId ?? existing.genesysUserId),
     status: update.status,
     detail: update.detail,

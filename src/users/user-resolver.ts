@@ -8,7 +8,14 @@ import type { SystemName } from '../systems';
 import type { EmailLookup } from './email-lookup';
 import type { GenesysUserRef, UserMappingOverrides } from './user-mapping-file';
 
-export type UserMatch = { readonly kind: 'matched'; readonly genesysUserId: string } | { readonly kind: 'unmatched'; readonly reason: string };
+/**
+ * `email` is the external user's email the match was made with, when one was known (from the event or
+ * the system's directory): the worker remembers it with the record, so `status` and the status page name
+ * a RingCentral or Teams user by email, not by an opaque id.
+ */
+export type UserMatch =
+  | { readonly kind: 'matched'; readonly genesysUserId: string; readonly email?: string }
+  | { readonly kind: 'unmatched'; readonly reason: string; readonly email?: string };
 
 /** Per-system email directory for systems whose events carry no email. */
 export type EmailDirectory = (key: StateKey) => Promise<string | undefined>;
@@ -40,13 +47,14 @@ export function createUserResolver(deps: UserResolverDeps) {
       };
     }
     const byEmail = overrides.byEmail.get(externalEmail.toLowerCase());
-    if (byEmail) return byRef(byEmail, 'USER_MAPPING_FILE');
+    if (byEmail) return { ...(await byRef(byEmail, 'USER_MAPPING_FILE')), email: externalEmail };
     const id = await deps.lookup.find(externalEmail);
     return id
-      ? { kind: 'matched', genesysUserId: id }
+      ? { kind: 'matched', genesysUserId: id, email: externalEmail }
       : {
           kind: 'unmatched',
           reason: `no Genesys user has the email ${externalEmail.toLowerCase()}; add a row to USER_MAPPING_FILE if the addresses differ`,
+          email: externalEmail,
         };
   };
 }

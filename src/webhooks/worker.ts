@@ -95,22 +95,12 @@ async function applyRecord(key: StateKey, record: UserStateRecord, deps: WorkerD
   }
 
   let genesysUserId = record.genesysUserId;
+  /** An email the record lacks and the match found (a directory's): remembered with the outcome. */
+  let email: string | undefined;
   if (!genesysUserId) {
-    let match: UserMatch;
-    try {
-      match = await deps.resolveUser(key, record.email);
-    } catch (error) {
-      return retryAfterFailure(error, key, version, deps, log);
-    }
-    if (match.kind === 'unmatched') {
-      // Recorded and reported; retried when the Genesys directory or USER_MAPPING_FILE changes, or on
-      // the user's next event — never in a loop (docs/genesys.md, "Unmatched users").
-      log.warn('unmatched user', { reason: match.reason });
-      metrics.count('UnmatchedUsers', { system: key.system });
-      await deps.store.markStatus(key, { status: 'unmatched', detail: match.reason }, version);
-      return DONE;
-    }
-    genesysUserId = match.genesysUserId;
+    const matched = await matchUser(key, record, deps, log);
+    if ('kind' in matched) return matched;
+    ({ genesysUserId, email } = matched);
   }
 
   const unresolvable = async (): Promise<WorkResult> => {
@@ -172,11 +162,39 @@ async function applyRecord(key: StateKey, record: UserStateRecord, deps: WorkerD
         sourceId,
       },
       version,
+      email,
     );
     return DONE;
   } catch (error) {
     return retryAfterFailure(error, key, version, deps, log, genesysUserId);
   }
+}
+
+/**
+ * The Genesys user of a record that has none yet, with an email the record lacks and the match found;
+ * or the work's result when there is none to write to (unmatched, or the lookup failed).
+ */
+async function matchUser(
+  key: StateKey,
+  record: UserStateRecord,
+  deps: WorkerDeps,
+  log: Logger,
+): Promise<{ genesysUserId: string; email?: string } | WorkResult> {
+  const version = versionOf(record.desired);
+  let match: UserMatch;
+  try {
+    match = await deps.resolveUser(key, record.email);
+  } catch (error) {
+    return retryAfterFailure(error, key, version, deps, log);
+  }
+  const email = record.email === undefined ? match.email : undefined;
+  if (match.kind === 'matched') return { genesysUserId: match.genesysUserId, email };
+  // Recorded and reported; retried when the Genesys directory or USER_MAPPING_FILE changes, or on
+  // the user's next event — never in a loop (docs/genesys.md, "Unmatched users").
+  log.warn('unmatched user', { reason: match.reason });
+  (deps.metrics ?? noopMetrics).count('UnmatchedUsers', { system: key.system });
+  await deps.store.markStatus(key, { status: 'unmatched', detail: match.reason, email }, version);
+  return DONE;
 }
 
 async function retryAfterFailure(

@@ -282,6 +282,25 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
 
         await expect(store.markApplied(userKey('nobody'), appliedFor(desired), versionOf(desired))).rejects.toBeInstanceOf(StoreError);
       });
+
+      it('remembers an email learned by the worker, so list can filter by it', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey('ext-1', 'ringcentral'), desired);
+
+        await store.markApplied(userKey('ext-1', 'ringcentral'), appliedFor(desired), versionOf(desired), 'Bob@Example.com');
+
+        expect(await store.get(userKey('ext-1', 'ringcentral'))).toMatchObject({ status: 'applied', email: 'Bob@Example.com' });
+        expect((await store.list({ email: 'bob@example.com' })).map((r) => r.key.externalUserId)).toEqual(['ext-1']);
+      });
+
+      it('keeps the stored email when none is given', async () => {
+        const desired = desiredAt(1);
+        await store.recordDesired(userKey(), desired, 'ann@example.com');
+
+        await store.markApplied(userKey(), appliedFor(desired), versionOf(desired));
+
+        expect((await store.get(userKey()))?.email).toBe('ann@example.com');
+      });
     });
 
     describe('markStatus', () => {
@@ -292,6 +311,19 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
         await store.markStatus(userKey(), { status: 'unmatched', detail: 'no Genesys user with this email', genesysUserId: undefined }, versionOf(desired));
 
         expect(await store.get(userKey())).toMatchObject({ status: 'unmatched', detail: 'no Genesys user with this email' });
+      });
+
+      it('remembers an email learned with the outcome, so list can filter by it', async () => {
+        const desired = desiredAt(10);
+        await store.recordDesired(userKey('ext-2', 'ringcentral'), desired);
+
+        await store.markStatus(
+          userKey('ext-2', 'ringcentral'),
+          { status: 'unmatched', detail: 'no Genesys user', email: 'zed@example.com' },
+          versionOf(desired),
+        );
+
+        expect((await store.list({ email: 'ZED@example.com', status: 'unmatched' })).map((r) => r.key.externalUserId)).toEqual(['ext-2']);
       });
 
       it('ignores an outcome for an old version', async () => {
