@@ -25,6 +25,11 @@ export interface TeamsCliDeps {
    * it through the loopback control route (src/runtime/local-control.ts), which also subscribes at once.
    */
   readonly loginThroughBridge?: (request: { account: string; timeoutSeconds: number }, onEvent: (event: LocalLoginEvent) => void) => Promise<void>;
+  /**
+   * Why `teams login` cannot run here without a running bridge, when it cannot (no Teams credentials: the
+   * sign-in is against the running bridge's Microsoft sandbox).
+   */
+  readonly loginNeedsBridge?: string;
 }
 
 function table(rows: readonly (readonly string[])[]): string {
@@ -125,6 +130,7 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
         await loginInBridge(deps.loginThroughBridge, options.account, timeoutSeconds, out, err);
         return;
       }
+      if (deps.loginNeedsBridge) throw new BridgeError(deps.loginNeedsBridge);
       await withRuntime(async (runtime) => {
         err(`Signing in service account "${options.account}". Use a dedicated Teams user; it will hold one presence subscription for up to 650 users.`);
         const record = await runtime.login(options.account, (prompt) => err(prompt.message), { timeoutSeconds });

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import axios from 'axios';
-import { InvalidInputError } from '../../errors';
+import { BridgeError, InvalidInputError } from '../../errors';
 import { ZOOM_PRESENCE_EVENT } from './schema';
 import { signZoomRequest } from './verify';
 import { ZOOM_WEBHOOK_PATH } from './webhook';
@@ -94,13 +94,20 @@ export async function sendSimulatedZoomEvent(
   input: SimulatedZoomEventInput & { readonly url: string; readonly timeoutMs?: number },
 ): Promise<{ status: number; body: string }> {
   const { body, headers } = buildSimulatedZoomEvent(input);
-  const response = await axios.post(resolveZoomWebhookUrl(input.url), body, {
-    headers: { ...headers },
-    timeout: input.timeoutMs ?? 10_000,
-    validateStatus: () => true,
-    maxRedirects: 0,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-  });
+  const url = resolveZoomWebhookUrl(input.url);
+  const response = await axios
+    .post(url, body, {
+      headers: { ...headers },
+      timeout: input.timeoutMs ?? 10_000,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+    })
+    .catch((error: unknown) => {
+      // Nothing listening is the newcomer's usual mistake (the bridge is stopped, or runs on another PORT).
+      if ((error as { code?: string }).code !== 'ECONNREFUSED') throw error;
+      throw new BridgeError(`no bridge is listening at ${new URL(url).origin}: start it with \`npm start\` (same BRIDGE_DATA_DIR), or pass --url`);
+    });
   return { status: response.status, body: typeof response.data === 'string' ? response.data : '' };
 }

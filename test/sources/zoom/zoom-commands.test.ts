@@ -236,4 +236,16 @@ describe('sendSimulatedZoomEvent', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('says to start the bridge when nothing listens at the URL', async () => {
+    // A port that was just free: nothing listens there.
+    const server = http.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    await expect(sendSimulatedZoomEvent({ secret: SECRET, email: 'a@x.example', status: 'Away', url: `http://127.0.0.1:${port}` })).rejects.toThrow(
+      `no bridge is listening at http://127.0.0.1:${port}: start it with \`npm start\``,
+    );
+  });
 });
