@@ -1,89 +1,106 @@
 /**
- * The README's five-minute walk-through, as a newcomer runs it: `npm start` with no configuration,
- * `presence-bridge simulate zoom`, then `presence-bridge status` shows the write in the sandbox.
- * Real processes, real HTTP, a fresh data directory.
+ * The README's quick start, run exactly as written (test/helpers/readme-quickstart.ts reads it): `npm start`
+ * with no configuration, then each source's commands in a second "terminal", each `status` until it prints
+ * what the README shows. Real processes, real HTTP(S), the three built-in sandboxes, a fresh data directory.
+ * Only `npm ci` is not run again (the suite runs after it), and the port is a free one instead of 3000 (the
+ * CLI finds the running bridge through BRIDGE_DATA_DIR, as it does on a newcomer's machine).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { tempDataDir, waitFor } from '../helpers/local-bridge';
+import { normalizeOutput, quickStartSection, quickStartSteps } from '../helpers/readme-quickstart';
+import { childEnv, startBridgeProcess, stopBridgeProcess, type BridgeProcess } from '../reliability/bridge-process';
 
 const root = path.join(__dirname, '../..');
 const run = promisify(execFile);
+const CLI_PREFIX = 'npx presence-bridge ';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+const section = quickStartSection();
+const [start, ...tries] = quickStartSteps(section);
+
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
 }
 
-describe('quick start (npm start → simulate → status)', () => {
-  let child: ChildProcess;
-  let output = '';
-  let env: NodeJS.ProcessEnv;
+describe('README quick start, command by command', () => {
+  let bridge: BridgeProcess;
+  let dataDir: string;
+
+  async function cli(command: string): Promise<CliResult> {
+    expect(command.startsWith(CLI_PREFIX)).toBe(true);
+    const args = command.slice(CLI_PREFIX.length).split(/\s+/);
+    try {
+      const result = await run(process.execPath, ['bin/presence-bridge.js', ...args], { cwd: root, env: childEnv({ BRIDGE_DATA_DIR: dataDir }) });
+      return { code: 0, stdout: result.stdout, stderr: result.stderr };
+    } catch (error) {
+      const failed = error as CliResult;
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines are read field by field
+  const logLines = (): Array<Record<string, any>> => bridge.output.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
 
   beforeAll(async () => {
-    const port = await freePort();
-    // No Genesys, Zoom or AWS variables: the sandbox and a development Zoom secret are used.
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, PORT: String(port), BRIDGE_DATA_DIR: tempDataDir() };
-    child = spawn(process.execPath, ['bin/start.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    await waitFor(
-      async () => {
-        try {
-          return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
-        } catch {
-          return false;
-        }
-      },
-      20_000,
-      'the bridge to listen',
-    );
+    expect(start.commands).toEqual(['npm ci && npm start']);
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start).toBe('node bin/start.js');
+    dataDir = tempDataDir();
+    bridge = await startBridgeProcess({ BRIDGE_DATA_DIR: dataDir });
+    // The README says to wait for this line before the second terminal.
+    expect(section).toContain('"message":"maintenance done"');
+    await waitFor(() => logLines().some((line) => line.message === 'maintenance done'), 30_000, 'the "maintenance done" log line');
+  }, 60_000);
+
+  afterAll(async () => {
+    if (bridge) await stopBridgeProcess(bridge, 'SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
+  it('logs the sandboxes it uses, as the README says', () => {
+    const messages = logLines().map((line) => String(line.message));
+    expect(section).toContain('no Genesys credentials set: using the built-in\nGenesys Cloud sandbox');
+    expect(messages).toContain('no Genesys credentials set: using the built-in Genesys Cloud sandbox');
+    expect(messages.some((m) => m.startsWith('no Teams credentials set: using the built-in Microsoft sandbox'))).toBe(true);
+    expect(messages).toContain('no RingCentral credentials set: using the built-in RingCentral sandbox');
   });
 
-  it('writes a simulated Zoom event to the sandbox and shows it in status', async () => {
-    const simulate = await run(process.execPath, ['bin/presence-bridge.js', 'simulate', 'zoom', '--email', 'bob@example.com', '--status', 'On_Phone_Call'], {
-      cwd: root,
-      env,
-    });
-    expect(simulate.stdout).toContain('200');
-
-    let record: { status: string; applied?: { target: string; message: string }; primarySource?: string } | undefined;
-    await waitFor(
-      async () => {
-        const status = await run(process.execPath, ['bin/presence-bridge.js', 'status', '--email', 'bob@example.com', '--system', 'zoom', '--json'], {
-          cwd: root,
-          env,
-        });
-        record = JSON.parse(status.stdout)[0];
-        return record?.status === 'applied';
-      },
-      20_000,
-      'status to show the write',
-    );
-    expect(record?.applied).toMatchObject({ target: 'Busy', message: 'On a phone call' });
-    expect(record?.primarySource).toBe('PURECLOUD');
-
-    const table = await run(process.execPath, ['bin/presence-bridge.js', 'status'], { cwd: root, env });
-    expect(table.stdout).toMatch(/bob@example\.com\s+Zoom\s+Busy "On a phone call"\s+Busy "On a phone call"\s+applied/);
+  it('covers all three sources', () => {
+    expect(tries.map((step) => step.heading)).toEqual(['Zoom', 'Microsoft Teams', 'RingCentral']);
+    for (const step of tries) expect(step.expectedOutput).toBeDefined();
   });
 
-  it('logs one JSON object per line and exits cleanly on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const lines = output.trim().split('\n');
-    expect(lines.length).toBeGreaterThan(2);
-    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-    expect(lines.some((line) => JSON.parse(line).message === 'presence-bridge listening')).toBe(true);
+  it.each(tries.map((step) => [step.heading, step] as const))(
+    '%s: runs the commands and status prints what the README shows',
+    async (_heading, step) => {
+      const last = step.commands[step.commands.length - 1];
+      for (const command of step.commands.slice(0, -1)) {
+        const result = await cli(command);
+        if (result.code !== 0) throw new Error(`\`${command}\` exited ${result.code}:\n${result.stdout}${result.stderr}`);
+      }
+      // The worker writes asynchronously (spaced by the Genesys budget): look again until it is there.
+      let printed: CliResult = { code: -1, stdout: '', stderr: '' };
+      const expected = normalizeOutput(step.expectedOutput!);
+      await waitFor(
+        async () => {
+          printed = await cli(last);
+          return printed.code === 0 && normalizeOutput(printed.stdout) === expected;
+        },
+        30_000,
+        `\`${last}\` to print the README's output`,
+      ).catch(() => undefined);
+      expect(normalizeOutput(printed.stdout)).toBe(expected);
+    },
+    60_000,
+  );
+
+  it('exits cleanly on SIGTERM, having logged one JSON object per line', async () => {
+    expect(await stopBridgeProcess(bridge, 'SIGTERM')).toEqual({ code: 0, signal: null });
+    const stdoutLines = bridge.output.filter((line) => line.startsWith('{'));
+    expect(stdoutLines.length).toBeGreaterThan(5);
+    for (const line of stdoutLines) expect(() => JSON.parse(line)).not.toThrow();
   });
 });

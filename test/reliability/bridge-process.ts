@@ -19,7 +19,7 @@ export interface BridgeProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+export function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (CONTRACT_NAMES.includes(name) || CONTRACT_PREFIXES.some((prefix) => name.startsWith(prefix))) continue;
@@ -65,7 +65,7 @@ export async function startBridgeProcess(env: Record<string, string>, timeoutMs 
     }
     if (!exit) bridge.child.kill('SIGKILL');
     const log = bridge.output.join('\n');
-    if (exit && attempt === 1 && /cannot listen on port/.test(log)) continue;
+    if (exit && attempt === 1 && /cannot listen on /.test(log)) continue;
     throw new Error(`the bridge did not become healthy (exit ${JSON.stringify(exit)}):\n${log}`);
   }
 }
