@@ -25,6 +25,7 @@ async function freePort(): Promise<number> {
 
 interface StatusRecord {
   key: { system: string; externalUserId: string };
+  email?: string;
   status: string;
   applied?: { target: string; message: string };
 }
@@ -83,9 +84,8 @@ describe('RingCentral quick start (npm start → simulate ringcentral → status
   }
 
   /**
-   * The RingCentral row of an extension. RingCentral notifications carry no email (the bridge finds the
-   * Genesys user through the extension directory), so the row is named by the extension id that
-   * `simulate ringcentral` prints.
+   * The RingCentral row of an extension (the id `simulate ringcentral` prints). RingCentral notifications
+   * carry no email: the worker finds it in the extension directory and remembers it with the row.
    */
   async function ringCentralRecord(extensionId: string): Promise<StatusRecord | undefined> {
     const status = await run(process.execPath, ['bin/presence-bridge.js', 'status', '--system', 'ringcentral', '--json'], { cwd: root, env });
@@ -127,7 +127,9 @@ describe('RingCentral quick start (npm start → simulate ringcentral → status
     await waitFor(async () => (record = await ringCentralRecord(bob))?.status === 'applied', 20_000, "Bob's RingCentral row to be applied");
     expect(record?.applied).toMatchObject({ target: 'Busy', message: 'Do not disturb' });
     const table = await run(process.execPath, ['bin/presence-bridge.js', 'status', '--system', 'ringcentral'], { cwd: root, env });
-    expect(table.stdout).toMatch(new RegExp(`${bob}\\s+RingCentral\\s+Busy "Do not disturb"\\s+Busy "Do not disturb"\\s+applied\\s+PURECLOUD`));
+    // Named by the email the worker matched the extension with (through the extension directory).
+    expect(record?.email).toBe('bob@example.com');
+    expect(table.stdout).toMatch(/bob@example\.com\s+RingCentral\s+Busy "Do not disturb"\s+Busy "Do not disturb"\s+applied\s+PURECLOUD/);
   });
 
   it('applies a simulated call (--telephony CallConnected)', async () => {
