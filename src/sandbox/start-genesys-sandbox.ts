@@ -12,7 +12,8 @@ import { presenceRoutes } from './sandbox-presence-routes';
 import { sourceRoutes } from './sandbox-source-routes';
 import { userRoutes } from './sandbox-user-routes';
 import { DEMO_USERS, SandboxState } from './sandbox-state';
-import { createDebouncedSaver, loadSnapshot, type DebouncedSaver } from './sandbox-state-file';
+import { createDebouncedSaver, type DebouncedSaver } from './sandbox-json-file';
+import { loadSnapshot } from './sandbox-state-file';
 import { SandboxTokens } from './sandbox-tokens';
 import type { GenesysSandbox, SandboxFaults, SandboxOptions } from './sandbox-types';
 

@@ -1,13 +1,11 @@
 /**
  * Persistence of the RingCentral sandbox for `npm start`: subscriptions (with their verification tokens)
  * and presence must survive a restart, because the bridge keeps its subscription and only checks it with
- * `GET /subscription` on the next start (docs/ringcentral.md). Writes are atomic (temp file + rename),
- * one at a time.
+ * `GET /subscription` on the next start (docs/ringcentral.md). Read and written by
+ * src/sandbox/sandbox-json-file.ts.
  */
-import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import * as z from 'zod';
+import { createOrderedWriter, readSandboxJson } from '../sandbox-json-file';
 import type { RingCentralSandboxPresenceRecord, RingCentralSandboxSubscription } from './ringcentral-sandbox-types';
 
 export interface RingCentralSandboxSnapshot {
@@ -38,44 +36,11 @@ const snapshotSchema = z.object({
 });
 
 /** Reads a state file; undefined when it does not exist, an error naming the fix when it is malformed. */
-export async function loadRingCentralSnapshot(file: string): Promise<RingCentralSandboxSnapshot | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`ringcentral sandbox: cannot read state file ${file}`, { cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`ringcentral sandbox: state file ${file} is not JSON; delete it to start afresh`, { cause: error });
-  }
-  const parsed = snapshotSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new Error(
-      `ringcentral sandbox: state file ${file} has an unexpected shape (${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}); delete it to start afresh`,
-    );
-  }
-  return parsed.data;
+export function loadRingCentralSnapshot(file: string): Promise<RingCentralSandboxSnapshot | undefined> {
+  return readSandboxJson(file, snapshotSchema, 'ringcentral sandbox');
 }
 
 /** Saves snapshots atomically and in order; `save` resolves once this snapshot is on disk. */
 export function createRingCentralStateWriter(file: string): { save(snapshot: RingCentralSandboxSnapshot): Promise<void> } {
-  let last: Promise<void> = Promise.resolve();
-  return {
-    save(snapshot) {
-      const text = JSON.stringify(snapshot, null, 2) + '\n';
-      const run = last.then(async () => {
-        await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-        const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-        // 0600: the file holds the subscription's verification token.
-        await fs.writeFile(temp, text, { encoding: 'utf8', mode: 0o600 });
-        await fs.rename(temp, file);
-      });
-      last = run.catch(() => undefined);
-      return run;
-    },
-  };
+  return createOrderedWriter(file);
 }
