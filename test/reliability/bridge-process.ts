@@ -45,12 +45,13 @@ function launch(env: Record<string, string>, port: number): BridgeProcess {
 }
 
 /**
- * Starts the bridge and resolves once GET /healthz answers 200. Retries once on another port if the
- * chosen port was taken in between (free ports are only free until someone binds them).
+ * Starts the bridge and resolves once GET /healthz answers 200. Without `env.PORT` it picks a free port,
+ * and retries once on another if that port was taken in between (free ports are only free until someone
+ * binds them); with `env.PORT` (a restart on the same port, as a user's second `npm start`) it uses that.
  */
 export async function startBridgeProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<BridgeProcess> {
   for (let attempt = 1; ; attempt += 1) {
-    const bridge = launch(env, await freePort());
+    const bridge = launch(env, env.PORT ? Number(env.PORT) : await freePort());
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     void bridge.exited.then((value) => (exit = value));
     const deadline = Date.now() + timeoutMs;
@@ -65,7 +66,7 @@ export async function startBridgeProcess(env: Record<string, string>, timeoutMs 
     }
     if (!exit) bridge.child.kill('SIGKILL');
     const log = bridge.output.join('\n');
-    if (exit && attempt === 1 && /cannot listen on /.test(log)) continue;
+    if (exit && attempt === 1 && !env.PORT && /cannot listen on /.test(log)) continue;
     throw new Error(`the bridge did not become healthy (exit ${JSON.stringify(exit)}):\n${log}`);
   }
 }

@@ -46,6 +46,10 @@ export interface MicrosoftState {
   urls: { loginBaseUrl: string; graphOrigin: string };
   sequenceOf(userId: string): string;
   bumpSequence(userId: string): void;
+  /** Every user's current `sequenceNumber` (for the state file). */
+  sequenceNumbers(): Record<string, string>;
+  /** Takes the numbers of a state file back; later changes count on from the highest. */
+  restoreSequenceNumbers(numbers: Readonly<Record<string, string>>): void;
   /** A subscription unless it expired (expired ones are removed, as Graph does). */
   liveSubscription(id: string): MicrosoftSandboxSubscription | undefined;
   /** Graph's rule: ≤60 min for presence, under 45 min raised to 45 (https://learn.microsoft.com/graph/api/resources/subscription). */
@@ -102,6 +106,15 @@ export function createMicrosoftState(options: MicrosoftSandboxOptions): Microsof
 
     bumpSequence(userId) {
       sequences.set(userId, nextSequence());
+    },
+
+    sequenceNumbers: () => Object.fromEntries(sequences),
+
+    restoreSequenceNumbers(numbers) {
+      for (const [userId, sequence] of Object.entries(numbers)) {
+        sequences.set(userId, sequence);
+        sequenceCounter = Math.max(sequenceCounter, Number(sequence) || 0);
+      }
     },
 
     liveSubscription(id) {

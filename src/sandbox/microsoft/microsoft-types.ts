@@ -69,6 +69,13 @@ export interface MicrosoftSandboxOptions {
    */
   readonly autoApproveDeviceCodesAs?: string;
   readonly now?: () => number;
+  /**
+   * Keep presence, subscriptions and tokens in this file across restarts (`npm start`'s sandbox:
+   * microsoft-state-file.ts). Unset: memory only.
+   */
+  readonly stateFile?: string;
+  /** Told when the state file cannot be written (the sandbox goes on in memory). */
+  readonly onStateSaveError?: (error: unknown) => void;
 }
 
 /**

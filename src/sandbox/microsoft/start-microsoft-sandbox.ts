@@ -12,7 +12,9 @@ import { createLocalCertificateAuthority } from './certificate-authority';
 import { deliverLifecycleNotification, deliverNotifications, deliverPresenceChange } from './deliveries';
 import { createGraphHandler } from './graph-routes';
 import { createLoginHandler } from './login-routes';
-import { createMicrosoftState } from './microsoft-state';
+import { createDebouncedSaver, type DebouncedSaver } from '../sandbox-json-file';
+import { createMicrosoftState, type MicrosoftState } from './microsoft-state';
+import { loadMicrosoftSnapshot, restoreMicrosoftState, snapshotMicrosoftState } from './microsoft-state-file';
 import type { MicrosoftSandbox, MicrosoftSandboxOptions, PresenceChangeResult, SandboxTls } from './microsoft-types';
 import { closeServer, listen } from './sandbox-http';
 
@@ -21,8 +23,39 @@ function freshTls(): SandboxTls {
   return { certPem: leaf.certPem, keyPem: leaf.keyPem, caPem: ca.certPem };
 }
 
-export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions = {}): Promise<MicrosoftSandbox> {
+/** The state, restored from `options.stateFile` when it exists, and the saver that keeps that file current. */
+async function openMicrosoftState(options: MicrosoftSandboxOptions): Promise<{ state: MicrosoftState; saver?: DebouncedSaver; loginPort?: number }> {
   const state = createMicrosoftState(options);
+  if (!options.stateFile) return { state };
+  const snapshot = await loadMicrosoftSnapshot(options.stateFile);
+  if (snapshot) restoreMicrosoftState(state, snapshot);
+  const saver = createDebouncedSaver(options.stateFile, () => snapshotMicrosoftState(state), options.onStateSaveError ?? (() => undefined));
+  return { state, saver, loginPort: snapshot?.loginPort };
+}
+
+/** Listens on `preferred` when it is free, else on any free port. */
+async function listenPreferring(server: https.Server, preferred: number | undefined): Promise<number> {
+  if (preferred) {
+    try {
+      return await listen(server, preferred);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  return listen(server);
+}
+
+/** Saves the state after every answered request (sign-ins, subscriptions, presence changes). */
+function savingAfter(handler: http.RequestListener, saver: DebouncedSaver | undefined): http.RequestListener {
+  if (!saver) return handler;
+  return (req, res) => {
+    res.once('finish', () => saver.schedule());
+    return handler(req, res);
+  };
+}
+
+export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions = {}): Promise<MicrosoftSandbox> {
+  const { state, saver, loginPort: previousLoginPort } = await openMicrosoftState(options);
   const tls = options.tls ?? freshTls();
 
   const setPresence = (userId: string, availability: string, activity: string): void => {
@@ -31,6 +64,7 @@ export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions = {
     user.availability = availability;
     user.activity = activity;
     state.bumpSequence(userId);
+    saver?.schedule();
   };
   const changePresence = async (userId: string, availability: string, activity: string): Promise<PresenceChangeResult> => {
     setPresence(userId, availability, activity);
@@ -39,9 +73,14 @@ export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions = {
     return { userId, email: user.mail ?? user.userPrincipalName, availability, activity, sequenceNumber: state.sequenceOf(userId), deliveries };
   };
 
-  const loginServer = https.createServer({ key: tls.keyPem, cert: tls.certPem }, createLoginHandler(state));
-  const graphServer = http.createServer(createGraphHandler(state, (req, res, url, text) => handleAdminRoute(state, changePresence, req, res, url, text)));
-  const loginPort = await listen(loginServer);
+  const loginServer = https.createServer({ key: tls.keyPem, cert: tls.certPem }, savingAfter(createLoginHandler(state), saver));
+  const graphServer = http.createServer(
+    savingAfter(
+      createGraphHandler(state, (req, res, url, text) => handleAdminRoute(state, changePresence, req, res, url, text)),
+      saver,
+    ),
+  );
+  const loginPort = await listenPreferring(loginServer, previousLoginPort);
   const graphPort = await listen(graphServer).catch(async (error: unknown) => {
     await closeServer(loginServer);
     throw error;
@@ -76,6 +115,7 @@ export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions = {
     revokeRefreshTokens(userId) {
       for (const [token, owner] of [...state.refreshTokens]) if (owner === userId) state.refreshTokens.delete(token);
       for (const [token, identity] of [...state.accessTokens]) if (identity.kind === 'user' && identity.userId === userId) state.accessTokens.delete(token);
+      saver?.schedule();
     },
 
     failNext(method, pathPrefix, status, headers = {}, body) {
@@ -89,11 +129,13 @@ export async function startMicrosoftSandbox(options: MicrosoftSandboxOptions = {
     deliverLifecycle: (subscriptionId, lifecycleEvent) => deliverLifecycleNotification(state, subscriptionId, lifecycleEvent),
     dropSubscription(subscriptionId) {
       state.subscriptions.delete(subscriptionId);
+      saver?.schedule();
     },
 
     async close() {
       httpsAgent.destroy();
       await Promise.all([closeServer(loginServer), closeServer(graphServer)]);
+      await saver?.flush();
     },
   };
 }

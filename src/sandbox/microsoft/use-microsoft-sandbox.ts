@@ -7,13 +7,15 @@
  * BRIDGE_PUBLIC_URL (docs/teams.md, "Trying Teams offline").
  */
 import https from 'node:https';
+import path from 'node:path';
 import type { INetworkModule } from '@azure/msal-node';
 import type { BridgeConfig, TeamsConfig } from '../../config';
+import { describeError } from '../../errors';
 import type { Logger } from '../../logger';
 import { createMsalNetworkClient } from '../../sources/teams/msal-setup';
 import { DEMO_SERVICE_ACCOUNT_EMAIL, demoDirectory, demoObjectId } from './demo-directory';
 import type { MicrosoftSandbox } from './microsoft-types';
-import { loadOrCreateMicrosoftSandboxFiles } from './sandbox-files';
+import { loadOrCreateMicrosoftSandboxFiles, MICROSOFT_SANDBOX_DIR } from './sandbox-files';
 import { startMicrosoftSandbox } from './start-microsoft-sandbox';
 
 /** What the operator CLI needs from the runtime file to drive the sandbox (`simulate teams`). */
@@ -58,6 +60,9 @@ export async function useMicrosoftSandbox(config: BridgeConfig, dataDir: string,
     users: demoDirectory(),
     tls: { certPem: files.leaf.certPem, keyPem: files.leaf.keyPem, caPem: files.ca.certPem },
     autoApproveDeviceCodesAs: demoObjectId(DEMO_SERVICE_ACCOUNT_EMAIL),
+    // Sign-ins, subscriptions and presence survive a restart, as they do at Microsoft.
+    stateFile: path.join(dataDir, MICROSOFT_SANDBOX_DIR, 'state.json'),
+    onStateSaveError: (error) => logger.warn('microsoft sandbox: cannot save its state file', { error: describeError(error) }),
   });
   // Trust exactly the sandbox's CA for the login calls; everything else keeps Node's defaults.
   const httpsAgent = new https.Agent({ ca: files.ca.certPem, keepAlive: false });
