@@ -8,22 +8,17 @@ import { loadConfig, type BridgeConfig } from './config';
 import { describeError } from './errors';
 import { createLogger } from './logger';
 import { assembleBridge, type AssembledBridge } from './runtime/assemble-bridge';
+import { announceLocalBridge, createLocalApp } from './runtime/local-app';
+import { createControlToken } from './runtime/local-control';
+import { removeLocalRuntime } from './runtime/local-runtime';
 import type { BridgeParts } from './runtime/bridge';
-import { createControlToken, createLocalControlRouter } from './runtime/local-control';
 import { listenFront } from './runtime/listen-front';
 import { openLocalPlatform, type LocalPlatform, type LocalPlatformOptions } from './runtime/local-platform';
-import { teamsModule } from './sources/teams/teams-module';
-import { removeLocalRuntime, writeLocalRuntime } from './runtime/local-runtime';
 import { startLocalWork } from './runtime/local-work';
 import type { MemoryKeyQueue } from './queue/memory';
 import type { GenesysSandbox } from './sandbox';
 import type { MicrosoftSandbox } from './sandbox/microsoft/microsoft-types';
 import type { RingCentralSandbox } from './sandbox/ringcentral/ringcentral-sandbox';
-import { localStatusAccess } from './status/status-access';
-import { serveStatusPage } from './status/status-page';
-import { createExpressApp } from './webhooks/adapters/express';
-import { handleWebhook } from './webhooks/handle-webhook';
-import { checkHealth } from './webhooks/health';
 
 export interface LocalBridge {
   /** The address the server is bound to (BIND_ADDRESS). */
@@ -78,42 +73,9 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
 
   let stopping = false;
   const controlToken = createControlToken();
-  const statusDeps = bridge.statusPage(localStatusAccess(config.bindAddress, config.statusPageTokens), local.metrics.snapshot);
-  const teams = bridge.vendor(teamsModule).runtime;
-  front.serve(
-    createExpressApp({
-      webhookPaths: bridge.webhook.sources.map((source) => source.path),
-      handle: (request) => handleWebhook(request, bridge.webhook),
-      health: () => checkHealth({ checkWritable: () => parts.store.checkWritable(), isStopping: () => stopping, logger }),
-      status: (request) => serveStatusPage(request, statusDeps),
-      routers: [
-        createLocalControlRouter({
-          token: controlToken,
-          teamsLogin: teams.login,
-          runTeamsMaintenance: teams.runMaintenance,
-          onTeamsMaintenanceFinished: teams.onMaintenanceFinished,
-          logger,
-        }),
-      ],
-    }),
-  );
+  front.serve(createLocalApp(bridge, local, { controlToken, isStopping: () => stopping, logger }));
   const work = await startLocalWork(bridge, local, options.maintenanceIntervalMs);
-
-  writeLocalRuntime(config.dataDir, {
-    pid: process.pid,
-    port,
-    startedAt: new Date().toISOString(),
-    controlToken,
-    ...Object.assign({}, ...local.sandboxes.map((sandbox) => sandbox.runtimeInfo ?? {})),
-  });
-  logger.info('presence-bridge listening', {
-    url,
-    bindAddress: config.bindAddress,
-    routes: ['GET /healthz', 'GET /status', ...bridge.webhook.sources.map((source) => `POST ${source.path}`)],
-    genesys: config.genesys.mode,
-    sandboxes: local.sandboxes.map((sandbox) => sandbox.name),
-    dataDir: config.dataDir,
-  });
+  announceLocalBridge(bridge, local, { port, url, controlToken, logger });
 
   return {
     address,
