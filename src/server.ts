@@ -42,8 +42,6 @@ export interface LocalBridge {
 
 export interface StartOptions extends Partial<Omit<LocalPlatformOptions, 'bridgeUrl'>> {
   readonly config?: BridgeConfig;
-  /** Maintenance interval; default 60 s. */
-  readonly maintenanceIntervalMs?: number;
 }
 
 /** Starts the whole local bridge and resolves once it listens. */
@@ -74,7 +72,7 @@ export async function startLocalBridge(options: StartOptions = {}): Promise<Loca
   let stopping = false;
   const controlToken = createControlToken();
   front.serve(createLocalApp(bridge, local, { controlToken, isStopping: () => stopping, logger }));
-  const work = await startLocalWork(bridge, local, options.maintenanceIntervalMs);
+  const work = await startLocalWork(bridge, local);
   announceLocalBridge(bridge, local, { port, url, controlToken, logger });
 
   return {

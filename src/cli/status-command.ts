@@ -14,8 +14,6 @@ export interface StatusDeps {
   store(): Promise<StateStore>;
   /** Names of the primary sources of Genesys users, or an explanation where one cannot be read (bounded). */
   readonly primarySources: PrimarySourceReader;
-  readonly stdout?: { write(text: string): unknown };
-  readonly setExitCode?: (code: number) => void;
 }
 
 function describeApplied(record: UserStateRecord): string {
@@ -32,10 +30,10 @@ export function registerStatusCommand(program: Command, deps: StatusDeps): void 
     .option('--unmatched', 'only users no Genesys user could be matched to')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { email?: string; system?: string; unmatched?: boolean; json?: boolean }) => {
-      const out = deps.stdout ?? process.stdout;
+      const out = process.stdout;
       if (options.system && !isSystemName(options.system)) {
         out.write(`--system must be teams, zoom or ringcentral, got "${options.system}"\n`);
-        (deps.setExitCode ?? ((c) => (process.exitCode = c)))(2);
+        process.exitCode = 2;
         return;
       }
       const store = await deps.store();

@@ -16,10 +16,9 @@ import type { LocalLoginEvent } from '../runtime/local-control';
 
 export interface TeamsCliDeps {
   /** Builds the Teams runtime (reads config, opens the store) when a command runs. */
-  readonly openRuntime: () => Promise<{ readonly runtime: TeamsRuntime; readonly close?: () => Promise<void> }>;
+  readonly openRuntime: () => Promise<TeamsRuntime>;
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
-  readonly now?: () => number;
   /**
    * Set while a local bridge runs (`npm start` owns the embedded store): `teams login` then runs inside
    * it through the loopback control route (src/runtime/local-control.ts), which also subscribes at once.
@@ -104,17 +103,9 @@ async function loginInBridge(
 export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Command {
   const out = deps.stdout ?? ((text: string) => process.stdout.write(text + '\n'));
   const err = deps.stderr ?? ((text: string) => process.stderr.write(text + '\n'));
-  const now = deps.now ?? Date.now;
 
-  const withRuntime = async (work: (runtime: TeamsRuntime) => Promise<void>): Promise<void> => {
-    // Errors propagate to the CLI root (src/cli.ts), which prints them and exits 1.
-    const opened = await deps.openRuntime();
-    try {
-      await work(opened.runtime);
-    } finally {
-      await opened.close?.();
-    }
-  };
+  // Errors propagate to the CLI root (src/cli.ts), which prints them and exits 1; it also closes what was opened.
+  const withRuntime = async (work: (runtime: TeamsRuntime) => Promise<void>): Promise<void> => work(await deps.openRuntime());
 
   const teams = program.command('teams').description('Microsoft Teams: service accounts, presence subscriptions, sync');
 
@@ -159,7 +150,7 @@ export function registerTeamsCommands(program: Command, deps: TeamsCliDeps): Com
           err('Teams runs in polling mode (TEAMS_MODE=polling, or no BRIDGE_PUBLIC_URL): presence is read, not subscribed to.');
         }
         const rows = await runtime.listSubscriptions();
-        out(options.json ? JSON.stringify(rows, null, 2) : formatSubscriptions(rows, now()));
+        out(options.json ? JSON.stringify(rows, null, 2) : formatSubscriptions(rows, Date.now()));
         if (!options.json) {
           const directory = await runtime.loadCoverage();
           if (directory?.coverage) out(`Coverage at the directory refresh of ${directory.refreshedAt}: ${describeCoverage(directory.coverage)}`);

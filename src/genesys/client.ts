@@ -28,20 +28,12 @@ export interface GenesysClientOptions {
   readonly logger?: Logger;
   /** Same clock as the budget's. */
   readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly retry?: RetrySettings;
   /** Epoch ms by which the current caller must be done (a Lambda invocation's end); see transport.ts. */
   readonly deadline?: () => number | undefined;
   /** Counts Genesys 429s and 403s (transport.ts). */
   readonly metrics?: Metrics;
-  /** Cache lifetimes; defaults in each part. */
-  readonly cache?: {
-    readonly sourcesTtlMs?: number;
-    readonly definitionsTtlMs?: number;
-    readonly usersPositiveTtlMs?: number;
-    readonly usersNegativeTtlMs?: number;
-  };
 }
 
 export interface GenesysClient {
@@ -67,7 +59,6 @@ export function createGenesysClient(options: GenesysClientOptions): GenesysClien
     budget: options.budget,
     logger,
     now,
-    sleep: options.sleep,
     random: options.random,
     retry: options.retry,
     deadline: options.deadline,
@@ -85,16 +76,10 @@ export function createGenesysClient(options: GenesysClientOptions): GenesysClien
   return {
     http,
     auth,
-    sources: new PresenceSources({ http, documents: options.documents, logger, now, cacheTtlMs: options.cache?.sourcesTtlMs }),
-    definitions: new PresenceDefinitions({ http, logger, now, ttlMs: options.cache?.definitionsTtlMs }),
+    sources: new PresenceSources({ http, documents: options.documents, logger, now }),
+    definitions: new PresenceDefinitions({ http, logger, now }),
     presence: new PresenceApi({ http, logger }),
-    users: new GenesysUsers({
-      http,
-      logger,
-      now,
-      positiveTtlMs: options.cache?.usersPositiveTtlMs,
-      negativeTtlMs: options.cache?.usersNegativeTtlMs,
-    }),
+    users: new GenesysUsers({ http, logger, now }),
     async close(): Promise<void> {
       http.close();
     },

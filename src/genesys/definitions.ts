@@ -14,6 +14,9 @@ import { GenesysApiError } from './genesys-errors';
 import type { GenesysHttp } from './http';
 
 /** One active definition, from either endpoint. */
+/** A miss forces a reload at most this often: an unknown mapping target must not hammer Genesys. */
+const MISS_RELOAD_MIN_AGE_MS = 60_000;
+
 export interface PresenceDefinitionEntry {
   readonly id: string;
   /** As the organization spells it (`OnQueue` or `On Queue`). */
@@ -37,11 +40,10 @@ export interface PresenceDefinitionsOptions {
   readonly http: GenesysHttp;
   readonly logger?: Logger;
   readonly now?: () => number;
-  /** How long a loaded list is used; default 15 min. */
-  readonly ttlMs?: number;
-  /** A miss forces a reload at most this often; default 60 s (an unknown target must not hammer Genesys). */
-  readonly missRefreshMs?: number;
 }
+
+/** How long a loaded list of definitions is used before it is read again. */
+const DEFINITIONS_TTL_MS = 15 * 60_000;
 
 /** Folds "On Queue", "OnQueue", "ON_QUEUE" and "on-queue" to one key. */
 export function normalizePresenceName(value: string): string {
@@ -84,8 +86,7 @@ export class PresenceDefinitions {
 
   /** Active definitions, from the cache while younger than the TTL (or always reloaded with `force`). */
   async list(force = false): Promise<PresenceDefinitionEntry[]> {
-    const ttl = this.options.ttlMs ?? 15 * 60_000;
-    if (!force && this.cached && this.now() - this.cached.loadedAt < ttl) return this.cached.entries;
+    if (!force && this.cached && this.now() - this.cached.loadedAt < DEFINITIONS_TTL_MS) return this.cached.entries;
     this.inFlight ??= this.load().finally(() => {
       this.inFlight = undefined;
     });
@@ -105,8 +106,7 @@ export class PresenceDefinitions {
   async resolve(target: string): Promise<ResolvedDefinition | undefined> {
     const found = findDefinition(await this.list(), target);
     if (found) return found;
-    const minAge = this.options.missRefreshMs ?? 60_000;
-    if (this.cached && this.now() - this.cached.loadedAt < minAge) return undefined;
+    if (this.cached && this.now() - this.cached.loadedAt < MISS_RELOAD_MIN_AGE_MS) return undefined;
     return findDefinition(await this.list(true), target);
   }
 

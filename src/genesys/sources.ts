@@ -53,10 +53,10 @@ export interface PresenceSourcesOptions {
   readonly documents: DocumentStore;
   readonly logger?: Logger;
   readonly now?: () => number;
-  /** How long `getSources` trusts its last check; default 15 min. */
-  readonly cacheTtlMs?: number;
-  readonly documentName?: string;
 }
+
+/** How long `getSources` trusts its last check. */
+const SOURCES_TTL_MS = 15 * 60_000;
 
 /** True for registered (Genesys-owned) sources, which the bridge must never take or modify. */
 export function isSystemSource(source: PresenceSource): boolean {
@@ -71,14 +71,12 @@ function sameName(a: string, b: string): boolean {
 export class PresenceSources {
   private readonly logger: Logger;
   private readonly now: () => number;
-  private readonly documentName: string;
   private inFlight: { key: string; promise: Promise<EnsuredSources> } | undefined;
   private cache: { key: string; value: EnsuredSources; checkedAt: number } | undefined;
 
   constructor(private readonly options: PresenceSourcesOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
-    this.documentName = options.documentName ?? SOURCES_DOCUMENT;
   }
 
   /**
@@ -107,8 +105,7 @@ export class PresenceSources {
   /** The sources, from the last check if it is younger than the cache TTL, else from `ensureSources`. */
   async getSources(names: SourceNames): Promise<EnsuredSources> {
     const key = JSON.stringify(SYSTEMS.map((system) => names[system]));
-    const ttl = this.options.cacheTtlMs ?? 15 * 60_000;
-    if (this.cache?.key === key && this.now() - this.cache.checkedAt < ttl) return this.cache.value;
+    if (this.cache?.key === key && this.now() - this.cache.checkedAt < SOURCES_TTL_MS) return this.cache.value;
     return this.ensureSources(names);
   }
 
@@ -119,7 +116,7 @@ export class PresenceSources {
 
   /** What the document remembers, without asking Genesys. */
   async remembered(): Promise<Partial<Record<SystemName, EnsuredSource>>> {
-    const document = await this.options.documents.getDocument<SourcesDocument>(this.documentName);
+    const document = await this.options.documents.getDocument<SourcesDocument>(SOURCES_DOCUMENT);
     return document?.value.sources ?? {};
   }
 
@@ -147,22 +144,20 @@ export class PresenceSources {
   /** Runs an ensure and records the ids; on a concurrent document update, runs again preferring the stored ids. */
   private async ensureWithDocument(names: SourceNames): Promise<EnsuredSources> {
     for (let round = 1; ; round += 1) {
-      const document = await this.options.documents.getDocument<SourcesDocument>(this.documentName);
+      const document = await this.options.documents.getDocument<SourcesDocument>(SOURCES_DOCUMENT);
       const remembered = document?.value.sources ?? {};
       const result = await this.ensureOnce(names, remembered);
       const unchanged = SYSTEMS.every((system) => remembered[system]?.id === result[system].id && remembered[system]?.name === result[system].name);
       if (unchanged) return result;
       const stored = await this.options.documents.putDocument<SourcesDocument>(
-        this.documentName,
+        SOURCES_DOCUMENT,
         { sources: { ...result }, updatedAt: new Date(this.now()).toISOString() },
         document?.version,
       );
       if (stored) return result;
       // Another process recorded its ids meanwhile: re-run, which adopts the ones it recorded.
       if (round >= 3) {
-        throw new GenesysSourceError(
-          `could not record the presence source ids in document "${this.documentName}" after ${round} attempts (concurrent updates)`,
-        );
+        throw new GenesysSourceError(`could not record the presence source ids in document "${SOURCES_DOCUMENT}" after ${round} attempts (concurrent updates)`);
       }
       this.logger.info('presence source document changed concurrently; re-checking', { round });
     }

@@ -56,7 +56,6 @@ export interface TransportOptions {
   readonly logger?: Logger;
   /** Must be the same clock as the budget's. */
   readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly retry?: RetrySettings;
   /** Epoch ms by which the current caller must be done (undefined: no limit); read at every wait. */
@@ -77,7 +76,6 @@ export interface GenesysTransport {
 export function createTransport(options: TransportOptions): GenesysTransport {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const maxAttempts = options.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const deadline = (): number | undefined => options.deadline?.();
@@ -102,7 +100,7 @@ export function createTransport(options: TransportOptions): GenesysTransport {
       // Retry-After above this parks (GenesysParkedError) instead of waiting.
       parkAfterMs: PARK_THRESHOLD_MS,
       now,
-      sleep,
+      sleep: realSleep,
       deadline,
       logger,
       metrics,
@@ -126,7 +124,7 @@ export function createTransport(options: TransportOptions): GenesysTransport {
         }
       },
       policy,
-      { now, sleep, random, timeoutMs: ATTEMPT_TIMEOUT_MS, deadline },
+      { now, sleep: realSleep, random, timeoutMs: ATTEMPT_TIMEOUT_MS, deadline },
       credentials,
     );
     return { status: reply.status, data: reply.data as T, headers: reply.headers, requestId: requestIdOf(reply) };

@@ -18,11 +18,12 @@ export interface GenesysUsersOptions {
   readonly http: GenesysHttp;
   readonly logger?: Logger;
   readonly now?: () => number;
-  /** How long a found user is remembered; default 1 h. */
-  readonly positiveTtlMs?: number;
-  /** How long "no such user" is remembered; default 5 min (a new hire appears soon). */
-  readonly negativeTtlMs?: number;
 }
+
+/** How long a found user is remembered. */
+const FOUND_TTL_MS = 60 * 60_000;
+/** How long "no such user" is remembered: a new hire appears soon. */
+const NOT_FOUND_TTL_MS = 5 * 60_000;
 
 interface UserModel {
   id?: unknown;
@@ -144,7 +145,7 @@ export class GenesysUsers {
       const pageCount = typeof page?.pageCount === 'number' ? page.pageCount : undefined;
       if (entities.length === 0 || (pageCount !== undefined && pageNumber >= pageCount)) break;
     }
-    const expiresAt = this.now() + (this.options.positiveTtlMs ?? 60 * 60_000);
+    const expiresAt = this.now() + FOUND_TTL_MS;
     for (const [email, id] of found) this.cache.set(email, { id, expiresAt });
     return found;
   }
@@ -167,12 +168,10 @@ export class GenesysUsers {
       for (const [email, id] of await this.searchBatch(batch)) found.set(email, id);
     }
     const now = this.now();
-    const positive = this.options.positiveTtlMs ?? 60 * 60_000;
-    const negative = this.options.negativeTtlMs ?? 5 * 60_000;
     for (const email of emails) {
       const key = normalizeEmail(email);
       const id = found.get(key);
-      this.cache.set(key, { id, expiresAt: now + (id === undefined ? negative : positive) });
+      this.cache.set(key, { id, expiresAt: now + (id === undefined ? NOT_FOUND_TTL_MS : FOUND_TTL_MS) });
     }
     return found;
   }

@@ -44,7 +44,7 @@ export function createAwsBridge(config: BridgeConfig, logger: Logger, options: A
           config,
           'on AWS the bridge needs a Genesys OAuth client: put GENESYS_CLIENT_ID and GENESYS_CLIENT_SECRET under BRIDGE_SSM_PREFIX and set GENESYS_REGION',
         );
-  const now = options.now ?? Date.now;
+  const now = Date.now;
   // EMF lines, written when each invocation ends (withMetrics in src/lambda/<function>.ts).
   const metrics = containerMetrics({ namespace: config.aws.metricsNamespace, service: config.aws.metricsService });
   const deadline = createInvocationDeadline(now);

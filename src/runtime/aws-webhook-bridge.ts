@@ -23,7 +23,6 @@ export interface AwsWebhookBridge {
 export interface AwsClientOptions {
   readonly dynamo?: DynamoDBClient;
   readonly sqs?: SQSClient;
-  readonly now?: () => number;
   /** Tests: an MSAL network client trusting the Microsoft stand-in's CA. */
   readonly msalNetworkClient?: WebhookPlatform['msalNetworkClient'];
 }
@@ -46,7 +45,7 @@ export function createAwsWebhookBridge(config: BridgeConfig, logger: Logger, opt
     webhook: assembleWebhooks(config, {
       store,
       queue,
-      now: options.now ?? Date.now,
+      now: Date.now,
       logger,
       // EMF lines, written when each invocation ends (withMetrics in src/lambda/webhook.ts).
       metrics: containerMetrics({ namespace: config.aws.metricsNamespace, service: config.aws.metricsService }),

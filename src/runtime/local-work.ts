@@ -17,7 +17,10 @@ export interface LocalWork {
   stop(): Promise<void>;
 }
 
-export async function startLocalWork(bridge: AssembledBridge, local: LocalPlatform, maintenanceIntervalMs = 60_000): Promise<LocalWork> {
+/** How often the local bridge runs its maintenance (sources, definitions, subscriptions, directories). */
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+export async function startLocalWork(bridge: AssembledBridge, local: LocalPlatform): Promise<LocalWork> {
   const { parts } = bridge;
   const { queue, durableTasks } = local;
   const logger = parts.logger;
@@ -33,7 +36,7 @@ export async function startLocalWork(bridge: AssembledBridge, local: LocalPlatfo
   const maintain = async (): Promise<void> => void (await runMaintenance(parts, bridge.maintenanceSteps));
   const pollers = bridge.pollers.map((poller) => startTeamsPolling({ intervalMs: poller.intervalMs, run: () => poller.run(), logger }));
   maintain().catch((error) => logger.error('startup maintenance failed', { error: describeError(error) }));
-  const timer = setInterval(() => void maintain().catch(() => undefined), maintenanceIntervalMs);
+  const timer = setInterval(() => void maintain().catch(() => undefined), MAINTENANCE_INTERVAL_MS);
   timer.unref();
   return {
     maintain,

@@ -54,10 +54,8 @@ export interface UnmatchedRetryDeps {
   readonly now: () => number;
   /** Minutes between directory listings; default 60. */
   readonly refreshMinutes?: number;
-  /** Keys re-opened per run at most; default 200. */
+  /** Keys re-opened per run at most (default 200); 20 times as many records are examined at most. */
   readonly batchSize?: number;
-  /** Records examined per run at most; default 20 × batchSize. */
-  readonly examineLimit?: number;
 }
 
 export interface UnmatchedRetryReport {
@@ -107,7 +105,7 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
     return email !== undefined && directory.has(email);
   };
 
-  return async function retryUnmatched(options: { forceDirectoryRefresh?: boolean } = {}): Promise<UnmatchedRetryReport> {
+  return async function retryUnmatched(): Promise<UnmatchedRetryReport> {
     const now = deps.now();
     const stored = await deps.store.getDocument<UnmatchedRetryDocument>(UNMATCHED_RETRY_DOCUMENT);
     const previous = stored?.value ?? {};
@@ -125,7 +123,7 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
     // The Genesys user directory, listed at most every refreshMinutes, and only while someone is unmatched.
     const refreshMs = (deps.refreshMinutes ?? 60) * 60_000;
     const lastRefresh = previous.genesysDirectory ? Date.parse(previous.genesysDirectory.refreshedAt) : NaN;
-    const due = options.forceDirectoryRefresh === true || !(now - lastRefresh < refreshMs);
+    const due = !(now - lastRefresh < refreshMs);
     let unmatched: UserStateRecord[] | undefined;
     let directoryRefreshed = false;
     if (due) {
@@ -154,7 +152,7 @@ export function createUnmatchedRetry(deps: UnmatchedRetryDeps) {
       const ids = new Set(directory.values());
       const since = Date.parse(pending.since);
       const batchSize = deps.batchSize ?? 200;
-      const examineLimit = deps.examineLimit ?? batchSize * 20;
+      const examineLimit = batchSize * 20;
       // Records marked unmatched after `since` already saw the change: re-opening them again would loop.
       const candidates = unmatched
         .filter((record) => !(Date.parse(record.updatedAt) > since))

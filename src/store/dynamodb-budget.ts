@@ -2,7 +2,7 @@
  * The Genesys request budget shared by every worker Lambda through the state table (docs/architecture.md:
  * the budget holds: never more than GENESYS_REQUESTS_PER_MINUTE requests in any minute, across workers).
  *
- * One item, `BUDGET#{name}`, holds `nextSlotAt`: the earliest epoch ms the next request may be sent.
+ * One item, `BUDGET#genesys`, holds `nextSlotAt`: the earliest epoch ms the next request may be sent.
  * Reserving a slot is a compare-and-set: slot = max(nextSlotAt, now); write nextSlotAt = slot + interval
  * on condition that nextSlotAt is still the value read. Every slot ever handed out is therefore at
  * least one interval after the previous one, whatever the number of processes, and with
@@ -16,19 +16,15 @@ import type { RequestBudget } from '../genesys/request-budget';
 export interface DynamoDbRequestBudgetOptions {
   readonly client: DynamoDBClient;
   readonly tableName: string;
-  /** GENESYS_REQUESTS_PER_MINUTE: the total across every process sharing `name`. */
+  /** GENESYS_REQUESTS_PER_MINUTE: the total across every process sharing the table. */
   readonly requestsPerMinute: number;
-  /** Which budget item to share; default `genesys`. */
-  readonly name?: string;
   /** Clock (epoch ms); injected by tests. */
   readonly now?: () => number;
-  /** Backoff between compare-and-set retries; injected by tests. */
-  readonly sleep?: (ms: number) => Promise<void>;
-  /** Random source for the backoff jitter. */
-  readonly random?: () => number;
-  /** Compare-and-set attempts before giving up; default 50. */
-  readonly maxAttempts?: number;
 }
+
+/** Compare-and-set attempts on the budget item before a reservation gives up. */
+const MAX_ATTEMPTS = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Milliseconds between two slots for `requestsPerMinute`. One more than 60 000 / N rounded down, so
@@ -48,9 +44,6 @@ export class DynamoDbRequestBudget implements RequestBudget {
   private readonly key: Record<string, AttributeValue>;
   private readonly intervalMs: number;
   private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
-  private readonly maxAttempts: number;
   /** The last nextSlotAt this process saw; lets a reservation cost one round trip when uncontended. */
   private known: number | undefined;
   /**
@@ -62,12 +55,9 @@ export class DynamoDbRequestBudget implements RequestBudget {
   constructor(options: DynamoDbRequestBudgetOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.key = { pk: { S: `BUDGET#${options.name ?? 'genesys'}` } };
+    this.key = { pk: { S: 'BUDGET#genesys' } };
     this.intervalMs = slotIntervalMs(options.requestsPerMinute);
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.random = options.random ?? Math.random;
-    this.maxAttempts = options.maxAttempts ?? 50;
   }
 
   reserve(): Promise<number> {
@@ -101,7 +91,7 @@ export class DynamoDbRequestBudget implements RequestBudget {
 
   private async reserveNow(): Promise<number> {
     let seen = this.known ?? (await this.read());
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const slot = Math.max(seen ?? 0, Math.ceil(this.now()));
       const next = slot + this.intervalMs;
       try {
@@ -130,11 +120,11 @@ export class DynamoDbRequestBudget implements RequestBudget {
         this.known = seen;
         if (attempt > 1) {
           // Contended more than once: spread the retries so the processes stop colliding.
-          await this.sleep(Math.floor(this.random() * Math.min(50, 2 ** attempt)));
+          await sleep(Math.floor(Math.random() * Math.min(50, 2 ** attempt)));
         }
       }
     }
-    throw new StoreError(`reserve: gave up after ${this.maxAttempts} conflicting attempts on the request budget in table ${this.tableName}`);
+    throw new StoreError(`reserve: gave up after ${MAX_ATTEMPTS} conflicting attempts on the request budget in table ${this.tableName}`);
   }
 
   private async read(): Promise<number | undefined> {

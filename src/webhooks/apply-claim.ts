@@ -11,9 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describeError } from '../errors';
-import type { Logger } from '../logger';
 import type { WorkResult } from '../queue/key-queue';
-import { formatKey, type StateKey, type StateStore, type UserStateRecord } from '../store/state-store';
+import { formatKey, type StateKey, type UserStateRecord } from '../store/state-store';
+import type { WorkerDeps } from './worker';
 
 /** Lease when the composition root gives none: longer than any local pass (retries included) can take. */
 export const DEFAULT_CLAIM_LEASE_MS = 15 * 60_000;
@@ -28,13 +28,8 @@ export const MAX_PASSES_PER_CLAIM = 3;
  */
 export const QUEUED_GRACE_MS = 15 * 60_000;
 
-export interface ClaimDeps {
-  readonly store: StateStore;
-  readonly logger: Logger;
-  readonly now?: () => number;
-  /** Lease for each claim; on AWS the invocation's remaining time plus a margin (see lambda.ts). */
-  readonly claimLeaseMs?: () => number | undefined;
-}
+/** The worker's parts a claim needs (its `claimLeaseMs`: on AWS the invocation's remaining time plus a margin). */
+export type ClaimDeps = Pick<WorkerDeps, 'store' | 'logger' | 'now' | 'claimLeaseMs'>;
 
 const DONE: WorkResult = { kind: 'done' };
 

@@ -95,8 +95,7 @@ export async function deliverNotifications(
       if (foreign[i].token) tokens.push(foreign[i].token!);
     }
   }
-  const validationTokens = options.validationTokens ?? (tokens.length > 0 ? tokens : undefined);
-  return post(first.notificationUrl, { value: mixed, ...(validationTokens ? { validationTokens } : {}) });
+  return post(first.notificationUrl, { value: mixed, ...(tokens.length > 0 ? { validationTokens: tokens } : {}) });
 }
 
 export async function deliverLifecycleNotification(state: MicrosoftState, subscriptionId: string, lifecycleEvent: string): Promise<DeliveryResult> {

@@ -94,8 +94,6 @@ export interface ForeignItem {
 }
 
 export interface DeliverOptions {
-  /** Replace the validation tokens (negative tests). */
-  readonly validationTokens?: Array<string | null>;
   /** Items of other subscriptions, placed after each of ours in turn (Graph mixes them in one POST). */
   readonly foreignItems?: readonly ForeignItem[];
   /**

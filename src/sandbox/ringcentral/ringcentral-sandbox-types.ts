@@ -71,19 +71,10 @@ export interface RingCentralSandboxOptions {
   readonly tokenTtlSeconds?: number;
   /** The clock requests are stamped with and subscriptions expire by (default Date.now). */
   readonly clock?: () => number;
-  /** Delay of the token endpoint, so concurrent logins would overlap (default 30 ms). */
-  readonly loginDelayMs?: number;
-  /** The account's numeric id, what `~` in the account position expands to (default 130829004). */
-  readonly accountId?: string;
-  /** The JWT user's extension id: `owner_id`, and what `~` in the extension position expands to (default 6610372004). */
-  readonly ownerExtensionId?: string;
   /** Seed the demo users (the Genesys sandbox's, src/sandbox/sandbox-state.ts) as extensions with presence. */
   readonly seedDemoUsers?: boolean;
   /** Check the webhook address with a Validation-Token handshake on create, like RingCentral (default true). */
   readonly validateAddress?: boolean;
   /** Keeps subscriptions and presence across restarts (`npm start`: BRIDGE_DATA_DIR/ringcentral-sandbox.json). */
   readonly stateFile?: string;
-  /** Listen address (default 127.0.0.1) and port (default 0: any free port). */
-  readonly host?: string;
-  readonly port?: number;
 }

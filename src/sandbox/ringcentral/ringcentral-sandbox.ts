@@ -43,6 +43,11 @@ import type {
   RingCentralSandboxSubscription,
 } from './ringcentral-sandbox-types';
 
+/** Ids in the shape of RingCentral's own examples (https://developers.ringcentral.com/api-reference/Subscriptions). */
+const SANDBOX_ACCOUNT_ID = '130829004';
+const SANDBOX_OWNER_EXTENSION_ID = '6610372004';
+const LOGIN_DELAY_MS = 30;
+
 export const RINGCENTRAL_SANDBOX_PRESENCE_ROUTE = '/sandbox/presence';
 
 /** `npm start` runs for days: the inspection logs keep only the latest entries. */
@@ -103,12 +108,14 @@ export class RingCentralSandbox {
     return this.options.jwt ?? 'eyJhbGciOiJSUzI1NiJ9.ringcentral-sandbox.jwt';
   }
 
+  /** The account's numeric id, what `~` in the account position expands to. */
   get accountId(): string {
-    return this.options.accountId ?? '130829004';
+    return SANDBOX_ACCOUNT_ID;
   }
 
+  /** The JWT user's extension id: `owner_id`, and what `~` in the extension position expands to. */
   get ownerExtensionId(): string {
-    return this.options.ownerExtensionId ?? '6610372004';
+    return SANDBOX_OWNER_EXTENSION_ID;
   }
 
   /** A filter as RingCentral stores and returns it: `~` replaced by the account and owner extension ids. */
@@ -221,7 +228,7 @@ export class RingCentralSandbox {
     });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve);
+      this.server!.listen(0, '127.0.0.1', resolve);
     });
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     // A restarted sandbox listens elsewhere; the kept subscriptions' `uri` follow it.
@@ -309,7 +316,8 @@ export class RingCentralSandbox {
   }
 
   private async login(req: http.IncomingMessage, form: Record<string, string>): Promise<RingCentralSandboxAnswer> {
-    await new Promise((resolve) => setTimeout(resolve, this.options.loginDelayMs ?? 30));
+    // Slow like a real token endpoint, so concurrent logins would overlap (the bridge must not make two).
+    await new Promise((resolve) => setTimeout(resolve, LOGIN_DELAY_MS));
     const expected = `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64')}`;
     const formOk = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     if (req.headers.authorization !== expected || !formOk) {

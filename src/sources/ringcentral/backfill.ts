@@ -11,6 +11,7 @@
 import type { PresenceEvent } from '../../presence';
 import { describeError } from '../../errors';
 import type { RingCentralClient } from './client';
+import { RINGCENTRAL_MAX_PAGES } from './directory';
 import { normalizeRingCentralPresenceRecord } from './normalize';
 import { RingCentralPresencePageSchema, RingCentralPresenceRecordSchema } from './schema';
 
@@ -45,8 +46,6 @@ export interface RingCentralBackfillOptions {
   readonly onProgress?: (progress: RingCentralBackfillProgress) => void;
   /** `perPage` (default 1000). */
   readonly perPage?: number;
-  /** Guard against a server that never stops paging (default 1000 pages). */
-  readonly maxPages?: number;
   readonly now?: () => number;
 }
 
@@ -55,7 +54,7 @@ export async function backfillRingCentralPresence(options: RingCentralBackfillOp
   const { client, record } = options;
   const now = options.now ?? Date.now;
   const perPage = options.perPage ?? 1000;
-  const maxPages = options.maxPages ?? 1000;
+  const maxPages = RINGCENTRAL_MAX_PAGES;
   const failures: RingCentralBackfillFailure[] = [];
   let read = 0;
   let recorded = 0;

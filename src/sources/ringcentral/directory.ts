@@ -64,10 +64,11 @@ export function normalizeRingCentralEmail(email: string | undefined): string | u
   return trimmed ? trimmed : undefined;
 }
 
+/** Guard against a server that never stops paging: 1000 pages of up to 1000 records. */
+export const RINGCENTRAL_MAX_PAGES = 1000;
+
 export interface ListRingCentralExtensionsOptions {
   readonly perPage?: number;
-  /** Guard against a server that never stops paging. */
-  readonly maxPages?: number;
 }
 
 /** Reads every extension of the account, page by page. */
@@ -76,7 +77,7 @@ export async function listRingCentralExtensions(
   options: ListRingCentralExtensionsOptions = {},
 ): Promise<{ extensions: RingCentralExtension[]; skipped: number; pages: number }> {
   const perPage = options.perPage ?? 1000;
-  const maxPages = options.maxPages ?? 1000;
+  const maxPages = RINGCENTRAL_MAX_PAGES;
   const extensions: RingCentralExtension[] = [];
   let skipped = 0;
   let page = 1;

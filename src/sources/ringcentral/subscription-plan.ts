@@ -133,9 +133,12 @@ export type RingCentralPlanAction =
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Settings from the options: lifetime clamped to RingCentral's maximum, renew margin min(7 days, half the lifetime). */
+/**
+ * Settings from the options: lifetime clamped to RingCentral's maximum, renew margin min(7 days, half the
+ * lifetime) unless given, the account-wide filter tried again a day after it was refused.
+ */
 export function ringCentralPlanSettings(
-  options: { expiresIn?: number; filtersPerSubscription?: number; renewBeforeMs?: number; retryAccountScopeAfterMs?: number },
+  options: { expiresIn?: number; filtersPerSubscription?: number; renewBeforeMs?: number },
   maxExpiresIn: number,
 ): RingCentralPlanSettings {
   const expiresIn = Math.min(options.expiresIn ?? maxExpiresIn, maxExpiresIn);
@@ -143,7 +146,7 @@ export function ringCentralPlanSettings(
     expiresIn,
     filtersPerSubscription: options.filtersPerSubscription ?? 1000,
     renewBeforeMs: options.renewBeforeMs ?? Math.min(7 * DAY_MS, (expiresIn * 1000) / 2),
-    retryAccountScopeAfterMs: options.retryAccountScopeAfterMs ?? DAY_MS,
+    retryAccountScopeAfterMs: DAY_MS,
     maxSubscriptions: RINGCENTRAL_MAX_SUBSCRIPTIONS,
   };
 }

@@ -136,10 +136,6 @@ export interface EnsureRingCentralSubscriptionOptions {
   /** Requested lifetime in seconds (default and maximum 315360000). */
   readonly expiresIn?: number;
   readonly filtersPerSubscription?: number;
-  /** Renew when less than this is left (default min(7 days, half the lifetime)). */
-  readonly renewBeforeMs?: number;
-  /** Try the account-wide filter again this long after it was refused (default 24 h). */
-  readonly retryAccountScopeAfterMs?: number;
   readonly now?: () => number;
   readonly logger?: Logger;
 }

@@ -50,8 +50,10 @@ export function buildMsalAuthority(loginBaseUrl: string, tenantId: string): Msal
 export interface MsalNetworkOptions {
   /** Agent for https calls (e.g. `new https.Agent({ ca })` trusting a test certificate). */
   readonly httpsAgent?: https.Agent;
-  readonly timeoutMs?: number;
 }
+
+/** A login request that takes longer has failed (MSAL retries or reports it). */
+const LOGIN_REQUEST_TIMEOUT_MS = 15_000;
 
 function request<T>(
   url: string,
@@ -98,9 +100,9 @@ function request<T>(
 
 /** An MSAL network module with timeouts and an optional https agent. */
 export function createMsalNetworkClient(settings: MsalNetworkOptions = {}): INetworkModule {
-  const timeoutMs = settings.timeoutMs ?? 15_000;
   return {
-    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => request<T>(url, 'GET', options, settings, timeout ?? timeoutMs),
-    sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => request<T>(url, 'POST', options, settings, timeoutMs),
+    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
+      request<T>(url, 'GET', options, settings, timeout ?? LOGIN_REQUEST_TIMEOUT_MS),
+    sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => request<T>(url, 'POST', options, settings, LOGIN_REQUEST_TIMEOUT_MS),
   };
 }

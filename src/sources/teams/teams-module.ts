@@ -107,7 +107,7 @@ export const teamsModule: VendorModule<TeamsParts> = {
         hasTeamsCredentials(cli.config.teams) || cli.config.genesys.mode !== 'sandbox'
           ? undefined
           : 'no running bridge: without Teams credentials `teams login` signs in against the Microsoft sandbox of the running bridge; start it with `npm start` (same BRIDGE_DATA_DIR) first',
-      openRuntime: async () => ({ runtime: (await cli.open()).vendor(teamsModule).runtime }),
+      openRuntime: async () => (await cli.open()).vendor(teamsModule).runtime,
     });
     registerTeamsSimulateCommand(program, {
       simulate: async (change) => requestSandboxPresenceChange(microsoftSandboxAdminUrl(cli.config, bridge), change),

@@ -44,7 +44,7 @@ async function run(...args: string[]): Promise<void> {
     .exitOverride()
     .configureOutput({ writeErr: (text) => void stderr.push(text), writeOut: (text) => void stdout.push(text) });
   registerTeamsCommands(program, {
-    openRuntime: async () => ({ runtime }),
+    openRuntime: async () => runtime,
     stdout: (text) => void stdout.push(text),
     stderr: (text) => {
       stderr.push(text);
