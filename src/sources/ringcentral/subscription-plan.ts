@@ -133,19 +133,19 @@ export type RingCentralPlanAction =
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The most a subscription is renewed ahead of its expiry (less when half its lifetime is shorter). */
+const MAX_RENEW_BEFORE_MS = 7 * DAY_MS;
+
 /**
  * Settings from the options: lifetime clamped to RingCentral's maximum, renew margin min(7 days, half the
- * lifetime) unless given, the account-wide filter tried again a day after it was refused.
+ * lifetime), the account-wide filter tried again a day after it was refused.
  */
-export function ringCentralPlanSettings(
-  options: { expiresIn?: number; filtersPerSubscription?: number; renewBeforeMs?: number },
-  maxExpiresIn: number,
-): RingCentralPlanSettings {
+export function ringCentralPlanSettings(options: { expiresIn?: number; filtersPerSubscription?: number }, maxExpiresIn: number): RingCentralPlanSettings {
   const expiresIn = Math.min(options.expiresIn ?? maxExpiresIn, maxExpiresIn);
   return {
     expiresIn,
     filtersPerSubscription: options.filtersPerSubscription ?? 1000,
-    renewBeforeMs: options.renewBeforeMs ?? Math.min(7 * DAY_MS, (expiresIn * 1000) / 2),
+    renewBeforeMs: Math.min(MAX_RENEW_BEFORE_MS, (expiresIn * 1000) / 2),
     retryAccountScopeAfterMs: DAY_MS,
     maxSubscriptions: RINGCENTRAL_MAX_SUBSCRIPTIONS,
   };
