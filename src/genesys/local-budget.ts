@@ -7,6 +7,10 @@
  * N slots, also after `holdUntil` (which only delays slots). Pacing rather than bursting also means
  * network jitter cannot push a burst into one server-side window. The margin (0.5 % of the window by
  * default) absorbs the difference between when a slot starts here and when Genesys counts the request.
+ *
+ * Burst mode (a short-lived CLI command that makes a handful of requests): up to N slots at once, then each
+ * slot k ≥ slot k−N + window + margin — the same bound on every window, without making a person wait a
+ * spacing between the few reads of one command.
  */
 import type { RequestBudget } from './request-budget';
 
@@ -15,6 +19,8 @@ export interface LocalBudgetOptions {
   readonly windowMs?: number;
   /** Extra spacing per window, absorbing network jitter. Default: windowMs / 200. */
   readonly marginMs?: number;
+  /** Hand out up to N slots at once instead of pacing them (see above); default false. */
+  readonly burst?: boolean;
 }
 
 /** A RequestBudget with its reservation state in memory. */
@@ -36,13 +42,23 @@ export function createLocalBudget(requestsPerMinute: number, now: () => number =
   const spacingMs = (windowMs + marginMs) / requestsPerMinute;
   let last = Number.NEGATIVE_INFINITY;
   let heldUntil = Number.NEGATIVE_INFINITY;
+  /** Burst mode: the last N slots, oldest first. */
+  const recent: number[] = [];
+  const earliestNext = (): number => {
+    if (!options.burst) return last + spacingMs;
+    return recent.length < requestsPerMinute ? last : recent[0] + windowMs + marginMs;
+  };
 
   return {
     requestsPerMinute,
     spacingMs,
     async reserve(): Promise<number> {
-      const slot = Math.max(now(), heldUntil, last + spacingMs);
+      const slot = Math.max(now(), heldUntil, earliestNext());
       last = slot;
+      if (options.burst) {
+        recent.push(slot);
+        if (recent.length > requestsPerMinute) recent.shift();
+      }
       return slot;
     },
     async holdUntil(epochMs: number): Promise<void> {

@@ -60,8 +60,9 @@ export function createCliContext(config: BridgeConfig, logger: Logger = silentLo
     }
     return createGenesysClient({
       config: resolveGenesysEndpoint(resolved, 'set GENESYS_REGION (or GENESYS_API_BASE_URL and GENESYS_LOGIN_BASE_URL)').genesys,
-      // The CLI shares the organization's budget with a running bridge: take a small share of it.
-      budget: createLocalBudget(Math.max(1, Math.floor(config.genesys.requestsPerMinute / 5))),
+      // The CLI shares the organization's budget with a running bridge: take a small share of it. A command
+      // makes a few reads (status: one per user's primary source), so they go at once within that share.
+      budget: createLocalBudget(Math.max(1, Math.floor(config.genesys.requestsPerMinute / 5)), Date.now, { burst: true }),
       documents: await (store ??= openStore()),
       logger,
     });

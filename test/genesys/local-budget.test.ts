@@ -34,7 +34,16 @@ describe('createLocalBudget', () => {
     expect(() => createLocalBudget(2.5)).toThrow(RangeError);
   });
 
-  it('property: no window ever holds more than N slots, whatever the timing and holds', async () => {
+  it('in burst mode, hands out N slots at once, then the next one a window after the first', async () => {
+    const now = 1_000_000;
+    const budget = createLocalBudget(5, () => now, { burst: true, windowMs: 60_000, marginMs: 300 });
+    const slots = [];
+    for (let i = 0; i < 6; i += 1) slots.push(await budget.reserve());
+    expect(slots.slice(0, 5)).toEqual([now, now, now, now, now]);
+    expect(slots[5]).toBe(now + 60_300);
+  });
+
+  it.each([false, true])('property: no window ever holds more than N slots, whatever the timing and holds (burst: %s)', async (burst) => {
     type Step = { kind: 'reserve' } | { kind: 'advance'; ms: number } | { kind: 'hold'; ms: number };
     const step: fc.Arbitrary<Step> = fc.oneof(
       { weight: 6, arbitrary: fc.constant({ kind: 'reserve' as const }) },
@@ -48,7 +57,7 @@ describe('createLocalBudget', () => {
         fc.array(step, { minLength: 1, maxLength: 300 }),
         async (limit, windowMs, steps) => {
           let now = 1_700_000_000_000;
-          const budget = createLocalBudget(limit, () => now, { windowMs });
+          const budget = createLocalBudget(limit, () => now, { windowMs, burst });
           const slots: number[] = [];
           let held = 0;
           for (const s of steps) {
