@@ -3,23 +3,11 @@
  * happen against the running bridge's Microsoft sandbox, so it says to start `npm start` first instead of
  * asking for TEAMS_TENANT_ID. With Genesys credentials (no sandboxes) the Teams settings are what is missing.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { runCliProcess } from '../helpers/cli-process';
 import { tempDataDir } from '../helpers/local-bridge';
 
-const root = path.join(__dirname, '../..');
-const run = promisify(execFile);
-
-async function login(env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-  try {
-    await run(process.execPath, ['bin/presence-bridge.js', 'teams', 'login', '--account', 'demo', '--timeout', '5'], { cwd: root, env });
-    return { code: 0, stderr: '' };
-  } catch (error) {
-    return { code: (error as { code: number }).code, stderr: (error as { stderr: string }).stderr };
-  }
-}
+const login = (env: NodeJS.ProcessEnv) => runCliProcess(['teams', 'login', '--account', 'demo', '--timeout', '5'], env);
 
 describe('teams login without a running bridge', () => {
   let dataDir: string;

@@ -2,26 +2,14 @@
  * `presence-bridge simulate teams` says what to do when it cannot work: no running bridge, real Teams
  * credentials configured, or no subscription yet (the last is in test/e2e/quickstart-teams.test.ts).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { Command } from 'commander';
 import { formatPresenceChange, registerTeamsSimulateCommand } from '../../src/cli/teams-simulate-command';
+import { runCliProcess } from '../helpers/cli-process';
 import { tempDataDir } from '../helpers/local-bridge';
 
-const root = path.join(__dirname, '../..');
-const run = promisify(execFile);
-
-async function cli(env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
-  const args = ['bin/presence-bridge.js', 'simulate', 'teams', '--email', 'alice@example.com', '--availability', 'Busy', '--activity', 'InACall'];
-  try {
-    await run(process.execPath, args, { cwd: root, env });
-    return { code: 0, stderr: '' };
-  } catch (error) {
-    return { code: (error as { code: number }).code, stderr: (error as { stderr: string }).stderr };
-  }
-}
+const cli = (env: NodeJS.ProcessEnv) =>
+  runCliProcess(['simulate', 'teams', '--email', 'alice@example.com', '--availability', 'Busy', '--activity', 'InACall'], env);
 
 describe('simulate teams', () => {
   let dataDir: string;

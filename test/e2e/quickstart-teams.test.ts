@@ -5,15 +5,14 @@
  * notification, as Graph would; `status` shows Alice's Teams row applied in the Genesys sandbox.
  * Real processes, real HTTP(S), a fresh data directory.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runCliProcess } from '../helpers/cli-process';
 import { tempDataDir, waitFor } from '../helpers/local-bridge';
 
 const root = path.join(__dirname, '../..');
-const run = promisify(execFile);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -24,15 +23,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const result = await run(process.execPath, ['bin/presence-bridge.js', ...args], { cwd: root, env });
-    return { code: 0, stdout: result.stdout, stderr: result.stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const cli = (env: NodeJS.ProcessEnv, args: string[]) => runCliProcess(args, env);
 
 describe('quick start for Teams (npm start → teams login → simulate teams → status)', () => {
   let child: ChildProcess;

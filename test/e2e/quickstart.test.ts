@@ -5,41 +5,26 @@
  * Only `npm ci` is not run again (the suite runs after it), and the port is a free one instead of 3000 (the
  * CLI finds the running bridge through BRIDGE_DATA_DIR, as it does on a newcomer's machine).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { runCliProcess, type CliResult } from '../helpers/cli-process';
 import { tempDataDir, waitFor } from '../helpers/local-bridge';
 import { normalizeOutput, quickStartSection, quickStartSteps } from '../helpers/readme-quickstart';
 import { childEnv, startBridgeProcess, stopBridgeProcess, type BridgeProcess } from '../reliability/bridge-process';
 
 const root = path.join(__dirname, '../..');
-const run = promisify(execFile);
 const CLI_PREFIX = 'npx presence-bridge ';
 
 const section = quickStartSection();
 const [start, ...tries] = quickStartSteps(section);
 
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 describe('README quick start, command by command', () => {
   let bridge: BridgeProcess;
   let dataDir: string;
 
-  async function cli(command: string): Promise<CliResult> {
+  function cli(command: string): Promise<CliResult> {
     expect(command.startsWith(CLI_PREFIX)).toBe(true);
-    const args = command.slice(CLI_PREFIX.length).split(/\s+/);
-    try {
-      const result = await run(process.execPath, ['bin/presence-bridge.js', ...args], { cwd: root, env: childEnv({ BRIDGE_DATA_DIR: dataDir }) });
-      return { code: 0, stdout: result.stdout, stderr: result.stderr };
-    } catch (error) {
-      const failed = error as CliResult;
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
+    return runCliProcess(command.slice(CLI_PREFIX.length).split(/\s+/), childEnv({ BRIDGE_DATA_DIR: dataDir }));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines are read field by field

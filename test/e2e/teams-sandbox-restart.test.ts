@@ -3,22 +3,20 @@
  * in, its subscription stays (the bridge finds it unchanged and creates no other), and a presence change
  * after the restart is delivered to it and applied. Real processes, real HTTP(S), a fresh data directory.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { runCliProcess } from '../helpers/cli-process';
 import { tempDataDir, waitFor } from '../helpers/local-bridge';
 import { childEnv, startBridgeProcess, stopBridgeProcess, type BridgeProcess } from '../reliability/bridge-process';
-
-const root = path.join(__dirname, '../..');
-const run = promisify(execFile);
 
 describe('Teams sandbox across a restart of npm start', () => {
   let dataDir: string;
   let bridge: BridgeProcess | undefined;
 
-  const cli = async (...args: string[]) =>
-    (await run(process.execPath, ['bin/presence-bridge.js', ...args], { cwd: root, env: childEnv({ BRIDGE_DATA_DIR: dataDir }) })).stdout;
+  const cli = async (...args: string[]): Promise<string> => {
+    const result = await runCliProcess(args, childEnv({ BRIDGE_DATA_DIR: dataDir }));
+    if (result.code !== 0) throw new Error(`presence-bridge ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+    return result.stdout;
+  };
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log lines are read field by field
   const logLines = (running: BridgeProcess): Array<Record<string, any>> => running.output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
