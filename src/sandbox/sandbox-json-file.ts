@@ -88,7 +88,7 @@ export function createDebouncedSaver(file: string, snapshot: () => unknown, onEr
 }
 
 /** Writes each given snapshot in order; `save` resolves once that snapshot is on disk. */
-export function createOrderedWriter(file: string): { save(value: unknown): Promise<void> } {
+export function createOrderedWriter<T>(file: string): { save(value: T): Promise<void> } {
   let last: Promise<void> = Promise.resolve();
   return {
     save(value) {

@@ -44,13 +44,17 @@ export function hasTeamsCredentials(teams: TeamsConfig): boolean {
 }
 
 /**
- * Starts the Microsoft sandbox when no Teams credentials are set and Genesys is the sandbox too (else
- * undefined), and returns the overrides that make the Teams source use it. Against a real Genesys
- * organization the demo users match nobody, and Teams maintenance would only spend the organization's
- * API budget — so, like the development Zoom secret, it is a sandbox-mode feature.
+ * Whether `npm start` uses the Microsoft sandbox: no Teams credentials set, and Genesys is the sandbox too.
+ * Against a real Genesys organization the demo users match nobody, and Teams maintenance would only spend
+ * the organization's API budget — so, like the development Zoom secret, it is a sandbox-mode feature.
  */
+export function usesMicrosoftSandbox(config: BridgeConfig): boolean {
+  return !hasTeamsCredentials(config.teams) && config.genesys.mode === 'sandbox';
+}
+
+/** Starts the Microsoft sandbox when `usesMicrosoftSandbox` (else undefined), and returns the overrides that make the Teams source use it. */
 export async function useMicrosoftSandbox(config: BridgeConfig, dataDir: string, logger: Logger): Promise<MicrosoftSandboxUse | undefined> {
-  if (hasTeamsCredentials(config.teams) || config.genesys.mode !== 'sandbox') return undefined;
+  if (!usesMicrosoftSandbox(config)) return undefined;
   const files = loadOrCreateMicrosoftSandboxFiles(dataDir);
   const sandbox = await startMicrosoftSandbox({
     tenantId: files.app.tenantId,

@@ -5,7 +5,7 @@
  * src/sandbox/sandbox-json-file.ts.
  */
 import * as z from 'zod';
-import { createOrderedWriter, readSandboxJson } from '../sandbox-json-file';
+import { readSandboxJson } from '../sandbox-json-file';
 import type { RingCentralSandboxPresenceRecord, RingCentralSandboxSubscription } from './ringcentral-sandbox-types';
 
 export interface RingCentralSandboxSnapshot {
@@ -38,9 +38,4 @@ const snapshotSchema = z.object({
 /** Reads a state file; undefined when it does not exist, an error naming the fix when it is malformed. */
 export function loadRingCentralSnapshot(file: string): Promise<RingCentralSandboxSnapshot | undefined> {
   return readSandboxJson(file, snapshotSchema, 'ringcentral sandbox');
-}
-
-/** Saves snapshots atomically and in order; `save` resolves once this snapshot is on disk. */
-export function createRingCentralStateWriter(file: string): { save(snapshot: RingCentralSandboxSnapshot): Promise<void> } {
-  return createOrderedWriter(file);
 }

@@ -32,7 +32,8 @@ import {
   presenceNotificationBody,
   type PresenceChange,
 } from './ringcentral-presence-change';
-import { createRingCentralStateWriter, loadRingCentralSnapshot } from './ringcentral-sandbox-state-file';
+import { createOrderedWriter } from '../sandbox-json-file';
+import { loadRingCentralSnapshot, type RingCentralSandboxSnapshot } from './ringcentral-sandbox-state-file';
 import type {
   RingCentralSandboxAnswer,
   RingCentralSandboxDelivery,
@@ -81,14 +82,14 @@ export class RingCentralSandbox {
   readonly deliveries: RingCentralSandboxDelivery[] = [];
 
   private readonly tokens = new Set<string>();
-  private readonly writer?: ReturnType<typeof createRingCentralStateWriter>;
+  private readonly writer?: ReturnType<typeof createOrderedWriter<RingCentralSandboxSnapshot>>;
   private sequence = 0;
   private server?: http.Server;
   private baseUrl = '';
 
   constructor(protected readonly options: RingCentralSandboxOptions = {}) {
     this.validateAddress = options.validateAddress ?? true;
-    if (options.stateFile) this.writer = createRingCentralStateWriter(options.stateFile);
+    if (options.stateFile) this.writer = createOrderedWriter<RingCentralSandboxSnapshot>(options.stateFile);
   }
 
   get url(): string {

@@ -8,7 +8,7 @@ import { registerTeamsSimulateCommand } from '../../cli/teams-simulate-command';
 import { loginThroughLocalBridge } from '../../runtime/local-control-client';
 import { requestSandboxPresenceChange } from '../../sandbox/microsoft/admin-client';
 import { microsoftSandboxAdminUrl } from '../../sandbox/microsoft/microsoft-sandbox-target';
-import { hasTeamsCredentials } from '../../sandbox/microsoft/use-microsoft-sandbox';
+import { usesMicrosoftSandbox } from '../../sandbox/microsoft/use-microsoft-sandbox';
 import type { BridgeConfig } from '../../config';
 import { ConfigError } from '../../errors';
 import { noopMetrics } from '../../metrics/metrics';
@@ -103,10 +103,9 @@ export const teamsModule: VendorModule<TeamsParts> = {
     registerTeamsCommands(program, {
       // While `npm start` runs it owns the embedded store: sign in inside it (src/runtime/local-control.ts).
       loginThroughBridge: bridge?.controlToken ? (request, onEvent) => loginThroughLocalBridge(bridge, request, onEvent) : undefined,
-      loginNeedsBridge:
-        hasTeamsCredentials(cli.config.teams) || cli.config.genesys.mode !== 'sandbox'
-          ? undefined
-          : 'no running bridge: without Teams credentials `teams login` signs in against the Microsoft sandbox of the running bridge; start it with `npm start` (same BRIDGE_DATA_DIR) first',
+      loginNeedsBridge: !usesMicrosoftSandbox(cli.config)
+        ? undefined
+        : 'no running bridge: without Teams credentials `teams login` signs in against the Microsoft sandbox of the running bridge; start it with `npm start` (same BRIDGE_DATA_DIR) first',
       openRuntime: async () => (await cli.open()).vendor(teamsModule).runtime,
     });
     registerTeamsSimulateCommand(program, {
